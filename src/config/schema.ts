@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, { message: `must be a URL (${protocols.join(' or ')})` });
+
+export const appConfigSchema = z.object({
+  env: z.string().min(1),
+  server: z.object({
+    port: z.coerce.number().int().min(0).max(65535),
+    host: z.string().min(1),
+    publicUrl: url(['http:', 'https:']).nullable(),
+  }),
+  paths: z.object({
+    verticals: z.string().min(1),
+    agents: z.string().min(1),
+    data: z.string().min(1),
+  }),
+  database: z.object({
+    url: url(['postgres:', 'postgresql:']).nullable(),
+    poolSize: z.coerce.number().int().min(1).max(500),
+  }),
+  redis: z.object({ url: url(['redis:', 'rediss:']).nullable() }),
+  openai: z.object({
+    apiKey: z.string().min(1).nullable(),
+    realtimeUrl: url(['ws:', 'wss:']),
+    realtimeModel: z.string().min(1),
+    apiBaseUrl: url(['http:', 'https:']),
+    analysisModel: z.string().min(1),
+  }),
+  twilio: z.object({
+    accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex characters').nullable(),
+    authToken: z.string().min(1).nullable(),
+    apiBaseUrl: url(['http:', 'https:']),
+  }),
+  elevenlabs: z.object({ apiKey: z.string().min(1).nullable() }),
+  admin: z.object({ token: z.string().min(16, 'must be at least 16 characters').nullable() }),
+  engine: z.object({
+    default: z.enum(['auto', 'openai', 'emulator']),
+    emulatorBrain: z.enum(['rules', 'scripted']),
+  }),
+  analysis: z.object({
+    concurrency: z.coerce.number().int().min(1).max(64),
+    outboxPollMs: z.coerce.number().int().min(10),
+  }),
+  log: z.object({ level: z.enum(['debug', 'info', 'warn', 'error', 'silent']) }),
+});
+
+export type AppConfig = z.infer<typeof appConfigSchema>;
+
+/** Environment variable → config path. Secrets are only ever read from here. */
+export const ENV_KEYS: Record<string, string> = {
+  PORT: 'server.port',
+  HOST: 'server.host',
+  PUBLIC_URL: 'server.publicUrl',
+  DATABASE_URL: 'database.url',
+  REDIS_URL: 'redis.url',
+  OPENAI_API_KEY: 'openai.apiKey',
+  OPENAI_REALTIME_URL: 'openai.realtimeUrl',
+  OPENAI_BASE_URL: 'openai.apiBaseUrl',
+  TWILIO_ACCOUNT_SID: 'twilio.accountSid',
+  TWILIO_AUTH_TOKEN: 'twilio.authToken',
+  TWILIO_API_BASE_URL: 'twilio.apiBaseUrl',
+  ELEVENLABS_API_KEY: 'elevenlabs.apiKey',
+  ADMIN_TOKEN: 'admin.token',
+  LOG_LEVEL: 'log.level',
+  SWITCHBOARD_ENGINE: 'engine.default',
+  SWITCHBOARD_VERTICALS_DIR: 'paths.verticals',
+  SWITCHBOARD_DATA_DIR: 'paths.data',
+};
+
+/** Keys that must never be set in a YAML file. */
+export const SECRET_PATHS = ['openai.apiKey', 'twilio.authToken', 'elevenlabs.apiKey', 'admin.token'];

@@ -1,0 +1,199 @@
+/**
+ * The vertical manifest (`verticals/<id>/vertical.yaml`): the single source of a vertical's
+ * shape. Objects are strict so a misspelt key is an error, not a silently ignored setting.
+ * Durations are milliseconds (`...Ms`).
+ */
+import { z } from 'zod';
+
+export const E164 = /^\+[1-9]\d{6,14}$/;
+/** SDK handoff/tool names must be [A-Za-z0-9_-]; registry names are snake_case. */
+export const TOOL_NAME = /^[a-z][a-z0-9_]{1,63}$/;
+export const VERTICAL_ID = /^[a-z][a-z0-9-]{1,39}$/;
+
+const e164 = z.string().regex(E164, 'must be an E.164 number like +14155550100');
+
+/** Instructions: inline text, a file under the vertical (`prompts/*.md`), or a shared fragment in `agents/`. */
+export const instructionsSchema = z.union([
+  z.string().min(1),
+  z.strictObject({ file: z.string().min(1) }),
+  z.strictObject({ fragment: z.string().min(1) }),
+]);
+export type InstructionsSource = z.infer<typeof instructionsSchema>;
+
+export const agentSchema = z.strictObject({
+  name: z.string().min(1).max(64),
+  /** Used as the handoff description the other agents see. */
+  description: z.string().min(1),
+  instructions: instructionsSchema,
+  /** Shared fragments from `agents/fragments/` appended after the instructions (persona, safety). */
+  include: z.array(z.string().min(1)).default([]),
+  tools: z.array(z.string().regex(TOOL_NAME, 'must be a snake_case tool name')).default([]),
+  handoffs: z.array(z.string().min(1)).default([]),
+  voice: z.string().min(1).optional(),
+});
+export type AgentSpec = z.infer<typeof agentSchema>;
+
+export const languageSchema = z.strictObject({
+  code: z.string().min(2),
+  voice: z.string().min(1),
+});
+
+export const turnDetectionSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('server_vad'),
+    threshold: z.number().min(0).max(1).default(0.5),
+    prefixPaddingMs: z.number().int().min(0).max(2000).default(300),
+    silenceDurationMs: z.number().int().min(100).max(5000).default(500),
+    interruptResponse: z.boolean().default(true),
+    createResponse: z.boolean().default(true),
+  }),
+  z.strictObject({
+    type: z.literal('semantic_vad'),
+    eagerness: z.enum(['auto', 'low', 'medium', 'high']).default('auto'),
+    interruptResponse: z.boolean().default(true),
+    createResponse: z.boolean().default(true),
+  }),
+]);
+export type TurnDetection = z.infer<typeof turnDetectionSchema>;
+
+export const limitsSchema = z.strictObject({
+  /** Caller silence before one "are you still there?"; the same again hangs up politely. */
+  silenceTimeoutMs: z.number().int().min(2000).max(600_000).default(15_000),
+  silencePrompt: z.string().min(1).default('Are you still there?'),
+  maxDurationMs: z.number().int().min(10_000).max(4 * 3600_000).default(20 * 60_000),
+  goodbye: z.string().min(1).default('Thank you for calling. Goodbye.'),
+});
+export type CallLimits = z.infer<typeof limitsSchema>;
+
+export const fallbackSchema = z.strictObject({
+  /** Spoken at once when the model connection fails mid-call. */
+  message: z.string().min(1).default('One moment please.'),
+  retries: z.number().int().min(0).max(3).default(1),
+  /** Where the caller goes when the model cannot be restored; none → a polite goodbye. */
+  humanNumber: e164.optional(),
+  unavailableMessage: z.string().min(1).default("I'm sorry, we're having technical trouble. Please call back shortly."),
+});
+export type FallbackSpec = z.infer<typeof fallbackSchema>;
+
+export const analysisFieldSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be snake_case'),
+  type: z.enum(['string', 'number', 'boolean', 'enum', 'string[]']),
+  description: z.string().min(1),
+  values: z.array(z.string().min(1)).optional(),
+  /** Heuristic extraction: keywords in the caller's words that set this field (enum: value → keywords). */
+  keywords: z.record(z.string(), z.array(z.string().min(1))).optional(),
+});
+export type AnalysisField = z.infer<typeof analysisFieldSchema>;
+
+export const intentRuleSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be snake_case'),
+  tools: z.array(z.string()).default([]),
+  agents: z.array(z.string()).default([]),
+  keywords: z.array(z.string().min(1)).default([]),
+});
+
+export const rubricRuleSchema = z.strictObject({
+  reason: z.string().min(1),
+  points: z.number().int().min(-100).max(100),
+  when: z.strictObject({
+    tool: z.string().optional(),
+    toolSucceeded: z.string().optional(),
+    handoff: z.string().optional(),
+    intent: z.string().optional(),
+    keywords: z.array(z.string().min(1)).optional(),
+    sentiment: z.enum(['positive', 'neutral', 'negative']).optional(),
+    minCallerTurns: z.number().int().min(1).optional(),
+  }),
+});
+export type RubricRule = z.infer<typeof rubricRuleSchema>;
+
+export const analysisSchema = z.strictObject({
+  analyser: z.enum(['heuristic', 'openai']).default('heuristic'),
+  /** Calls with fewer caller turns get a short record instead of a full analysis. */
+  minCallerTurns: z.number().int().min(0).max(50).default(1),
+  fields: z.array(analysisFieldSchema).default([]),
+  intents: z.array(intentRuleSchema).default([]),
+  leadScore: z.strictObject({
+    base: z.number().int().min(0).max(100).default(0),
+    rubric: z.array(rubricRuleSchema).default([]),
+  }).default({ base: 0, rubric: [] }),
+});
+export type AnalysisSpec = z.infer<typeof analysisSchema>;
+
+export const engineSchema = z.strictObject({
+  type: z.enum(['realtime', 'cascade']).default('realtime'),
+  realtime: z.strictObject({
+    model: z.string().min(1).default('gpt-realtime'),
+    transcriptionModel: z.string().min(1).default('gpt-4o-mini-transcribe'),
+  }).default({ model: 'gpt-realtime', transcriptionModel: 'gpt-4o-mini-transcribe' }),
+  cascade: z.strictObject({
+    stt: z.strictObject({ provider: z.enum(['openai']).default('openai'), model: z.string().default('gpt-4o-mini-transcribe') }).optional(),
+    llm: z.strictObject({ model: z.string().min(1) }).optional(),
+    tts: z.strictObject({
+      provider: z.enum(['elevenlabs', 'openai']),
+      voiceId: z.string().min(1),
+      model: z.string().min(1).optional(),
+    }).optional(),
+  }).optional(),
+  /** What serves calls while this engine type is unavailable in this build. */
+  fallback: z.enum(['realtime', 'none']).default('realtime'),
+});
+export type EngineSpec = z.infer<typeof engineSchema>;
+
+export const storageSchema = z.strictObject({
+  /** Postgres schema for the vertical's domain tables; defaults to v_<id>. */
+  schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').optional(),
+  /** Name of an environment variable holding this vertical's own database URL (secrets stay in the environment). */
+  databaseUrlEnv: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be an environment variable name').optional(),
+  /** Directory of forward-only SQL migrations for the domain tables, relative to the vertical. */
+  migrations: z.string().min(1).default('schema'),
+  /** SQL seed file relative to the vertical, run by `switchboard seed`. */
+  seed: z.string().min(1).optional(),
+  /** Knowledge base directory (Markdown articles) indexed for retrieval. */
+  knowledge: z.string().min(1).optional(),
+});
+export type StorageSpec = z.infer<typeof storageSchema>;
+
+export const manifestSchema = z.strictObject({
+  id: z.string().regex(VERTICAL_ID, 'must be lower-case letters, digits and dashes'),
+  name: z.string().min(1),
+  description: z.string().min(1).optional(),
+  numbers: z.array(e164).default([]),
+  languages: z.strictObject({
+    default: z.string().min(2),
+    supported: z.array(languageSchema).min(1),
+  }),
+  greeting: z.string().min(1),
+  entryAgent: z.string().min(1),
+  agents: z.array(agentSchema).min(1),
+  turnDetection: turnDetectionSchema.default({
+    type: 'server_vad', threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: 500,
+    interruptResponse: true, createResponse: true,
+  }),
+  limits: limitsSchema.default({
+    silenceTimeoutMs: 15_000, silencePrompt: 'Are you still there?', maxDurationMs: 20 * 60_000,
+    goodbye: 'Thank you for calling. Goodbye.',
+  }),
+  fallback: fallbackSchema.default({
+    message: 'One moment please.', retries: 1,
+    unavailableMessage: "I'm sorry, we're having technical trouble. Please call back shortly.",
+  }),
+  analysis: analysisSchema.default({ analyser: 'heuristic', minCallerTurns: 1, fields: [], intents: [], leadScore: { base: 0, rubric: [] } }),
+  engine: engineSchema.default({
+    type: 'realtime', realtime: { model: 'gpt-realtime', transcriptionModel: 'gpt-4o-mini-transcribe' }, fallback: 'realtime',
+  }),
+  storage: storageSchema.default({ migrations: 'schema' }),
+});
+
+/** The manifest as written, after defaults. */
+export type Manifest = z.infer<typeof manifestSchema>;
+
+/** Default schema name for a vertical's domain tables. */
+export function verticalSchemaName(manifest: Pick<Manifest, 'id' | 'storage'>): string {
+  return manifest.storage.schema ?? `v_${manifest.id.replace(/-/g, '_')}`;
+}
+
+/** The SDK's handoff tool name for an agent: `transfer_to_` + non-alphanumerics as `_`, case kept. */
+export function handoffToolName(agentName: string): string {
+  return `transfer_to_${agentName.replace(/[^A-Za-z0-9]/g, '_')}`;
+}

@@ -1,0 +1,3 @@
+export * from './errors.js';
+export * from './time.js';
+export * from './ids.js';
