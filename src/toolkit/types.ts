@@ -1,0 +1,112 @@
+/**
+ * The only API `tools/` sees. A tool is declared once with `defineTool` (zod in, zod out) and
+ * turned into an Agents SDK tool by `toSdkTool`; the per-call `ToolContext` reaches it through
+ * the RealtimeSession's context, so one compiled agent graph serves every call of a vertical.
+ */
+import type { z } from 'zod';
+import type { Db } from '../store/types.js';
+import type { Logger } from '../observability/logger.js';
+
+/** Side-effecting services a tool may use; provided per call by the runtime (fakes in tests). */
+export interface ToolServices {
+  /** Current time; injectable so tools are deterministic under test. */
+  now(): Date;
+  /** Sends an SMS (Twilio Messages API in production). Returns the provider message id. */
+  sms?: { send(to: string, body: string, signal?: AbortSignal): Promise<{ id: string }> };
+  /** Live-call control, present only while a call is connected. */
+  call?: {
+    /** Transfers the caller to a phone number (warm or cold), after `announce` is spoken. */
+    transfer(to: string, options?: { announce?: string; reason?: string }): Promise<void>;
+    /** Ends the call after `goodbye` is spoken. */
+    hangUp(options?: { goodbye?: string; reason?: string }): Promise<void>;
+  };
+}
+
+export interface ToolContext {
+  /** Our call id (uuid), not the carrier's SID. */
+  callId: string;
+  vertical: string;
+  /** The agent that called the tool, when known. */
+  agent?: string;
+  /** The model's id for this tool call. */
+  toolCallId: string;
+  /** Stable per (call, tool call id): the same invocation retried must not repeat a side effect. */
+  idempotencyKey: string;
+  /** The vertical's database, unqualified names resolving in its schema. */
+  db: Db;
+  logger: Logger;
+  /** Aborted on timeout or when the call ends. */
+  signal: AbortSignal;
+  services: ToolServices;
+}
+
+export interface ToolSpec<I extends z.ZodType, O extends z.ZodType> {
+  /** Registry name, snake_case, unique across the framework; also the name the model sees. */
+  name: string;
+  /** What the model reads to decide when to call it; write it for the model. */
+  description: string;
+  input: I;
+  output: O;
+  /** Hard ceiling for one execution; the model gets a short "took too long" message past it. */
+  timeoutMs?: number;
+  /** True when running it twice has no extra effect (reads); false for bookings, messages, transfers. */
+  idempotent: boolean;
+  execute(input: z.infer<I>, ctx: ToolContext): Promise<z.infer<O>>;
+}
+
+export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> extends ToolSpec<I, O> {
+  readonly timeoutMs: number;
+}
+
+export type AnyToolDefinition = ToolDefinition<z.ZodType, z.ZodType>;
+
+/** Tools by registry name. */
+export interface ToolRegistry {
+  get(name: string): AnyToolDefinition | undefined;
+  has(name: string): boolean;
+  names(): string[];
+}
+
+/**
+ * What the runtime puts on the RealtimeSession context under `switchboard` for every call;
+ * `toSdkTool` builds each invocation's ToolContext from it.
+ */
+export interface CallToolEnv {
+  callId: string;
+  vertical: string;
+  db: Db;
+  logger: Logger;
+  services: ToolServices;
+  /** Aborted when the call ends: in-flight tools stop and are recorded as cancelled. */
+  callSignal: AbortSignal;
+  /** Records invocations (tool_invocations table) and enforces idempotency. */
+  recorder: ToolInvocationRecorder;
+  /** Name of the agent currently speaking, kept up to date by the runtime. */
+  currentAgent(): string | undefined;
+}
+
+export type ToolInvocationStatus =
+  | 'running' | 'ok' | 'error' | 'timeout' | 'invalid_arguments' | 'invalid_output' | 'cancelled';
+
+export interface ToolInvocationStart {
+  callId: string;
+  toolCallId: string;
+  toolName: string;
+  agent?: string;
+  idempotencyKey: string;
+  arguments: unknown;
+}
+
+export interface ToolInvocationRecorder {
+  /**
+   * Claims the idempotency key. Returns the stored outcome when this (call, tool call id) has
+   * already finished successfully, so the side effect is not repeated.
+   */
+  begin(start: ToolInvocationStart): Promise<{ kind: 'new' } | { kind: 'replay'; result: unknown }>;
+  finish(idempotencyKey: string, outcome: {
+    status: Exclude<ToolInvocationStatus, 'running'>;
+    result?: unknown;
+    errorCode?: string;
+    durationMs: number;
+  }): Promise<void>;
+}
