@@ -1,0 +1,4 @@
+export * from './types.js';
+export * from './errors.js';
+export { twilioSerializer } from './serializers/twilio.js';
+export { CarrierSocket, DEFAULT_START_TIMEOUT_MS, type CarrierSocketOptions } from './carrierSocket.js';
