@@ -1,0 +1,220 @@
+/**
+ * One tool invocation, start to finish: claim the idempotency key, validate the arguments, run
+ * with a timeout and the call's abort signal, validate the result, record the outcome. Whatever
+ * happens, the model gets a short string it can act on, never an exception or a stack trace.
+ */
+import type { z } from 'zod';
+import { monotonicMs } from '../shared/time.js';
+import { isToolError } from './errors.js';
+import type { AnyToolDefinition, CallToolEnv, ToolContext, ToolInvocationStatus } from './types.js';
+
+export type ToolOutcomeStatus = Exclude<ToolInvocationStatus, 'running'>;
+
+export interface ToolOutcome {
+  status: ToolOutcomeStatus;
+  /** What goes back to the model as the function call output. */
+  output: string;
+  /** The validated result (ok) or the stored one (replay). */
+  result?: unknown;
+  errorCode?: string;
+  /** True when an earlier successful run of the same (call, tool call id) was returned. */
+  replayed: boolean;
+  durationMs: number;
+}
+
+export interface ExecuteToolOptions {
+  /** Another abort source (the SDK's per-invocation signal). */
+  signal?: AbortSignal;
+  /** Overrides env.currentAgent(). */
+  agent?: string;
+}
+
+/** The idempotency key of one model tool call within one of our calls. */
+export const idempotencyKeyFor = (callId: string, toolCallId: string): string => `${callId}:${toolCallId}`;
+
+const MAX_ISSUES_CHARS = 300;
+
+/** zod issues as one short line the model can use to correct itself. */
+export function describeIssues(error: z.ZodError): string {
+  const text = error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join('.') : 'arguments'}: ${i.message}`)
+    .join('; ');
+  return text.length > MAX_ISSUES_CHARS ? `${text.slice(0, MAX_ISSUES_CHARS - 1)}…` : text;
+}
+
+/** Strict mode makes the model send null for fields it leaves out; drop those keys (recursively). */
+export function stripNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripNulls);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = stripNulls(v);
+    return out;
+  }
+  return value;
+}
+
+function parseInput(def: AnyToolDefinition, args: unknown): { ok: true; value: unknown } | { ok: false; message: string } {
+  const direct = def.input.safeParse(args);
+  if (direct.success) return { ok: true, value: direct.data };
+  const stripped = def.input.safeParse(stripNulls(args));
+  if (stripped.success) return { ok: true, value: stripped.data };
+  return { ok: false, message: describeIssues(direct.error) };
+}
+
+const say = (body: Record<string, unknown>): string => JSON.stringify(body);
+
+function stringifyResult(result: unknown): string {
+  if (typeof result === 'string') return result;
+  return JSON.stringify(result ?? null) ?? 'null';
+}
+
+class AbortedRun extends Error {
+  constructor(readonly why: 'timeout' | 'cancelled') {
+    super(why);
+  }
+}
+
+/**
+ * Runs one invocation of `def`. `rawArgs` is the model's JSON text (or an already parsed value).
+ * Never throws.
+ */
+export async function executeTool(
+  def: AnyToolDefinition,
+  rawArgs: unknown,
+  env: CallToolEnv,
+  toolCallId: string,
+  options: ExecuteToolOptions = {},
+): Promise<ToolOutcome> {
+  const startedMs = monotonicMs();
+  const elapsed = (): number => Math.max(0, monotonicMs() - startedMs);
+  const agent = options.agent ?? safeCurrentAgent(env);
+  const idempotencyKey = idempotencyKeyFor(env.callId, toolCallId);
+  const logger = env.logger.child({ tool: def.name, toolCallId, callId: env.callId });
+
+  let args: unknown = rawArgs;
+  let badJson = false;
+  if (typeof rawArgs === 'string') {
+    try {
+      args = rawArgs.trim() === '' ? {} : JSON.parse(rawArgs);
+    } catch {
+      badJson = true;
+    }
+  }
+
+  let claim: { kind: 'new' } | { kind: 'replay'; result: unknown };
+  try {
+    claim = await env.recorder.begin({
+      callId: env.callId, toolCallId, toolName: def.name, idempotencyKey, arguments: args,
+      ...(agent ? { agent } : {}),
+    });
+  } catch (err) {
+    logger.error('could not record the tool call; not running it', { err });
+    return {
+      status: 'error', errorCode: 'TOOL_UNAVAILABLE', replayed: false, durationMs: elapsed(),
+      output: say({ ok: false, error: 'TOOL_UNAVAILABLE', message: 'That is not available right now. Please apologise and offer another way to help.', retryable: true }),
+    };
+  }
+  if (claim.kind === 'replay') {
+    logger.info('tool call replayed from its earlier result');
+    return { status: 'ok', output: stringifyResult(claim.result), result: claim.result, replayed: true, durationMs: elapsed() };
+  }
+
+  const finish = async (outcome: Omit<ToolOutcome, 'durationMs' | 'replayed'>, stored?: unknown): Promise<ToolOutcome> => {
+    const durationMs = elapsed();
+    try {
+      await env.recorder.finish(idempotencyKey, {
+        status: outcome.status, durationMs, result: stored,
+        ...(outcome.errorCode ? { errorCode: outcome.errorCode } : {}),
+      });
+    } catch (err) {
+      logger.error('could not record the tool outcome', { err });
+    }
+    logger.info('tool call finished', { status: outcome.status, errorCode: outcome.errorCode, durationMs: Math.round(durationMs) });
+    return { ...outcome, replayed: false, durationMs };
+  };
+
+  if (badJson) {
+    const message = 'invalid arguments: not valid JSON';
+    return finish({ status: 'invalid_arguments', errorCode: 'INVALID_ARGUMENTS', output: message }, { error: 'INVALID_ARGUMENTS', message });
+  }
+  const parsed = parseInput(def, args);
+  if (!parsed.ok) {
+    const message = `invalid arguments: ${parsed.message}`;
+    return finish({ status: 'invalid_arguments', errorCode: 'INVALID_ARGUMENTS', output: message }, { error: 'INVALID_ARGUMENTS', message });
+  }
+
+  const controller = new AbortController();
+  let abortedBy: 'timeout' | 'cancelled' | null = null;
+  let rejectAbort!: (err: AbortedRun) => void;
+  const aborted = new Promise<never>((_, reject) => { rejectAbort = reject; });
+  aborted.catch(() => undefined);
+  const abort = (why: 'timeout' | 'cancelled'): void => {
+    if (abortedBy) return;
+    abortedBy = why;
+    controller.abort(new AbortedRun(why));
+    rejectAbort(new AbortedRun(why));
+  };
+  const timer = setTimeout(() => abort('timeout'), def.timeoutMs);
+  const onCancel = (): void => abort('cancelled');
+  const sources = [env.callSignal, options.signal].filter((s): s is AbortSignal => s !== undefined);
+  for (const s of sources) {
+    if (s.aborted) onCancel();
+    else s.addEventListener('abort', onCancel, { once: true });
+  }
+
+  const ctx: ToolContext = {
+    callId: env.callId, vertical: env.vertical, toolCallId, idempotencyKey, db: env.db, logger,
+    signal: controller.signal, services: env.services,
+    ...(agent ? { agent } : {}),
+  };
+  try {
+    // Started on a later tick so even a synchronous throw lands in the catch below.
+    const running = Promise.resolve().then(() => def.execute(parsed.value, ctx));
+    running.catch(() => undefined);
+    const result = await Promise.race([running, aborted]);
+    const checked = def.output.safeParse(result);
+    if (!checked.success) {
+      logger.error('tool returned output that does not match its schema', { issues: describeIssues(checked.error) });
+      return finish({
+        status: 'invalid_output', errorCode: 'INVALID_OUTPUT',
+        output: say({ ok: false, error: 'INVALID_OUTPUT', message: 'That did not work as expected. Please apologise and offer another way to help.', retryable: false }),
+      }, { error: 'INVALID_OUTPUT' });
+    }
+    return finish({ status: 'ok', output: stringifyResult(checked.data), result: checked.data }, checked.data);
+  } catch (err) {
+    if (err instanceof AbortedRun || abortedBy) {
+      const why = abortedBy ?? (err as AbortedRun).why;
+      if (why === 'timeout') {
+        return finish({
+          status: 'timeout', errorCode: 'TIMEOUT',
+          output: say({ ok: false, error: 'TIMEOUT', message: 'That took too long and was stopped. Tell the caller and offer to try again.', retryable: true }),
+        }, { error: 'TIMEOUT' });
+      }
+      return finish({
+        status: 'cancelled', errorCode: 'CANCELLED',
+        output: say({ ok: false, error: 'CANCELLED', message: 'The call ended before this finished.', retryable: false }),
+      }, { error: 'CANCELLED' });
+    }
+    if (isToolError(err)) {
+      const body = { ok: false, error: err.code, message: err.message, retryable: err.retryable };
+      return finish({ status: 'error', errorCode: err.code, output: say(body) }, body);
+    }
+    logger.error('tool failed', { err });
+    return finish({
+      status: 'error', errorCode: 'INTERNAL',
+      output: say({ ok: false, error: 'INTERNAL', message: 'Something went wrong on our side. Please apologise and offer another way to help.', retryable: false }),
+    }, { error: 'INTERNAL' });
+  } finally {
+    clearTimeout(timer);
+    for (const s of sources) s.removeEventListener('abort', onCancel);
+  }
+}
+
+function safeCurrentAgent(env: CallToolEnv): string | undefined {
+  try {
+    return env.currentAgent();
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,10 @@
+/** The only API `tools/` sees (plus the SDK adapter the orchestration and runtime use). */
+export type * from './types.js';
+export { ToolError, isToolError } from './errors.js';
+export { defineTool, createRegistry, DEFAULT_TOOL_TIMEOUT_MS, TOOL_NAME_PATTERN } from './define.js';
+export { executeTool, idempotencyKeyFor, describeIssues, stripNulls } from './execute.js';
+export type { ToolOutcome, ToolOutcomeStatus, ExecuteToolOptions } from './execute.js';
+export { toSdkTool, callEnvOf } from './sdk.js';
+export type { SwitchboardRunContext } from './sdk.js';
+export { MemoryToolInvocationRecorder } from './memoryRecorder.js';
+export type { MemoryInvocation } from './memoryRecorder.js';
