@@ -101,7 +101,7 @@ describe('executeTool', () => {
 
   it('cancels an in-flight tool when the call ends', async () => {
     const env = makeEnv();
-    const hanging = defineTool({ ...echo, name: 'hanging', timeoutMs: 60_000, execute: () => new Promise(() => undefined) });
+    const hanging = defineTool({ ...echo, name: 'hanging', timeoutMs: 60_000, execute: () => new Promise<{ text: string }>(() => undefined) });
     const pending = executeTool(hanging, { word: 'x' }, env, 'c');
     setTimeout(() => env.controller.abort(), 5);
     const out = await pending;
@@ -129,7 +129,7 @@ describe('executeTool', () => {
   it('keeps the event loop free while a tool awaits I/O', async () => {
     let ticks = 0;
     const interval = setInterval(() => ticks++, 1);
-    const io = defineTool({ ...echo, name: 'io', execute: () => new Promise((r) => setTimeout(() => r({ text: 'done' }), 25)) });
+    const io = defineTool({ ...echo, name: 'io', execute: () => new Promise<{ text: string }>((r) => setTimeout(() => r({ text: "done" }), 25)) });
     const out = await executeTool(io, { word: 'x' }, makeEnv(), 'c');
     clearInterval(interval);
     expect(out.status).toBe('ok');

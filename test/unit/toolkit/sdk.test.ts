@@ -41,7 +41,7 @@ describe('toSdkTool', () => {
   });
 
   it('says the tool is unavailable when the run context carries no call env', async () => {
-    const out = await toSdkTool(book).invoke(new RunContext({}), '{"day":"2030-06-04"}', toolCall('c', ''));
+    const out = await toSdkTool(book).invoke(new RunContext({}) as never, '{"day":"2030-06-04"}', toolCall('c', ''));
     expect(JSON.parse(String(out))).toMatchObject({ ok: false, error: 'TOOL_UNAVAILABLE' });
   });
 });
