@@ -1,0 +1,2 @@
+export { buildAgentGraph, agentVoice, GraphBuildError } from './graph.js';
+export type { AgentGraph, CallAgent, AgentNode, BuildGraphOptions, ToolAdapter } from './graph.js';
