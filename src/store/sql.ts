@@ -23,7 +23,7 @@ export async function setLocalSearchPath(tx: Queryable, schemas: string | readon
   await tx.query(`SELECT set_config('search_path', $1, true)`, [searchPathFor(schemas)]);
 }
 
-export function emptyResult<R extends Row>(): QueryResult<R> {
+export function emptyResult<R extends object>(): QueryResult<R> {
   return { rows: [], rowCount: 0 };
 }
 

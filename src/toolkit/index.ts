@@ -8,3 +8,6 @@ export { toSdkTool, callEnvOf } from './sdk.js';
 export type { SwitchboardRunContext } from './sdk.js';
 export { MemoryToolInvocationRecorder } from './memoryRecorder.js';
 export type { MemoryInvocation } from './memoryRecorder.js';
+export { sqlStateOf, constraintOf } from './dbErrors.js';
+/** The database types a tool family's repository works with. */
+export type { Db, Queryable, QueryResult, Row } from '../store/types.js';

@@ -11,6 +11,8 @@ import type { Logger } from '../observability/logger.js';
 export interface ToolServices {
   /** Current time; injectable so tools are deterministic under test. */
   now(): Date;
+  /** The vertical's human escalation number (manifest `fallback.humanNumber`), when it has one. */
+  humanNumber?: string;
   /** Sends an SMS (Twilio Messages API in production). Returns the provider message id. */
   sms?: { send(to: string, body: string, signal?: AbortSignal): Promise<{ id: string }> };
   /** Live-call control, present only while a call is connected. */

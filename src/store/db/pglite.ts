@@ -12,14 +12,14 @@ import { SerialQueue } from './queue.js';
 
 type Runner = Pick<Transaction, 'query' | 'exec'>;
 
-function toResult<R extends Row>(res: Results | undefined): QueryResult<R> {
+function toResult<R extends object>(res: Results | undefined): QueryResult<R> {
   if (!res) return { rows: [], rowCount: 0 };
   const rows = (res.rows ?? []) as R[];
   return { rows, rowCount: Math.max(rows.length, res.affectedRows ?? 0) };
 }
 
 /** Without parameters the simple protocol runs (multi-statement files); with them, one statement. */
-async function run<R extends Row>(runner: Runner, sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+async function run<R extends object>(runner: Runner, sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
   if (!params || params.length === 0) {
     const all = await runner.exec(sql);
     return toResult<R>(all[all.length - 1]);
@@ -28,7 +28,7 @@ async function run<R extends Row>(runner: Runner, sql: string, params?: readonly
 }
 
 function txQueryable(tx: Runner): Queryable {
-  return { query: <R extends Row = Row>(sql: string, params?: readonly unknown[]) => run<R>(tx, sql, params) };
+  return { query: <R extends object = Row>(sql: string, params?: readonly unknown[]) => run<R>(tx, sql, params) };
 }
 
 export interface PgliteDbOptions {
@@ -73,7 +73,7 @@ export class PgliteDb implements Db {
     return this.core.queue.lease();
   }
 
-  query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+  query<R extends object = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
     if (this.path.length) return this.transaction((tx) => tx.query<R>(sql, params));
     return this.core.queue.run(() => run<R>(this.core.pg, sql, params));
   }

@@ -33,7 +33,7 @@ export interface PostgresDbOptions {
 
 type PgResultLike = { rows: Row[]; rowCount: number | null };
 
-function normalise<R extends Row>(res: PgResultLike | PgResultLike[]): QueryResult<R> {
+function normalise<R extends object>(res: PgResultLike | PgResultLike[]): QueryResult<R> {
   // A multi-statement simple query returns one result per statement; the last one is the answer.
   const last = Array.isArray(res) ? res[res.length - 1] : res;
   if (!last) return { rows: [], rowCount: 0 };
@@ -42,7 +42,7 @@ function normalise<R extends Row>(res: PgResultLike | PgResultLike[]): QueryResu
 
 function clientQueryable(client: pg.PoolClient): Queryable {
   return {
-    async query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    async query<R extends object = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
       const res = (await client.query(sql, params ? [...params] : undefined)) as unknown as PgResultLike | PgResultLike[];
       return normalise<R>(res);
     },
@@ -108,7 +108,7 @@ export class PostgresDb implements Db {
     return this.pools.get(this.mode === 'pool' ? this.path : []);
   }
 
-  async query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+  async query<R extends object = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
     if (this.path.length && this.mode === 'set-local') return this.transaction((tx) => tx.query<R>(sql, params));
     const res = (await this.pool().query(sql, params ? [...params] : undefined)) as unknown as PgResultLike | PgResultLike[];
     return normalise<R>(res);

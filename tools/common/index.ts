@@ -1,0 +1,9 @@
+import type { AnyToolDefinition } from '../../src/toolkit/index.js';
+import { endCall, transferToHuman } from './call.js';
+
+export { endCall, transferToHuman };
+export { normalizePhone } from './phone.js';
+export { isoDate, isoDateTime, isRealDate, localDate, priceText } from './time.js';
+
+/** Tools every vertical may use. */
+export const commonTools: AnyToolDefinition[] = [transferToHuman, endCall];
