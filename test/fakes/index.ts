@@ -1,1 +1,2 @@
 export * from './twilioApi.js';
+export * from './callHandler.js';

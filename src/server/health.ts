@@ -1,0 +1,28 @@
+/** `GET /healthz` (status, verticals and versions, active calls) and `GET /metrics` (Prometheus). */
+import { Router } from 'express';
+import { metricsRegistry } from '../observability/metrics.js';
+import type { GatewayOptions } from './types.js';
+
+const startedAtMs = Date.now();
+
+export function healthRouter(opts: GatewayOptions, isDraining: () => boolean): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    const stats = opts.handler.stats();
+    const draining = isDraining();
+    res.status(draining ? 503 : 200).json({
+      status: draining ? 'draining' : 'ok',
+      uptimeMs: Date.now() - startedAtMs,
+      engine: opts.engine ?? null,
+      generation: opts.catalog.generation,
+      verticals: opts.catalog.list().map((v) => ({ id: v.id, version: v.version, numbers: v.numbers })),
+      activeCalls: stats.active,
+      activeByVertical: stats.byVertical,
+      signatureCheck: Boolean(opts.twilioAuthToken),
+    });
+  });
+  router.get('/metrics', async (_req, res) => {
+    res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
+  });
+  return router;
+}

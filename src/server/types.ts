@@ -1,0 +1,33 @@
+/**
+ * What the gateway needs from the rest of the process. The catalog and the call handler are the
+ * real ones in production (src/catalog, src/realtime); tests pass real catalogs and a fake handler.
+ */
+import type { Catalog } from '../catalog/index.js';
+import type { CallHandler } from '../realtime/types.js';
+import type { Store } from '../store/index.js';
+import type { Logger } from '../observability/logger.js';
+
+export type { CallHandler };
+
+/** The part of the catalog the gateway uses. */
+export type GatewayCatalog = Pick<Catalog, 'byNumber' | 'get' | 'list' | 'reload' | 'generation' | 'problems'>;
+
+export interface GatewayOptions {
+  catalog: GatewayCatalog;
+  handler: CallHandler;
+  /** Public https base URL Twilio reaches us on (PUBLIC_URL); the stream URL is its wss twin. */
+  publicUrl: string;
+  /** TWILIO_AUTH_TOKEN: when set, every webhook and stream upgrade must carry a valid signature. */
+  twilioAuthToken?: string | null;
+  /** ADMIN_TOKEN: bearer for /admin/*; when unset the admin API answers loopback clients only. */
+  adminToken?: string | null;
+  /** For `GET /admin/calls` (recent calls); optional. */
+  store?: Pick<Store, 'calls'>;
+  /** How long `start` may take after the upgrade. */
+  streamStartTimeoutMs?: number;
+  /** Largest WebSocket message accepted (bytes); larger closes that socket with 1009. */
+  maxStreamMessageBytes?: number;
+  /** Engine description shown by /healthz (e.g. "emulator", "openai"). */
+  engine?: string;
+  logger?: Logger;
+}

@@ -1,0 +1,61 @@
+/** Shared set-up for the gateway tests: a real catalog over a temporary verticals directory. */
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCatalog, type Catalog } from '../../src/catalog/index.js';
+import type { ToolRegistry } from '../../src/toolkit/types.js';
+
+export const DEMO_NUMBER = '+15550001111';
+export const OTHER_NUMBER = '+15550002222';
+
+const emptyRegistry: ToolRegistry = { get: () => undefined, has: () => false, names: () => [] };
+
+export function demoManifest(id: string, number: string, instructions: string): string {
+  return [
+    `id: ${id}`,
+    `name: ${id} line`,
+    `numbers: ["${number}"]`,
+    'languages:',
+    '  default: en',
+    '  supported: [{ code: en, voice: alloy }]',
+    'greeting: Hello, thanks for calling.',
+    'entryAgent: Front Desk',
+    'agents:',
+    '  - name: Front Desk',
+    '    description: Answers every call.',
+    `    instructions: ${JSON.stringify(instructions)}`,
+    '',
+  ].join('\n');
+}
+
+export interface FixtureCatalog {
+  catalog: Catalog;
+  dir: string;
+  writeVertical(id: string, number: string, instructions: string): void;
+  cleanup(): void;
+}
+
+export function fixtureCatalog(): FixtureCatalog {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-gw-'));
+  const verticalsDir = join(dir, 'verticals');
+  const agentsDir = join(dir, 'agents');
+  mkdirSync(verticalsDir);
+  mkdirSync(agentsDir);
+  const writeVertical = (id: string, number: string, instructions: string) => {
+    mkdirSync(join(verticalsDir, id), { recursive: true });
+    writeFileSync(join(verticalsDir, id, 'vertical.yaml'), demoManifest(id, number, instructions));
+  };
+  writeVertical('demo', DEMO_NUMBER, 'Be helpful.');
+  writeVertical('other', OTHER_NUMBER, 'Be brief.');
+  const catalog = createCatalog({ verticalsDir, agentsDir, registry: emptyRegistry, cwd: dir });
+  return { catalog, dir, writeVertical, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function postForm(url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; type: string; text: string }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(form).toString(),
+  });
+  return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
+}
