@@ -1,0 +1,2 @@
+/** Model-side engines. */
+export * from './emulator/index.js';
