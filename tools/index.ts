@@ -5,8 +5,10 @@
 import { createRegistry, type ToolRegistry } from '../src/toolkit/index.js';
 import { commonTools } from './common/index.js';
 import { salonTools } from './salon/index.js';
+import { realEstateTools } from './real-estate/index.js';
 
 export const registry: ToolRegistry = createRegistry([
   ...commonTools,
   ...salonTools,
+  ...realEstateTools,
 ]);
