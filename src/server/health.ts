@@ -3,10 +3,9 @@ import { Router } from 'express';
 import { metricsRegistry } from '../observability/metrics.js';
 import type { GatewayOptions } from './types.js';
 
-const startedAtMs = Date.now();
-
 export function healthRouter(opts: GatewayOptions, isDraining: () => boolean): Router {
   const router = Router();
+  const startedAtMs = Date.now();
   router.get('/healthz', (_req, res) => {
     const stats = opts.handler.stats();
     const draining = isDraining();

@@ -1,0 +1,153 @@
+/**
+ * `npm start`: the gateway. Config → store (embedded PGlite when DATABASE_URL is unset) →
+ * migrations → verticals (catalog) → engine + call handler → post-call processing → listen.
+ * Works on a fresh clone with nothing configured. SIGINT/SIGTERM drain it gracefully.
+ */
+import { relative } from 'node:path';
+import { loadConfig, type AppConfig } from '../config/index.js';
+import { createCatalog, type Catalog } from '../catalog/index.js';
+import { ManifestError, formatProblem } from '../manifest/index.js';
+import { createLogger, enableProcessMetrics, setLogLevel } from '../observability/index.js';
+import { createGateway, type CallHandler, type Gateway } from '../server/index.js';
+import { openStore, type Store } from '../store/index.js';
+import { ConfigError, describeError } from '../shared/errors.js';
+import { createCallControl } from '../telephony/index.js';
+import { registry } from '../../tools/index.js';
+
+const log = createLogger('main');
+
+interface Running {
+  gateway: Gateway;
+  store: Store;
+  /** Things to stop after the gateway drained, last registered first. */
+  stoppers: Array<() => Promise<void>>;
+}
+
+/** Every vertical's domain schema; demo data too when the database is the embedded one. */
+async function prepareVerticals(store: Store, catalog: Catalog): Promise<void> {
+  for (const v of catalog.list()) {
+    if (store.mode === 'pglite') {
+      const seeded = await store.seedVertical(v.manifest, v.dir);
+      if (seeded.seedFile) log.info('vertical seeded (embedded database)', { vertical: v.id, seed: relative(process.cwd(), seeded.seedFile) });
+    } else {
+      await store.migrateVertical(v.manifest, v.dir);
+    }
+  }
+}
+
+/**
+ * The call handler (src/realtime's CallManager) and the engine it talks to.
+ * REALTIME WIRING: replace the body with engine selection (src/engines/select.ts) and
+ * `new CallManager(...)` once they are committed.
+ */
+async function createCallHandler(_config: AppConfig, _store: Store, _catalog: Catalog, stoppers: Running['stoppers']): Promise<{ handler: CallHandler; engine: string }> {
+  void stoppers;
+  void createCallControl;
+  const handler: CallHandler = {
+    prepare() {
+      throw new Error('the realtime runtime is not built into this gateway yet');
+    },
+    attach(connection) {
+      connection.close(1011, 'realtime runtime unavailable');
+    },
+    async statusCallback() {},
+    stats: () => ({ active: 0, byVertical: {} }),
+    async shutdown() {},
+  };
+  return { handler, engine: 'none' };
+}
+
+async function start(): Promise<Running> {
+  const config = loadConfig();
+  setLogLevel(config.log.level);
+  enableProcessMetrics();
+  const stoppers: Running['stoppers'] = [];
+
+  const store = await openStore({
+    databaseUrl: config.database.url,
+    dataDir: config.paths.data,
+    poolSize: config.database.poolSize,
+    shareEmbedded: true,
+  });
+  try {
+    await store.migrate();
+    const catalog = createCatalog({ verticalsDir: config.paths.verticals, agentsDir: config.paths.agents, registry });
+    for (const p of catalog.problems) log.warn(formatProblem(p));
+    await prepareVerticals(store, catalog);
+
+    const { handler, engine } = await createCallHandler(config, store, catalog, stoppers);
+
+    // POST-CALL PROCESSING (analysis engineer): start the outbox relay and the analysis worker
+    // (BullMQ when REDIS_URL is set, in-process otherwise) here, and push its stop function onto
+    // `stoppers` so it stops after the gateway has drained and before the store closes.
+
+    const gateway = createGateway({
+      catalog,
+      handler,
+      publicUrl: config.server.publicUrl ?? `http://localhost:${config.server.port}`,
+      twilioAuthToken: config.twilio.authToken,
+      adminToken: config.admin.token,
+      store,
+      engine,
+    });
+    const { url } = await gateway.listen(config.server.port, config.server.host);
+    const verticals = catalog.list().map((v) => `${v.id}@${v.version}`).join(', ');
+    const storeText = store.mode === 'postgres' ? 'Postgres' : `embedded PGlite (${config.paths.data})`;
+    process.stdout.write(
+      `Switchboard gateway listening on ${url}\n` +
+        `  verticals: ${verticals || 'none'}\n` +
+        `  engine: ${engine}   store: ${storeText}   public URL: ${config.server.publicUrl}\n` +
+        `Place a simulated call:  npx switchboard simulate ${catalog.list()[0]?.id ?? '<vertical>'} --all\n`,
+    );
+    return { gateway, store, stoppers };
+  } catch (err) {
+    for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function stop(running: Running, reason: string): Promise<void> {
+  await running.gateway.close(reason);
+  for (const s of running.stoppers.reverse()) {
+    try {
+      await s();
+    } catch (err) {
+      log.error('stop step failed', { err });
+    }
+  }
+  await running.store.close();
+}
+
+async function main(): Promise<void> {
+  let running: Running;
+  try {
+    running = await start();
+  } catch (err) {
+    if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+    else if (err instanceof ManifestError) process.stderr.write(`${err.problems.map(formatProblem).join('\n')}\n`);
+    else process.stderr.write(`switchboard: cannot start: ${describeError(err)}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn('second signal: exiting now', { signal });
+      process.exit(1);
+    }
+    stopping = true;
+    log.info('shutting down', { signal });
+    stop(running, signal).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error('shutdown failed', { err });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+await main();
