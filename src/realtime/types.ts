@@ -1,0 +1,48 @@
+/**
+ * The runtime's public contracts: what the server calls (`CallHandler`) and how a call ends.
+ */
+import type { CompiledVertical } from '../catalog/index.js';
+import type { CarrierConnection } from '../telephony/types.js';
+
+export type { CompiledVertical };
+
+export interface PrepareInput {
+  callSid: string;
+  vertical: CompiledVertical;
+  from?: string;
+  to?: string;
+  /** The simulator's scenario id (`X-Switchboard-Scenario`), passed to the emulator engine. */
+  scenario?: string;
+}
+
+export interface CallHandler {
+  /** Voice webhook time: pin the vertical version and open the model connection early, keyed by callSid. */
+  prepare(input: PrepareInput): Promise<void> | void;
+  /** Media stream arrived: the call session takes over the connection (reads customParameters.callSid/vertical/version). */
+  attach(connection: CarrierConnection): void;
+  /** Status callback: finalise a call the stream did not (idempotent, deduplicated by callSid). */
+  statusCallback(input: { callSid: string; callStatus: string; durationSec?: number }): Promise<void>;
+  /** Live calls count and ids, for health/metrics. */
+  stats(): { active: number; byVertical: Record<string, number> };
+  /** Server shutdown: end every call cleanly, finalise rows. */
+  shutdown(reason: string): Promise<void>;
+}
+
+/** Why a call ended (calls.end_reason). */
+export const END_REASON = {
+  callerHangup: 'caller_hangup',
+  agentHangup: 'agent_hangup',
+  transferred: 'transferred',
+  silenceTimeout: 'silence_timeout',
+  maxDuration: 'max_duration',
+  failoverTransfer: 'failover_transfer',
+  modelUnavailable: 'model_unavailable',
+  shutdown: 'shutdown',
+  noStream: 'no_stream',
+  statusCallback: 'status_callback',
+  error: 'error',
+} as const;
+export type EndReason = (typeof END_REASON)[keyof typeof END_REASON];
+
+/** Call statuses Twilio reports that mean the call is over. */
+export const TERMINAL_CALL_STATUSES = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
