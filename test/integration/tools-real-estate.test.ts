@@ -152,6 +152,18 @@ describe('re_find_tour_slots', () => {
     expect(res.result.slots).toHaveLength(8);
   });
 
+  it('understands "tomorrow" and weekday names in the office\'s time zone', async () => {
+    const tomorrow = await runTool<{ date: string }>(tool('re_find_tour_slots'), { listingId: 1004, date: 'tomorrow' }, newCall());
+    expect(tomorrow.result.date).toBe(plusDays(tuesday.date, 1));
+    const friday = await runTool<{ date: string; day: string }>(tool('re_find_tour_slots'), { listingId: 1004, date: 'Friday' }, newCall());
+    expect(friday.result.date).toBe(plusDays(tuesday.date, 3));
+    expect(friday.result.day).toMatch(/^Friday, /);
+    // A weekday name never means today.
+    const nextTuesday = await runTool<{ date: string }>(tool('re_find_tour_slots'), { listingId: 1004, date: 'next tuesday' }, newCall());
+    expect(nextTuesday.result.date).toBe(plusDays(tuesday.date, 7));
+    expect((await runTool(tool('re_find_tour_slots'), { listingId: 1004, date: 'someday' }, newCall())).errorCode).toBe('INVALID_DATE');
+  });
+
   it('suggests other days when the day is fully booked', async () => {
     // Fill the following Sunday's showing hours (12:00–16:00) for listing 1006.
     const sundayDate = plusDays(tuesday.date, 5);
@@ -192,6 +204,11 @@ describe('re_book_tour', () => {
 
     const again = await runTool(tool('re_book_tour'), { listingId: 1001, startsAt: `${tuesday.date}T14:00`, name: 'Other Person', phone: '+15550100778' }, newCall());
     expect(again.errorCode).toBe('SLOT_TAKEN');
+    // The same caller confirming twice gets the same tour back.
+    const mine = await runTool<{ tourId: number; alreadyBooked: boolean }>(
+      tool('re_book_tour'), { listingId: 1001, startsAt: `${tuesday.date}T14:00`, ...booker }, newCall(),
+    );
+    expect(mine.result).toMatchObject({ tourId: res.result.tourId, alreadyBooked: true });
     const slots = await runTool<{ slots: { startsAt: string }[] }>(tool('re_find_tour_slots'), { listingId: 1001, date: tuesday.date }, newCall());
     expect(slots.result.slots.map((s) => s.startsAt)).not.toContain(`${tuesday.date}T14:00`);
   });
@@ -218,8 +235,9 @@ describe('re_book_tour', () => {
       .rejects.toMatchObject({ code: '23P01' });
   });
 
-  it('books a rental tour as a renter lead', async () => {
-    const res = await runTool<{ leadId: number }>(tool('re_book_tour'), { listingId: 1102, startsAt: `${tuesday.date}T16:00`, ...booker }, newCall());
+  it('books a rental tour as a renter lead, from a weekday and time in words', async () => {
+    const res = await runTool<{ leadId: number; startsAt: string }>(tool('re_book_tour'), { listingId: 1102, startsAt: 'wednesday 16:00', ...booker }, newCall());
+    expect(res.result.startsAt).toBe(`${plusDays(tuesday.date, 1)}T16:00`);
     const { rows } = await t.db.query<{ intent: string }>('SELECT intent FROM leads WHERE id = $1', [res.result.leadId]);
     expect(rows[0]!.intent).toBe('rent');
   });

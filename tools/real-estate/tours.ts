@@ -2,12 +2,12 @@
 import { z } from 'zod';
 import { defineTool, ToolError } from '../../src/toolkit/index.js';
 import type { Queryable } from '../../src/store/types.js';
-import {
-  checkLocalDate, checkLocalDateTime, isExclusionViolation, localDateInput, localDateTimeInput, normalisePhone, phoneInput,
-} from './common.js';
+import { isExclusionViolation, normalisePhone, phoneInput } from './common.js';
+import { dayInput, dayTimeInput, resolveDay, resolveDayTime } from './relativeDates.js';
 import { getListingById, getOffice, getPolicy, upsertLead, type ListingRow, type Office } from './repository.js';
 import {
-  addDays, cancelTour, dayLabel, daysFromToday, getTour, insertTour, localLabel, moveTour, slotsForDate, type TourRow,
+  addDays, cancelTour, dayLabel, daysFromToday, findScheduledTour, getTour, insertTour, localLabel, moveTour, slotsForDate,
+  type TourRow,
 } from './toursRepository.js';
 
 const MAX_SLOTS_LISTED = 8;
@@ -30,7 +30,6 @@ async function requireTourableListing(db: Queryable, listingId: number): Promise
 
 /** Refuses dates in the past or beyond the booking horizon. */
 async function checkBookableDate(db: Queryable, office: Office, date: string, now: Date): Promise<void> {
-  checkLocalDate(date);
   const ahead = await daysFromToday(db, date, now);
   if (ahead < 0) throw new ToolError('DATE_IN_PAST', `${date} has already passed. Ask the caller for a day from today onwards.`);
   if (ahead > office.bookingHorizonDays) {
@@ -47,7 +46,7 @@ export const reFindTourSlots = defineTool({
   description: 'Lists the free tour times for one property on one day (office local time). When that day is full or closed, also suggests the next days that have free times. Use before booking; never guess availability.',
   input: z.object({
     listingId: z.number().int().positive().describe('The listing number'),
-    date: localDateInput,
+    date: dayInput,
   }),
   output: z.object({
     listingId: z.number(),
@@ -63,12 +62,13 @@ export const reFindTourSlots = defineTool({
     const now = ctx.services.now();
     const office = await requireOffice(ctx.db);
     const listing = await requireTourableListing(ctx.db, input.listingId);
-    await checkBookableDate(ctx.db, office, input.date, now);
-    const free = (await slotsForDate(ctx.db, listing.id, input.date, now)).filter((s) => !s.taken);
+    const day = resolveDay(input.date, now, office.timezone);
+    await checkBookableDate(ctx.db, office, day, now);
+    const free = (await slotsForDate(ctx.db, listing.id, day, now)).filter((s) => !s.taken);
     const alternatives: { date: string; day: string; firstTimes: { startsAt: string; time: string }[] }[] = [];
     if (free.length === 0) {
       for (let i = 1; i <= ALTERNATIVE_DAYS_SCANNED && alternatives.length < 2; i++) {
-        const date = await addDays(ctx.db, input.date, i);
+        const date = await addDays(ctx.db, day, i);
         if ((await daysFromToday(ctx.db, date, now)) > office.bookingHorizonDays) break;
         const open = (await slotsForDate(ctx.db, listing.id, date, now)).filter((s) => !s.taken);
         if (open.length) {
@@ -79,8 +79,8 @@ export const reFindTourSlots = defineTool({
     return {
       listingId: listing.id,
       address: fullAddress(listing),
-      date: input.date,
-      day: await dayLabel(ctx.db, input.date),
+      date: day,
+      day: await dayLabel(ctx.db, day),
       slots: free.slice(0, MAX_SLOTS_LISTED).map((s) => ({ startsAt: s.local, time: s.label })),
       alternatives,
       tourMinutes: office.tourMinutes,
@@ -88,18 +88,22 @@ export const reFindTourSlots = defineTool({
   },
 });
 
-/** The slot of `local` on the listing's grid, or a refusal saying why it cannot be booked. */
-async function requireFreeSlot(db: Queryable, office: Office, listingId: number, local: string, now: Date, ignoreTourId: number | null) {
-  const { date } = checkLocalDateTime(local);
+/**
+ * The grid slot a caller's start time means, or a refusal saying why it cannot be booked.
+ * `taken` is left to the caller: booking the same slot twice for the same person is not an error.
+ */
+async function requireSlot(db: Queryable, office: Office, listingId: number, startsAt: string, now: Date, ignoreTourId: number | null) {
+  const { date, local } = resolveDayTime(startsAt, now, office.timezone);
   await checkBookableDate(db, office, date, now);
   const slots = await slotsForDate(db, listingId, date, now, ignoreTourId);
   const slot = slots.find((s) => s.local === local);
   if (!slot) {
     throw new ToolError('NOT_A_TOUR_TIME', 'That is not an available tour time (outside showing hours, too soon, or not on the half hour). Check the free times with re_find_tour_slots and offer those.');
   }
-  if (slot.taken) throw new ToolError('SLOT_TAKEN', 'That time is already booked for this property. Offer the caller another free time.');
   return slot;
 }
+
+const slotTaken = (): ToolError => new ToolError('SLOT_TAKEN', 'That time is already booked for this property. Offer the caller another free time.');
 
 const tourOutput = z.object({
   tourId: z.number(),
@@ -111,6 +115,7 @@ const tourOutput = z.object({
   name: z.string(),
   leadId: z.number(),
   tourPolicy: z.string().optional(),
+  alreadyBooked: z.boolean().describe('true when this caller already had exactly this tour: nothing new was booked'),
 });
 
 export const reBookTour = defineTool({
@@ -118,7 +123,7 @@ export const reBookTour = defineTool({
   description: 'Books a property tour at a free time returned by re_find_tour_slots. Only call after reading back the property, the day and time, the caller\'s name and phone number, and hearing the caller confirm. Returns the tour confirmation number.',
   input: z.object({
     listingId: z.number().int().positive().describe('The listing number'),
-    startsAt: localDateTimeInput,
+    startsAt: dayTimeInput,
     name: z.string().min(2).max(100).describe('Caller\'s full name'),
     phone: phoneInput,
     email: z.string().email().optional().describe('Email, if the caller offers one'),
@@ -132,7 +137,16 @@ export const reBookTour = defineTool({
     const phone = normalisePhone(input.phone);
     const office = await requireOffice(ctx.db);
     const listing = await requireTourableListing(ctx.db, input.listingId);
-    await requireFreeSlot(ctx.db, office, listing.id, input.startsAt, now, null);
+    const slot = await requireSlot(ctx.db, office, listing.id, input.startsAt, now, null);
+    if (slot.taken) {
+      // The same caller confirming the same tour twice gets their tour back, not a refusal.
+      const mine = await findScheduledTour(ctx.db, listing.id, slot.startsAt, phone);
+      if (!mine) throw slotTaken();
+      return {
+        tourId: mine.id, listingId: listing.id, address: fullAddress(listing), startsAt: slot.local, when: mine.label,
+        tourMinutes: office.tourMinutes, name: mine.name, leadId: mine.lead_id, alreadyBooked: true, ...await tourPolicy(ctx.db),
+      };
+    }
     let ids: { tourId: number; leadId: number };
     try {
       ids = await ctx.db.transaction(async (tx) => {
@@ -140,7 +154,7 @@ export const reBookTour = defineTool({
           name: input.name.trim(), phone, email: input.email, intent: listing.kind === 'sale' ? 'buy' : 'rent', callId: ctx.callId,
         });
         const tourId = await insertTour(tx, {
-          listingId: listing.id, leadId: lead.id, local: input.startsAt, attendees: input.attendees ?? 1, notes: input.notes, callId: ctx.callId,
+          listingId: listing.id, leadId: lead.id, local: slot.local, attendees: input.attendees ?? 1, notes: input.notes, callId: ctx.callId,
         });
         return { tourId, leadId: lead.id };
       });
@@ -149,9 +163,9 @@ export const reBookTour = defineTool({
       throw err;
     }
     return {
-      tourId: ids.tourId, listingId: listing.id, address: fullAddress(listing), startsAt: input.startsAt,
-      when: await localLabel(ctx.db, input.startsAt), tourMinutes: office.tourMinutes, name: input.name.trim(), leadId: ids.leadId,
-      ...await tourPolicy(ctx.db),
+      tourId: ids.tourId, listingId: listing.id, address: fullAddress(listing), startsAt: slot.local,
+      when: await localLabel(ctx.db, slot.local), tourMinutes: office.tourMinutes, name: input.name.trim(), leadId: ids.leadId,
+      alreadyBooked: false, ...await tourPolicy(ctx.db),
     };
   },
 });
@@ -181,7 +195,7 @@ export const reRescheduleTour = defineTool({
   input: z.object({
     tourId: z.number().int().positive().describe('Tour confirmation number'),
     phone: phoneInput,
-    newStartsAt: localDateTimeInput,
+    newStartsAt: dayTimeInput,
   }),
   output: tourOutput.extend({ previousWhen: z.string() }),
   idempotent: false,
@@ -190,19 +204,20 @@ export const reRescheduleTour = defineTool({
     const office = await requireOffice(ctx.db);
     const tour = await requireOwnTour(ctx.db, input.tourId, input.phone, now);
     await requireTourableListing(ctx.db, tour.listing_id);
-    if (tour.local !== input.newStartsAt) {
-      await requireFreeSlot(ctx.db, office, tour.listing_id, input.newStartsAt, now, tour.id);
+    const slot = await requireSlot(ctx.db, office, tour.listing_id, input.newStartsAt, now, tour.id);
+    if (tour.local !== slot.local) {
+      if (slot.taken) throw slotTaken();
       try {
-        await ctx.db.transaction((tx) => moveTour(tx, tour.id, input.newStartsAt));
+        await ctx.db.transaction((tx) => moveTour(tx, tour.id, slot.local));
       } catch (err) {
         if (isExclusionViolation(err)) throw new ToolError('SLOT_TAKEN', 'Someone booked that time a moment ago. Offer the caller another free time.');
         throw err;
       }
     }
     return {
-      tourId: tour.id, listingId: tour.listing_id, address: tour.address, startsAt: input.newStartsAt,
-      when: await localLabel(ctx.db, input.newStartsAt), previousWhen: tour.label, tourMinutes: office.tourMinutes,
-      name: tour.name, leadId: tour.lead_id, ...await tourPolicy(ctx.db),
+      tourId: tour.id, listingId: tour.listing_id, address: tour.address, startsAt: slot.local,
+      when: await localLabel(ctx.db, slot.local), previousWhen: tour.label, tourMinutes: office.tourMinutes,
+      name: tour.name, leadId: tour.lead_id, alreadyBooked: false, ...await tourPolicy(ctx.db),
     };
   },
 });

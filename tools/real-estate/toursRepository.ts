@@ -69,6 +69,16 @@ export async function getTour(db: Queryable, id: number): Promise<TourRow | unde
   return rows[0];
 }
 
+/** The scheduled tour of a listing starting at `startsAt`, when it was booked with `phone`. */
+export async function findScheduledTour(db: Queryable, listingId: number, startsAt: Date, phone: string): Promise<TourRow | undefined> {
+  const { rows } = await db.query<{ id: number }>(
+    `SELECT t.id FROM tours t JOIN leads ld ON ld.id = t.lead_id
+      WHERE t.listing_id = $1 AND t.starts_at = $2 AND t.status = 'scheduled' AND ld.phone = $3`,
+    [listingId, startsAt.toISOString(), phone],
+  );
+  return rows[0] ? getTour(db, Number(rows[0].id)) : undefined;
+}
+
 /** The spoken label of a local wall-clock time ('Tuesday, November 24 at 10:30 AM'). */
 export async function localLabel(db: Queryable, local: string): Promise<string> {
   const { rows } = await db.query<{ label: string }>(
