@@ -5,10 +5,12 @@
 import { createRegistry, type ToolRegistry } from '../src/toolkit/index.js';
 import { commonTools } from './common/index.js';
 import { salonTools } from './salon/index.js';
+import { healthcareTools } from './healthcare/index.js';
 import { realEstateTools } from './real-estate/index.js';
 
 export const registry: ToolRegistry = createRegistry([
   ...commonTools,
   ...salonTools,
+  ...healthcareTools,
   ...realEstateTools,
 ]);

@@ -1,0 +1,96 @@
+/**
+ * Pieces every healthcare tool shares: input schemas, the privacy and emergency guards, and
+ * the clinic-local time formatting used in everything the agent reads aloud.
+ */
+import { z } from 'zod';
+import { ToolError } from '../../src/toolkit/index.js';
+import type { ToolContext } from '../../src/toolkit/types.js';
+import { clinicSettings, hasEmergencyTriage, isVerified, type ClinicSettings } from './repository.js';
+
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** True for a real calendar date written YYYY-MM-DD (rejects 2025-02-30). */
+export function isCalendarDate(value: string): boolean {
+  const m = DATE_ONLY.exec(value);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
+export const dateOnly = z.string().refine(isCalendarDate, { message: 'must be a real date written YYYY-MM-DD' });
+export const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number like +15551234567');
+export const patientIdInput = z.number().int().positive().describe('The patientId returned by hc_verify_identity or hc_register_patient.');
+export const instant = z.iso.datetime({ offset: true });
+export const personName = z.string().trim().min(1).max(80);
+
+/** Refuses unless this call verified the patient's name and date of birth (or registered them). */
+export async function requireVerified(ctx: ToolContext, patientId: number): Promise<void> {
+  if (!(await isVerified(ctx.db, ctx.callId, patientId))) {
+    throw new ToolError(
+      'IDENTITY_NOT_VERIFIED',
+      "I can't share or change anything about a patient until I've verified their full name and date of birth with hc_verify_identity.",
+    );
+  }
+}
+
+/** After an emergency triage the only thing this call does is tell the caller to call emergency services. */
+export async function refuseAfterEmergency(ctx: ToolContext): Promise<void> {
+  if (await hasEmergencyTriage(ctx.db, ctx.callId)) {
+    throw new ToolError(
+      'EMERGENCY_DIRECTED',
+      'This caller described a possible emergency. Do nothing else: tell them to hang up and call emergency services now.',
+    );
+  }
+}
+
+export async function settings(ctx: ToolContext): Promise<ClinicSettings> {
+  const s = await clinicSettings(ctx.db);
+  if (!s) throw new ToolError('CLINIC_NOT_CONFIGURED', 'The clinic details are not set up yet; please transfer the caller to the front desk.');
+  return s;
+}
+
+/** "Tuesday, December 1 at 10:00 AM" in the clinic's time zone. */
+export function spokenDateTime(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone, weekday: 'long', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit',
+  }).format(at);
+}
+
+export function spokenDate(date: string): string {
+  return new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', weekday: 'long', month: 'long', day: 'numeric', year: 'numeric' })
+    .format(new Date(`${date}T00:00:00Z`));
+}
+
+/** The clinic-local calendar date (YYYY-MM-DD) of an instant. */
+export function localDate(at: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
+  const get = (t: string): string => parts.find((p) => p.type === t)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** "12:30 PM" from a `time` column value like "12:30:00". */
+export function spokenTime(time: string): string {
+  const [h = 0, m = 0] = time.split(':').map(Number);
+  const suffix = h >= 12 ? 'PM' : 'AM';
+  const hour = h % 12 === 0 ? 12 : h % 12;
+  return `${hour}:${String(m).padStart(2, '0')} ${suffix}`;
+}
+
+export const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
+
+export function dollars(cents: number | null): string | null {
+  if (cents === null) return null;
+  return cents % 100 === 0 ? `$${cents / 100}` : `$${(cents / 100).toFixed(2)}`;
+}
+
+/** "ending in 2201": enough for the caller to recognise their number, nothing more. */
+export function phoneHint(phone: string | null): string | null {
+  return phone ? `ending in ${phone.slice(-4)}` : null;
+}
