@@ -1,0 +1,84 @@
+/**
+ * The OpenAI Realtime engine: where the model socket goes and how the session is configured.
+ * Phone audio is G.711 μ-law at 8 kHz and OpenAI accepts `audio/pcmu` both ways, so the call
+ * passes μ-law straight through. The audio block is always given in full and explicitly: the SDK
+ * merges session config shallowly and, without an explicit format, announces PCM 24 kHz (static
+ * on the line).
+ */
+import type { RealtimeSessionConfig } from '@openai/agents/realtime';
+import type { AppConfig } from '../config/index.js';
+import type { Manifest } from '../manifest/schema.js';
+
+/** The model side's audio: `pcmu` passes the carrier's μ-law through; `pcm24k` is transcoded at the edge. */
+export type ModelAudio = 'pcmu' | 'pcm24k';
+
+export type EngineKind = 'openai' | 'emulator';
+
+/** Where one call's model connection goes. */
+export interface EngineEndpoint {
+  kind: EngineKind;
+  /** Full WebSocket URL. */
+  url: string;
+  apiKey: string;
+  model: string;
+  audio: ModelAudio;
+}
+
+/** `wss://…/v1/realtime?model=<model>` unless the URL already names a model. */
+export function realtimeUrlWithModel(baseUrl: string, model: string): string {
+  const url = new URL(baseUrl);
+  if (!url.searchParams.has('model')) url.searchParams.set('model', model);
+  return url.toString();
+}
+
+export function openaiEndpoint(config: AppConfig, manifest: Pick<Manifest, 'engine'>, audio: ModelAudio = 'pcmu'): EngineEndpoint {
+  const apiKey = config.openai.apiKey;
+  if (!apiKey) throw new Error('the openai engine needs OPENAI_API_KEY');
+  const model = manifest.engine.realtime.model || config.openai.realtimeModel;
+  return { kind: 'openai', url: realtimeUrlWithModel(config.openai.realtimeUrl, model), apiKey, model, audio };
+}
+
+function formatOf(audio: ModelAudio): { type: 'audio/pcmu' } | { type: 'audio/pcm'; rate: number } {
+  return audio === 'pcmu' ? { type: 'audio/pcmu' } : { type: 'audio/pcm', rate: 24_000 };
+}
+
+/** ISO 639-1 code the transcriber takes (`en-US` → `en`). */
+function transcriptionLanguage(code: string): string | undefined {
+  const base = code.split(/[-_]/)[0]?.toLowerCase();
+  return base && /^[a-z]{2}$/.test(base) ? base : undefined;
+}
+
+/**
+ * The session configuration for a call: audio formats both ways, the manifest's turn detection,
+ * transcription of the caller (transcripts are part of the call record) and the voice.
+ */
+export function callSessionConfig(
+  manifest: Pick<Manifest, 'turnDetection' | 'engine' | 'languages'>,
+  audio: ModelAudio,
+  voice: string | undefined,
+): Partial<RealtimeSessionConfig> {
+  const td = manifest.turnDetection;
+  const turnDetection = td.type === 'server_vad'
+    ? {
+        type: 'server_vad', threshold: td.threshold, prefixPaddingMs: td.prefixPaddingMs,
+        silenceDurationMs: td.silenceDurationMs, interruptResponse: td.interruptResponse, createResponse: td.createResponse,
+      }
+    : { type: 'semantic_vad', eagerness: td.eagerness, interruptResponse: td.interruptResponse, createResponse: td.createResponse };
+  const language = transcriptionLanguage(manifest.languages.default);
+  return {
+    outputModalities: ['audio'],
+    audio: {
+      input: {
+        format: formatOf(audio),
+        noiseReduction: null,
+        transcription: { model: manifest.engine.realtime.transcriptionModel, ...(language ? { language } : {}) },
+        turnDetection,
+      },
+      output: {
+        format: formatOf(audio),
+        speed: 1,
+        ...(voice ? { voice } : {}),
+      },
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * Which engine serves a call. `openai` when configured (or `auto` with OPENAI_API_KEY set):
+ * OpenAI Realtime at OPENAI_REALTIME_URL, μ-law end to end. Otherwise the local emulator,
+ * started in-process on first use with the configured default brain. A call placed by the
+ * simulator names its scenario; the emulator gets it as `?scenario=<id>` on its URL so the
+ * scripted brain plays that scenario on that connection.
+ */
+import type { AppConfig } from '../config/index.js';
+import type { Manifest } from '../manifest/schema.js';
+import { createLogger } from '../observability/logger.js';
+import { openaiEndpoint, type EngineEndpoint, type EngineKind, type ModelAudio } from './openai.js';
+
+const log = createLogger('engines');
+
+/** What the selector needs from a running emulator. */
+export interface EmulatorHandle {
+  url: string;
+  close(): Promise<void>;
+}
+
+export type EmulatorStarter = (options: { brain: AppConfig['engine']['emulatorBrain'] }) => Promise<EmulatorHandle>;
+
+export interface EngineSelectorOptions {
+  config: AppConfig;
+  /** Starts the in-process emulator when it is needed (the gateway passes `startEmulator`). */
+  startEmulator?: EmulatorStarter;
+  /** An emulator already running elsewhere (benchmarks, tests); nothing is started then. */
+  emulatorUrl?: string;
+  /** The model-side audio format; `pcmu` (μ-law passthrough) unless told otherwise. */
+  audio?: ModelAudio;
+}
+
+export interface EngineSelector {
+  /** The engine every call of this process uses. */
+  readonly kind: EngineKind;
+  select(input: { manifest: Pick<Manifest, 'engine'>; scenario?: string }): Promise<EngineEndpoint>;
+  close(): Promise<void>;
+}
+
+export function engineKindFor(config: AppConfig): EngineKind {
+  if (config.engine.default === 'openai') return 'openai';
+  if (config.engine.default === 'emulator') return 'emulator';
+  return config.openai.apiKey ? 'openai' : 'emulator';
+}
+
+/** Adds `?scenario=<id>` to an emulator URL. */
+export function emulatorUrlFor(base: string, scenario: string | undefined): string {
+  if (!scenario) return base;
+  const url = new URL(base);
+  url.searchParams.set('scenario', scenario);
+  return url.toString();
+}
+
+export function createEngineSelector(options: EngineSelectorOptions): EngineSelector {
+  const { config } = options;
+  const kind = engineKindFor(config);
+  const audio = options.audio ?? 'pcmu';
+  let emulator: Promise<EmulatorHandle> | undefined;
+
+  const emulatorBase = (): Promise<EmulatorHandle> => {
+    if (options.emulatorUrl) return Promise.resolve({ url: options.emulatorUrl, close: async () => {} });
+    if (!options.startEmulator) return Promise.reject(new Error('no emulator available: pass startEmulator or emulatorUrl'));
+    emulator ??= options.startEmulator({ brain: config.engine.emulatorBrain }).then((e) => {
+      log.info('local realtime emulator started for calls (no OPENAI_API_KEY)', { brain: config.engine.emulatorBrain });
+      return e;
+    });
+    emulator.catch(() => {
+      emulator = undefined;
+    });
+    return emulator;
+  };
+
+  return {
+    kind,
+    async select({ manifest, scenario }) {
+      if (kind === 'openai') return openaiEndpoint(config, manifest, audio);
+      const base = await emulatorBase();
+      return {
+        kind: 'emulator',
+        url: emulatorUrlFor(base.url, scenario),
+        apiKey: config.openai.apiKey ?? 'emulator',
+        model: manifest.engine.realtime.model,
+        audio,
+      };
+    },
+    async close() {
+      const e = emulator;
+      emulator = undefined;
+      if (e) await (await e.catch(() => undefined))?.close();
+    },
+  };
+}

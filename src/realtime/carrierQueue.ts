@@ -1,0 +1,63 @@
+/**
+ * The carrier side of playback before and after the media stream attaches. The greeting is
+ * requested as soon as the model connection is up (at webhook time), so its first frames may be
+ * ready before Twilio has opened the stream: they wait here and leave the moment it does.
+ */
+import type { CarrierConnection } from '../telephony/types.js';
+import type { CarrierOut } from './playback.js';
+
+/** At most this many queued commands (about a minute of audio with its marks). */
+const MAX_QUEUED = 3600;
+
+type Op = { kind: 0; payload: string } | { kind: 1; name: string };
+
+export class CarrierOutlet implements CarrierOut {
+  private carrier: CarrierConnection | undefined;
+  private queue: Op[] = [];
+  dropped = 0;
+
+  get attached(): boolean {
+    return this.carrier !== undefined;
+  }
+
+  /** Sends everything queued, then passes commands straight through. */
+  attach(carrier: CarrierConnection): void {
+    this.carrier = carrier;
+    const queued = this.queue;
+    this.queue = [];
+    for (const op of queued) {
+      if (op.kind === 0) carrier.sendAudioFrame(op.payload);
+      else carrier.sendMark(op.name);
+    }
+  }
+
+  detach(): void {
+    this.carrier = undefined;
+  }
+
+  audio(payloadBase64: string): void {
+    const c = this.carrier;
+    if (c !== undefined) c.sendAudioFrame(payloadBase64);
+    else this.push({ kind: 0, payload: payloadBase64 });
+  }
+
+  mark(name: string): void {
+    const c = this.carrier;
+    if (c !== undefined) c.sendMark(name);
+    else this.push({ kind: 1, name });
+  }
+
+  clear(): void {
+    const c = this.carrier;
+    if (c !== undefined) c.clear();
+    else this.queue = [];
+  }
+
+  private push(op: Op): void {
+    if (this.queue.length >= MAX_QUEUED) {
+      this.dropped++;
+      return;
+    }
+    this.queue.push(op);
+  }
+}

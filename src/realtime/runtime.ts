@@ -1,0 +1,74 @@
+/**
+ * Composition of the realtime runtime for a gateway process: engine selection (starting the
+ * local emulator in-process when there is no OpenAI key), call control and the CallManager.
+ */
+import type { Catalog } from '../catalog/index.js';
+import type { AppConfig } from '../config/index.js';
+import { startEmulator } from '../engines/emulator/index.js';
+import { createEngineSelector, type EngineSelector } from '../engines/select.js';
+import type { ModelAudio } from '../engines/openai.js';
+import { loadScenarios } from '../scenarios/index.js';
+import type { Store } from '../store/index.js';
+import type { CallControl, SmsSender } from '../telephony/types.js';
+import { setTracingDisabled } from '@openai/agents';
+import { createLogger } from '../observability/logger.js';
+import { CallManager, type CallManagerOptions } from './callManager.js';
+
+const log = createLogger('realtime');
+
+export interface RealtimeRuntimeOptions {
+  config: AppConfig;
+  store: Store;
+  catalog: Pick<Catalog, 'get'>;
+  callControl: CallControl;
+  sms?: SmsSender;
+  /** Overrides for benchmarks and tests. */
+  emulatorUrl?: string;
+  audio?: ModelAudio;
+  session?: CallManagerOptions['session'];
+}
+
+export interface RealtimeRuntime {
+  handler: CallManager;
+  engines: EngineSelector;
+  /** What /healthz shows: "openai" or "emulator". */
+  engine: string;
+  close(): Promise<void>;
+}
+
+export async function createRealtimeRuntime(options: RealtimeRuntimeOptions): Promise<RealtimeRuntime> {
+  // The SDK would otherwise export traces to OpenAI from every call.
+  setTracingDisabled(true);
+  const { config } = options;
+  const engines = createEngineSelector({
+    config,
+    ...(options.emulatorUrl ? { emulatorUrl: options.emulatorUrl } : {}),
+    ...(options.audio ? { audio: options.audio } : {}),
+    startEmulator: async ({ brain }) => {
+      const scenarios = await loadScenarios(config.paths.verticals).catch((err: unknown) => {
+        log.warn('scenarios not loaded; the emulator serves the rule-based brain only', { err: err as Error });
+        return undefined;
+      });
+      return startEmulator({ brain, ...(scenarios ? { scenarios } : {}) });
+    },
+  });
+  const handler = new CallManager({
+    store: options.store,
+    engines,
+    callControl: options.callControl,
+    ...(options.sms ? { sms: options.sms } : {}),
+    // The catalog keeps the current version only: a stream nobody prepared runs on it.
+    resolveVertical: (id) => options.catalog.get(id),
+    ...(options.session ? { session: options.session } : {}),
+  });
+  // Warm the engine now so the first call does not wait for the emulator to start.
+  if (engines.kind === 'emulator') {
+    await engines.select({ manifest: { engine: { type: 'realtime', realtime: { model: config.openai.realtimeModel, transcriptionModel: 'gpt-4o-mini-transcribe' }, fallback: 'realtime' } } });
+  }
+  return {
+    handler,
+    engines,
+    engine: engines.kind,
+    close: () => handler.shutdown('runtime closed'),
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * The SDK transport for a phone call: an `OpenAIRealtimeWebSocket` whose socket we open and
+ * read ourselves. Every server message passes our tap first:
+ *   - audio deltas are read without a JSON parse and go straight to the call's playback; the
+ *     SDK never sees them (it would parse each twice, validate it with zod and time
+ *     interruptions by the wall clock, which is wrong for a phone line);
+ *   - `speech_started` reaches the call before anything else, so `clear` leaves at once;
+ *   - every other event is parsed once for the call, then handed to the SDK unchanged (or held
+ *     back when the call answers it itself, e.g. a tool call with unparsable arguments).
+ * Caller audio goes out as `input_audio_buffer.append` text built by concatenation.
+ * The SDK keeps what it is good at: agents, tools, handoffs, history, response sequencing.
+ */
+import WebSocket, { type RawData } from 'ws';
+import { OpenAIRealtimeWebSocket } from '@openai/agents/realtime';
+import {
+  AUDIO_DELTA, appendEventText, audioDeltaFromEvent, parseServerEvent, peekType, readAudioDelta,
+  type AudioDelta, type ServerEvent,
+} from './wire.js';
+
+export interface TransportTap {
+  /** Model audio (base64, the session's output format). `receivedAt` is `performance.now()`. */
+  onAudioDelta(delta: AudioDelta, receivedAt: number): void;
+  /** Any other server event, before the SDK sees it. Return true to keep it from the SDK. */
+  onServerEvent(event: ServerEvent, receivedAt: number): boolean | void;
+  /** The model socket closed; `expected` when we closed it. */
+  onSocketClose(info: { code: number; reason: string; expected: boolean }): void;
+  /** The SDK asked for an interruption (an output guardrail tripped, say). */
+  onInterruptRequested(): void;
+}
+
+export interface CarrierTransportOptions {
+  tap: TransportTap;
+  /** Extra request headers for the model socket. */
+  headers?: Record<string, string>;
+}
+
+type SdkListener = (event: { data: string }) => void;
+
+/** The subset of a WebSocket the SDK uses, backed by our `ws` socket. */
+class SocketFacade {
+  sdkMessage: SdkListener | undefined;
+  constructor(private readonly ws: WebSocket) {}
+  get readyState(): number {
+    return this.ws.readyState;
+  }
+  addEventListener(type: string, fn: (event: unknown) => void): void {
+    if (type === 'message') this.sdkMessage = fn as SdkListener;
+    else this.ws.addEventListener(type as 'open', fn as () => void);
+  }
+  send(text: string): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(text);
+  }
+  close(): void {
+    this.ws.close();
+  }
+}
+
+export class CarrierRealtimeTransport extends OpenAIRealtimeWebSocket {
+  private readonly tap: TransportTap;
+  private socket: WebSocket | undefined;
+  private facade: SocketFacade | undefined;
+  private closing = false;
+  private dispatching = false;
+  /** Set once the session configuration (audio formats) has been sent: appends may flow. */
+  ready = false;
+  /** Appends sent (bench counters). */
+  appendsSent = 0;
+
+  constructor(options: CarrierTransportOptions) {
+    const holder: { self?: CarrierRealtimeTransport } = {};
+    super({
+      createWebSocket: async ({ url, apiKey }) => holder.self!.open(url, apiKey, options.headers ?? {}),
+    });
+    holder.self = this;
+    this.tap = options.tap;
+  }
+
+  /** Sends one carrier frame of caller audio (base64, already in the model's input format). */
+  appendAudio(base64: string): boolean {
+    const ws = this.socket;
+    if (!this.ready || ws === undefined || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(appendEventText(base64));
+    this.appendsSent++;
+    return true;
+  }
+
+  /** Bytes queued on the model socket. */
+  get bufferedAmount(): number {
+    return this.socket?.bufferedAmount ?? 0;
+  }
+
+  override interrupt(): void {
+    // The SDK calls this itself on speech_started; the call has handled that already.
+    if (!this.dispatching) this.tap.onInterruptRequested();
+  }
+
+  override _interrupt(): void {
+    // Truncation is the call's job (from acknowledged playback), never the wall clock.
+  }
+
+  override close(): void {
+    this.closing = true;
+    this.ready = false;
+    try {
+      super.close();
+    } finally {
+      const ws = this.socket;
+      // A peer that never answers the close handshake must not keep the socket alive.
+      if (ws && ws.readyState !== WebSocket.CLOSED) {
+        setTimeout(() => {
+          if (ws.readyState !== WebSocket.CLOSED) ws.terminate();
+        }, 2000).unref();
+      }
+    }
+  }
+
+  private open(url: string, apiKey: string, headers: Record<string, string>): WebSocket {
+    const ws = new WebSocket(url, {
+      headers: { Authorization: `Bearer ${apiKey}`, ...this.getCommonRequestHeaders(), ...headers },
+      perMessageDeflate: false,
+    });
+    this.socket = ws;
+    const facade = new SocketFacade(ws);
+    this.facade = facade;
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (!isBinary) this.onRaw(data);
+    });
+    ws.on('close', (code: number, reason: Buffer) => {
+      this.ready = false;
+      this.tap.onSocketClose({ code, reason: reason.toString('utf8'), expected: this.closing });
+    });
+    // Errors also reach the SDK through its own listener; this one keeps `ws` from throwing.
+    ws.on('error', () => undefined);
+    return facade as unknown as WebSocket;
+  }
+
+  private onRaw(data: RawData): void {
+    const receivedAt = performance.now();
+    const text = Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8');
+    const type = peekType(text);
+    if (type === AUDIO_DELTA) {
+      const delta = readAudioDelta(text);
+      if (delta !== undefined) {
+        this.tap.onAudioDelta(delta, receivedAt);
+        return;
+      }
+    }
+    const event = parseServerEvent(text);
+    if (event === undefined) return;
+    if (event.type === AUDIO_DELTA) {
+      const delta = audioDeltaFromEvent(event);
+      if (delta !== undefined) this.tap.onAudioDelta(delta, receivedAt);
+      return;
+    }
+    let hold: boolean | void = false;
+    try {
+      hold = this.tap.onServerEvent(event, receivedAt);
+    } catch {
+      hold = false;
+    }
+    if (hold === true) return;
+    const sdk = this.facade?.sdkMessage;
+    if (sdk === undefined) return;
+    this.dispatching = true;
+    try {
+      sdk({ data: text });
+    } finally {
+      this.dispatching = false;
+    }
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Allocation-light reading of Realtime server events. Audio deltas are the bulk of the traffic
+ * (tens of kilobytes a second per call): we read their few fields straight from the JSON text
+ * instead of parsing it, and parse everything else once. Both paths give the same answer; the
+ * fast one is only taken when the text starts exactly like a compact JSON object (`{"type":"`),
+ * which is how the OpenAI service and our emulator write events.
+ */
+
+const TYPE_PREFIX = '{"type":"';
+export const AUDIO_DELTA = 'response.output_audio.delta';
+
+/** The event's top-level `type` when it can be read without parsing, else undefined. */
+export function peekType(text: string): string | undefined {
+  if (!text.startsWith(TYPE_PREFIX)) return undefined;
+  const end = text.indexOf('"', TYPE_PREFIX.length);
+  return end < 0 ? undefined : text.slice(TYPE_PREFIX.length, end);
+}
+
+/**
+ * The string value of `"key":"…"` in a flat event (audio deltas have no nested objects). Returns
+ * undefined when absent or when the value holds an escape (the caller then parses the event).
+ */
+export function readStringField(text: string, key: string, from = 0): string | undefined {
+  const needle = `"${key}":"`;
+  const at = text.indexOf(needle, from);
+  if (at < 0) return undefined;
+  const start = at + needle.length;
+  const end = text.indexOf('"', start);
+  if (end < 0) return undefined;
+  const value = text.slice(start, end);
+  return value.includes('\\') ? undefined : value;
+}
+
+/** The integer value of `"key":123` in a flat event. */
+export function readIntField(text: string, key: string): number | undefined {
+  const needle = `"${key}":`;
+  const at = text.indexOf(needle);
+  if (at < 0) return undefined;
+  let i = at + needle.length;
+  let n = 0;
+  let digits = 0;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    n = n * 10 + (c - 48);
+    digits++;
+  }
+  return digits > 0 ? n : undefined;
+}
+
+export interface AudioDelta {
+  delta: string;
+  itemId: string;
+  responseId: string;
+  contentIndex: number;
+}
+
+/** Reads an audio delta event's fields from its text; undefined when it must be parsed instead. */
+export function readAudioDelta(text: string): AudioDelta | undefined {
+  const itemId = readStringField(text, 'item_id');
+  const responseId = readStringField(text, 'response_id');
+  const delta = readStringField(text, 'delta');
+  if (itemId === undefined || responseId === undefined || delta === undefined) return undefined;
+  return { delta, itemId, responseId, contentIndex: readIntField(text, 'content_index') ?? 0 };
+}
+
+/** An audio delta from an already parsed event. */
+export function audioDeltaFromEvent(event: Record<string, unknown>): AudioDelta | undefined {
+  const { delta, item_id: itemId, response_id: responseId, content_index: contentIndex } = event;
+  if (typeof delta !== 'string' || typeof itemId !== 'string' || typeof responseId !== 'string') return undefined;
+  return { delta, itemId, responseId, contentIndex: typeof contentIndex === 'number' ? contentIndex : 0 };
+}
+
+/**
+ * `input_audio_buffer.append` built by concatenation: the carrier's base64 goes to the model
+ * untouched (base64 never needs JSON escaping).
+ */
+export function appendEventText(audioBase64: string): string {
+  return '{"type":"input_audio_buffer.append","audio":"' + audioBase64 + '"}';
+}
+
+/** A server event after the one JSON parse the runtime does for non-audio events. */
+export type ServerEvent = { type: string; [key: string]: unknown };
+
+export function parseServerEvent(text: string): ServerEvent | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value && typeof value === 'object' && !Array.isArray(value) && typeof (value as { type?: unknown }).type === 'string') {
+      return value as ServerEvent;
+    }
+  } catch {
+    // An unparsable event is dropped by the SDK as well.
+  }
+  return undefined;
+}

@@ -1,0 +1,174 @@
+/**
+ * A whole gateway for the realtime tests, every part real: Postgres (a throwaway schema), a
+ * catalog compiled from a test vertical with test tools, the emulator on loopback playing
+ * scripted scenarios, the fake Twilio REST API behind the real call-control client, the
+ * CallManager, and the gateway's Twilio routes and Media Streams socket.
+ */
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { setTracingDisabled } from '@openai/agents';
+import { createCatalog, type Catalog } from '../../src/catalog/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { startEmulator, type RunningEmulator } from '../../src/engines/emulator/index.js';
+import { createEngineSelector } from '../../src/engines/select.js';
+import type { ModelAudio } from '../../src/engines/openai.js';
+import { CallManager, type CallSessionOptions } from '../../src/realtime/index.js';
+import { parseScenario, type Scenario } from '../../src/scenarios/index.js';
+import { createGateway, type Gateway } from '../../src/server/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { createCallControl } from '../../src/telephony/index.js';
+import { createRegistry, defineTool, ToolError } from '../../src/toolkit/index.js';
+import { startFakeTwilioApi, type FakeTwilioApi } from '../fakes/index.js';
+import { randomSchema, TEST_DATABASE_URL } from './storeSuite.js';
+
+export const RT_NUMBER = '+15550109999';
+export const HUMAN_NUMBER = '+15550108888';
+const ACCOUNT_SID = 'AC' + 'a'.repeat(32);
+const AUTH_TOKEN = 'test-token';
+
+/** How long the slow tool takes (long enough to hang up during it). */
+export const SLOW_TOOL_MS = 4000;
+
+export const testTools = [
+  defineTool({
+    name: 'rt_lookup',
+    description: 'Looks up the opening hours.',
+    input: z.object({ day: z.string() }),
+    output: z.object({ hours: z.string() }),
+    idempotent: true,
+    execute: async ({ day }) => ({ hours: day === 'sunday' ? 'closed' : '9 to 5' }),
+  }),
+  defineTool({
+    name: 'rt_slow',
+    description: 'A slow back-office check.',
+    input: z.object({ ref: z.string() }),
+    output: z.object({ ok: z.boolean() }),
+    idempotent: false,
+    timeoutMs: 20_000,
+    execute: async (_input, ctx) => {
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(resolve, SLOW_TOOL_MS);
+        ctx.signal.addEventListener('abort', () => {
+          clearTimeout(t);
+          reject(new ToolError('CANCELLED', 'cancelled'));
+        }, { once: true });
+      });
+      return { ok: true };
+    },
+  }),
+];
+
+export interface ManifestOverrides {
+  limits?: string;
+  fallback?: string;
+  turnDetection?: string;
+}
+
+export function rtManifest(o: ManifestOverrides = {}): string {
+  return [
+    'id: rt',
+    'name: Realtime test line',
+    `numbers: ["${RT_NUMBER}"]`,
+    'languages:',
+    '  default: en',
+    '  supported: [{ code: en, voice: alloy }]',
+    'greeting: Hello, thanks for calling the test line.',
+    'entryAgent: Front Desk',
+    'agents:',
+    '  - name: Front Desk',
+    '    description: Answers every call.',
+    '    instructions: Be helpful.',
+    '    tools: [rt_lookup, rt_slow]',
+    '    handoffs: [Billing]',
+    '  - name: Billing',
+    '    description: Billing questions.',
+    '    instructions: Talk about bills.',
+    '    handoffs: [Front Desk]',
+    o.turnDetection ?? 'turnDetection: { type: server_vad, threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: 500, interruptResponse: true }',
+    o.limits ?? '',
+    o.fallback ?? `fallback: { message: One moment please., retries: 1, humanNumber: "${HUMAN_NUMBER}" }`,
+    '',
+  ].join('\n');
+}
+
+export function rtScenario(name: string, yaml: string): Scenario {
+  return parseScenario(yaml, { vertical: 'rt', name });
+}
+
+export interface HarnessOptions {
+  manifest?: ManifestOverrides;
+  scenarios?: Scenario[];
+  audio?: ModelAudio;
+  session?: Partial<CallSessionOptions>;
+}
+
+export interface Harness {
+  store: Store;
+  catalog: Catalog;
+  emulator: RunningEmulator;
+  twilio: FakeTwilioApi;
+  manager: CallManager;
+  gateway: Gateway;
+  baseUrl: string;
+  /** Restarts a closed emulator on the same port. */
+  restartEmulator(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  setTracingDisabled(true);
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-rt-'));
+  mkdirSync(join(dir, 'verticals', 'rt'), { recursive: true });
+  mkdirSync(join(dir, 'agents'));
+  writeFileSync(join(dir, 'verticals', 'rt', 'vertical.yaml'), rtManifest(options.manifest));
+  const registry = createRegistry(testTools);
+  const catalog = createCatalog({ verticalsDir: join(dir, 'verticals'), agentsDir: join(dir, 'agents'), registry, cwd: dir });
+
+  const schema = randomSchema('rt');
+  const store = await openStore({ databaseUrl: TEST_DATABASE_URL, schema, poolSize: 4 });
+  await store.migrate();
+
+  const scenarios = options.scenarios ?? [];
+  let emulator = await startEmulator({ scenarios, pacing: { speed: 4 } });
+  const emulatorPort = emulator.port;
+  const twilio = await startFakeTwilioApi({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
+  const callControl = createCallControl({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: twilio.url }, { retries: 0, timeoutMs: 2000 });
+  const config = loadConfig({ env: { SWITCHBOARD_ENGINE: 'emulator' } });
+  const engines = createEngineSelector({ config, emulatorUrl: emulator.url, ...(options.audio ? { audio: options.audio } : {}) });
+  const manager = new CallManager({
+    store, engines, callControl, resolveVertical: (id) => catalog.get(id),
+    session: { endGraceMs: 300, connectTimeoutMs: 2000, ...options.session },
+  });
+  const gateway = createGateway({ catalog, handler: manager, publicUrl: 'http://127.0.0.1:1', engine: 'emulator' });
+  const { port } = await gateway.listen(0, '127.0.0.1');
+
+  return {
+    store, catalog, get emulator() { return emulator; }, twilio, manager, gateway,
+    baseUrl: `http://127.0.0.1:${port}`,
+    async restartEmulator() {
+      emulator = await startEmulator({ scenarios, pacing: { speed: 4 }, port: emulatorPort });
+    },
+    async close() {
+      await gateway.close('test over');
+      await emulator.close().catch(() => undefined);
+      await twilio.close();
+      await store.db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await store.db.query(`DELETE FROM public.schema_migrations WHERE scope LIKE $1`, [`%${schema}%`]);
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until `fn` returns a truthy value. */
+export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
