@@ -110,6 +110,7 @@ class StoreImpl implements Store {
   readonly handoffs;
   readonly latency;
   readonly outbox;
+  readonly analysis;
   /** Roots of verticals with their own database, by URL. */
   private readonly foreign = new Map<string, PostgresDb>();
   private closed = false;
@@ -131,6 +132,7 @@ class StoreImpl implements Store {
     this.handoffs = repos.handoffs;
     this.latency = repos.latency;
     this.outbox = repos.outbox;
+    this.analysis = repos.analysis;
   }
 
   private get coreSchema(): string | undefined {

@@ -4,12 +4,14 @@ import { HandoffsRepository, LatencyRepository } from './events.js';
 import { OutboxRepository } from './outbox.js';
 import { ToolInvocationsRepository } from './toolInvocations.js';
 import { TranscriptsRepository } from './transcripts.js';
+import { AnalysisRepository } from './analysis.js';
 
 export * from './calls.js';
 export * from './events.js';
 export * from './outbox.js';
 export * from './toolInvocations.js';
 export * from './transcripts.js';
+export * from './analysis.js';
 
 /** The core repositories over one Db (core tables resolve through its search_path). */
 export interface Repositories {
@@ -19,6 +21,8 @@ export interface Repositories {
   handoffs: HandoffsRepository;
   latency: LatencyRepository;
   outbox: OutboxRepository;
+  /** Post-call analysis (call_analysis in each vertical's schema); owned by src/analysis. */
+  analysis: AnalysisRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -29,5 +33,6 @@ export function createRepositories(db: Db): Repositories {
     handoffs: new HandoffsRepository(db),
     latency: new LatencyRepository(db),
     outbox: new OutboxRepository(db),
+    analysis: new AnalysisRepository(db),
   };
 }

@@ -1,0 +1,59 @@
+/** How `switchboard calls show` prints a call's analysis (text and JSON). */
+import type { Manifest } from '../manifest/schema.js';
+import type { StoredAnalysis } from './types.js';
+import type { PostCallStore } from './start.js';
+
+/** The call's analysis, or null when there is none yet (or its vertical is unknown). */
+export async function findAnalysis(
+  store: Pick<PostCallStore, 'analysis' | 'dbForVertical'>,
+  manifest: Manifest | undefined,
+  callId: string,
+): Promise<StoredAnalysis | null> {
+  if (!manifest) return null;
+  return store.analysis.get(store.dbForVertical(manifest), callId);
+}
+
+/** The analysis as plain JSON (dates as ISO strings), for `--json`. */
+export function analysisToJson(a: StoredAnalysis | null): Record<string, unknown> | null {
+  if (!a) return null;
+  return {
+    summary: a.summary,
+    sentiment: a.sentiment,
+    intent: a.intent,
+    leadScore: a.leadScore,
+    leadReasons: a.leadReasons,
+    fields: a.fields,
+    analyser: a.analyser,
+    model: a.model,
+    isShort: a.isShort,
+    revision: a.revision,
+    createdAt: a.createdAt.toISOString(),
+    updatedAt: a.updatedAt.toISOString(),
+  };
+}
+
+function fieldText(v: unknown): string {
+  if (v === null || v === undefined) return '–';
+  if (Array.isArray(v)) return v.length === 0 ? '–' : v.join(', ');
+  return String(v);
+}
+
+/** A few readable lines; `pending` when the call has no analysis yet. */
+export function formatAnalysis(a: StoredAnalysis | null): string {
+  if (!a) return 'Analysis: pending (no analysis stored yet)';
+  const lines = [
+    `Analysis (${a.analyser}${a.model ? ` ${a.model}` : ''}${a.isShort ? ', short call' : ''}, revision ${a.revision}):`,
+    `  Summary:    ${a.summary}`,
+    `  Sentiment:  ${a.sentiment.label} (${a.sentiment.score >= 0 ? '+' : ''}${a.sentiment.score.toFixed(2)})`,
+    `  Intent:     ${a.intent}`,
+    `  Lead score: ${a.leadScore}/100`,
+  ];
+  for (const r of a.leadReasons) lines.push(`    ${r.points >= 0 ? '+' : ''}${r.points}  ${r.reason}`);
+  const fields = Object.entries(a.fields);
+  if (fields.length > 0) {
+    lines.push('  Fields:');
+    const width = Math.max(...fields.map(([k]) => k.length));
+    for (const [k, v] of fields) lines.push(`    ${k.padEnd(width)}  ${fieldText(v)}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,42 @@
+/** The offline default analyser: deterministic, no network, a few hundred microseconds a call. */
+import { callFacts } from '../facts.js';
+import { scoreLead } from '../leadScore.js';
+import type { Analyser, AnalyserInput, AnalysisResult } from '../types.js';
+import { extractFields, toolArguments } from './fields.js';
+import { detectIntent } from './intent.js';
+import { scoreSentiment } from './sentiment.js';
+import { buildSummary } from './summary.js';
+
+export { scoreSentiment, labelFor } from './sentiment.js';
+export { detectIntent, scoreIntentRules } from './intent.js';
+export { extractFields } from './fields.js';
+export { buildSummary, shortSummary, formatDurationMs } from './summary.js';
+export { normaliseText, hasKeyword } from './text.js';
+
+export function analyseHeuristically({ bundle, manifest }: AnalyserInput): AnalysisResult {
+  const spec = manifest.analysis;
+  const facts = callFacts(bundle);
+  const sentiment = scoreSentiment(facts.callerLines);
+  const intent = detectIntent(spec, facts).intent;
+  const lead = scoreLead(spec, { facts, intent, sentiment: sentiment.label });
+  const fields = extractFields(spec.fields, bundle, facts);
+  if (spec.fields.some((f) => f.name === 'intent' && f.type === 'enum' && f.values?.includes(intent))) {
+    fields.intent ??= intent;
+  }
+  return {
+    summary: buildSummary({ bundle, manifest, facts, intent, args: toolArguments(bundle) }),
+    sentiment: { label: sentiment.label, score: sentiment.score },
+    intent,
+    leadScore: lead.score,
+    leadReasons: lead.reasons,
+    fields,
+    analyser: 'heuristic',
+    model: null,
+    isShort: false,
+  };
+}
+
+export const heuristicAnalyser: Analyser = {
+  name: 'heuristic',
+  analyse: async (input) => analyseHeuristically(input),
+};

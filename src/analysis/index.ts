@@ -1,0 +1,27 @@
+/** Post-call analysis: the `post-call` queue, its processor, the analysers, and their composition. */
+export * from './types.js';
+export * from './jobs.js';
+export { AnalysisError } from './errors.js';
+export { callFacts, type CallFacts } from './facts.js';
+export { scoreLead, ruleFires } from './leadScore.js';
+export { fieldsSchema, fieldValueSchema, knownIntents, modelOutputSchema } from './schemas.js';
+export { heuristicAnalyser, analyseHeuristically, scoreSentiment, detectIntent, extractFields, buildSummary } from './heuristic/index.js';
+export { createOpenAiAnalyser, classifyOpenAiError, RESPONSE_FORMAT_NAME, type OpenAiAnalyserOptions } from './openai/analyser.js';
+export { callText, systemPrompt } from './openai/prompt.js';
+export {
+  createPostCallProcessor, chooseAnalyser, checkResult, shortRecord,
+  type AnalyserSet, type PostCallJobLike, type PostCallProcessor, type PostCallProcessorDeps,
+} from './processor.js';
+export { OutboxRelay, type JobPublisher, type OutboxRelayOptions, type RelayPassResult } from './relay.js';
+export { InProcessQueue, type InProcessQueueOptions } from './inProcessQueue.js';
+export {
+  createBullmqPublisher, createBullmqWorker, openPostCallQueue, listFailedBullmqJobs, retryBullmqJob, redisConnection,
+  type BullmqSettings, type BullmqWorkerOptions,
+} from './bullmq.js';
+export {
+  startPostCallProcessing, startPostCallWorker, analysersFromConfig, buildProcessor,
+  type ManifestSource, type PostCallProcessing, type PostCallStore, type PostCallTuning, type PostCallWorkerHandle,
+  type StartPostCallOptions,
+} from './start.js';
+export { findAnalysis, formatAnalysis, analysisToJson } from './format.js';
+export { listFailedJobs, retryFailedJob, type FailedJobsListing, type JobsAdminDeps, type RetryOutcome } from './admin.js';

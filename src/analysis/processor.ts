@@ -1,0 +1,136 @@
+/**
+ * The post-call processor: a plain async function `(job, token?, signal?)`, the same under a
+ * BullMQ worker and under the in-process queue, testable with a bare `{ data }`. It reads the call
+ * from Postgres, runs the vertical's analyser (or writes a short record for a call with too few
+ * caller turns) and upserts `call_analysis` in the vertical's schema. Invalid input throws
+ * `UnrecoverableError` (failed at once); anything else throws plainly and is retried with backoff.
+ */
+import { UnrecoverableError } from 'bullmq';
+import type { Manifest } from '../manifest/schema.js';
+import { createLogger, type Logger } from '../observability/logger.js';
+import type { AnalysisRepository } from '../store/repositories/analysis.js';
+import type { Db } from '../store/types.js';
+import { AppError, describeError } from '../shared/errors.js';
+import { AnalysisError } from './errors.js';
+import { callFacts } from './facts.js';
+import { shortSummary } from './heuristic/summary.js';
+import { postCallJobSchema, type PostCallOutcome } from './jobs.js';
+import { fieldsSchema } from './schemas.js';
+import {
+  analysisResultSchema, UNKNOWN_INTENT, type Analyser, type AnalyserName, type AnalysisResult, type CallBundle,
+} from './types.js';
+
+/** The minimum of a queue job the processor reads (a BullMQ Job is one). */
+export interface PostCallJobLike {
+  id?: string | undefined;
+  data: unknown;
+  attemptsMade?: number;
+}
+
+export type PostCallProcessor = (job: PostCallJobLike, token?: string, signal?: AbortSignal) => Promise<PostCallOutcome>;
+
+export interface AnalyserSet {
+  heuristic: Analyser;
+  /** Absent when no OpenAI key is configured: such verticals fall back to the heuristic. */
+  openai?: Analyser;
+}
+
+export interface PostCallProcessorDeps {
+  analysis: Pick<AnalysisRepository, 'loadCallBundle' | 'upsert'>;
+  /** The vertical's Db, names resolving in its schema (`store.dbForVertical`). */
+  dbForVertical(manifest: Manifest): Db;
+  /** The vertical's current manifest (the catalog), undefined when it is not loaded. */
+  getManifest(vertical: string): Manifest | undefined;
+  analysers: AnalyserSet;
+  logger?: Logger;
+}
+
+function unrecoverable(code: string, message: string): UnrecoverableError {
+  return new UnrecoverableError(`${code}: ${message}`);
+}
+
+/** Picks the vertical's analyser; an `openai` vertical without a configured key uses the heuristic. */
+export function chooseAnalyser(manifest: Manifest, analysers: AnalyserSet): Analyser {
+  const wanted: AnalyserName = manifest.analysis.analyser;
+  return wanted === 'openai' && analysers.openai ? analysers.openai : analysers.heuristic;
+}
+
+export function shortRecord(bundle: CallBundle, manifest: Manifest, analyser: AnalyserName): AnalysisResult {
+  const facts = callFacts(bundle);
+  const fields: Record<string, unknown> = {};
+  for (const f of manifest.analysis.fields) fields[f.name] = f.type === 'string[]' ? [] : null;
+  return {
+    summary: shortSummary(bundle, facts, manifest.analysis.minCallerTurns),
+    sentiment: { label: 'neutral', score: 0 },
+    intent: UNKNOWN_INTENT,
+    leadScore: 0,
+    leadReasons: [],
+    fields,
+    analyser,
+    model: null,
+    isShort: true,
+  };
+}
+
+/** The last line of defence before a write: a result that breaks the schema is never stored. */
+export function checkResult(result: AnalysisResult, manifest: Manifest): AnalysisResult {
+  const base = analysisResultSchema.safeParse(result);
+  const fields = fieldsSchema(manifest.analysis.fields).safeParse(result.fields);
+  const issue = !base.success ? base.error.issues[0] : !fields.success ? fields.error.issues[0] : undefined;
+  if (issue) {
+    throw new AnalysisError('ANALYSIS_INVALID_RESULT', `analysis breaks the schema at ${issue.path.join('.') || '(root)'}: ${issue.message}`, {
+      retryable: result.analyser === 'openai',
+    });
+  }
+  return { ...base.data!, fields: fields.data as Record<string, unknown> };
+}
+
+export function createPostCallProcessor(deps: PostCallProcessorDeps): PostCallProcessor {
+  const log = deps.logger ?? createLogger('analysis');
+  const warnedFallback = new Set<string>();
+
+  return async function processPostCall(job, _token, signal) {
+    const parsed = postCallJobSchema.safeParse(job.data);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw unrecoverable('ANALYSIS_BAD_PAYLOAD', `job ${job.id ?? '?'}: ${issue?.path.join('.') || 'payload'} ${issue?.message ?? 'invalid'}`);
+    }
+    const { callId, vertical } = parsed.data;
+    const bundle = await deps.analysis.loadCallBundle(callId);
+    if (!bundle) throw unrecoverable('ANALYSIS_CALL_NOT_FOUND', `no call ${callId}`);
+    if (bundle.call.vertical !== vertical) {
+      throw unrecoverable('ANALYSIS_VERTICAL_MISMATCH', `call ${callId} belongs to ${bundle.call.vertical}, not ${vertical}`);
+    }
+    if (!bundle.call.endedAt) throw unrecoverable('ANALYSIS_CALL_NOT_ENDED', `call ${callId} has not ended`);
+    const manifest = deps.getManifest(vertical);
+    if (!manifest) throw unrecoverable('ANALYSIS_UNKNOWN_VERTICAL', `vertical ${vertical} is not loaded`);
+
+    const analyser = chooseAnalyser(manifest, deps.analysers);
+    if (analyser.name !== manifest.analysis.analyser && !warnedFallback.has(vertical)) {
+      warnedFallback.add(vertical);
+      log.warn('no OpenAI key: using the heuristic analyser', { vertical });
+    }
+    const turns = callFacts(bundle).callerTurnCount;
+    const started = performance.now();
+    let result: AnalysisResult;
+    try {
+      result = turns < manifest.analysis.minCallerTurns
+        ? shortRecord(bundle, manifest, analyser.name)
+        : await analyser.analyse({ bundle, manifest, ...(signal ? { signal } : {}) });
+      result = checkResult(result, manifest);
+    } catch (err) {
+      if (err instanceof AppError && !err.retryable) throw unrecoverable(err.code, err.message);
+      if (err instanceof AppError) throw new Error(`${err.code}: ${err.message}`, { cause: err });
+      throw err;
+    }
+    const stored = await deps.analysis.upsert(deps.dbForVertical(manifest), callId, result);
+    log.info('call analysed', {
+      callId, vertical, analyser: result.analyser, isShort: result.isShort, leadScore: result.leadScore,
+      revision: stored.revision, attempt: (job.attemptsMade ?? 0) + 1, durationMs: Math.round(performance.now() - started),
+    });
+    return { callId, vertical, analyser: result.analyser, isShort: result.isShort, leadScore: result.leadScore, revision: stored.revision };
+  };
+}
+
+/** One line for a failed job's reason: codes kept, stack traces never. */
+export const failureReason = (err: unknown): string => describeError(err).slice(0, 500);

@@ -1,0 +1,57 @@
+/**
+ * Zod schemas built from a vertical's `analysis` block: its fields (checked before any analysis
+ * is written, whoever produced it) and the structured output asked of the OpenAI model.
+ */
+import { z } from 'zod';
+import type { AnalysisField, AnalysisSpec } from '../manifest/schema.js';
+import { SENTIMENT_LABELS, UNKNOWN_INTENT } from './types.js';
+
+export function fieldValueSchema(field: AnalysisField): z.ZodType {
+  switch (field.type) {
+    case 'string':
+      return z.string().max(1000).nullable().describe(field.description);
+    case 'number':
+      return z.number().nullable().describe(field.description);
+    case 'boolean':
+      return z.boolean().nullable().describe(field.description);
+    case 'enum': {
+      const values = field.values ?? [];
+      if (values.length === 0) return z.string().nullable().describe(field.description);
+      return z.enum(values as [string, ...string[]]).nullable().describe(field.description);
+    }
+    case 'string[]':
+      return z.array(z.string().max(200)).max(50).describe(field.description);
+  }
+}
+
+/** Every declared field present (null when unknown), nothing else. */
+export function fieldsSchema(fields: readonly AnalysisField[]): z.ZodObject {
+  const shape: Record<string, z.ZodType> = {};
+  for (const f of fields) shape[f.name] = fieldValueSchema(f);
+  return z.strictObject(shape);
+}
+
+/** Intents the vertical names: its intent rules plus the values of an enum field called `intent`. */
+export function knownIntents(spec: AnalysisSpec): string[] {
+  const names = new Set(spec.intents.map((i) => i.name));
+  for (const f of spec.fields) if (f.name === 'intent' && f.type === 'enum') for (const v of f.values ?? []) names.add(v);
+  return [...names];
+}
+
+/** What the model must return. The lead score is not asked for: the rubric scores it from these answers. */
+export function modelOutputSchema(spec: AnalysisSpec) {
+  const intents = knownIntents(spec);
+  const intent = intents.length > 0
+    ? z.enum([UNKNOWN_INTENT, ...intents])
+    : z.string().min(1).max(100);
+  return z.strictObject({
+    summary: z.string().min(1).max(1500).describe('Two to four sentences: who called, what they wanted, what was done, how the call ended.'),
+    sentiment: z.strictObject({
+      label: z.enum(SENTIMENT_LABELS).describe("The caller's overall sentiment."),
+      score: z.number().min(-1).max(1).describe('-1 very negative, 0 neutral, 1 very positive.'),
+    }),
+    intent: intent.describe(`The caller's main intent${intents.length > 0 ? `, or "${UNKNOWN_INTENT}"` : ' as a short snake_case label'}.`),
+    fields: fieldsSchema(spec.fields).describe('Vertical-specific facts; null when the call does not say.'),
+  });
+}
+export type ModelOutput = z.infer<ReturnType<typeof modelOutputSchema>>;

@@ -1,0 +1,229 @@
+/**
+ * Post-call analysis storage. `call_analysis` lives in each vertical's schema (migration
+ * `migrations/vertical/0001_call_analysis.sql`), possibly in the vertical's own database, so its
+ * methods take the vertical's Db (`store.dbForVertical(manifest)`); the core tables (calls,
+ * transcript_items, tool_invocations, handoffs, post_call_outbox) resolve through this
+ * repository's Db. Owned by the analysis area (src/analysis).
+ */
+import { jsonParam, toDate, toNum, toNumOrNull, toStrOrNull } from '../sql.js';
+import type { Db, Row } from '../types.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (v: string): boolean => UUID.test(v);
+
+export interface BundleCall {
+  id: string;
+  vertical: string;
+  manifestVersion: string;
+  status: 'ringing' | 'in_progress' | 'completed' | 'failed';
+  endReason: string | null;
+  startedAt: Date;
+  endedAt: Date | null;
+  durationMs: number | null;
+}
+
+/** A finished call as the analysers read it: no phone numbers, no call SID. */
+export interface CallBundleRecord {
+  call: BundleCall;
+  transcript: Array<{ seq: number; role: 'caller' | 'assistant' | 'system'; agent: string | null; text: string; interrupted: boolean }>;
+  tools: Array<{ toolName: string; agent: string | null; status: string; arguments: unknown; errorCode: string | null }>;
+  handoffs: Array<{ fromAgent: string; toAgent: string }>;
+}
+
+export interface CallAnalysisWrite {
+  summary: string;
+  sentiment: { label: 'positive' | 'neutral' | 'negative'; score: number };
+  intent: string;
+  leadScore: number;
+  leadReasons: Array<{ reason: string; points: number }>;
+  fields: Record<string, unknown>;
+  analyser: 'heuristic' | 'openai';
+  model: string | null;
+  isShort: boolean;
+}
+
+export interface CallAnalysisRecord extends CallAnalysisWrite {
+  callId: string;
+  revision: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** An outbox row whose job was published and then gave up (its last error is kept here for the CLI). */
+export interface FailedAnalysisRow {
+  callId: string;
+  vertical: string;
+  reason: string;
+  attempts: number;
+  sentAt: Date | null;
+}
+
+const ANALYSIS_COLUMNS = `call_id, summary, sentiment_label, sentiment_score, intent, lead_score, lead_reasons, fields,
+  analyser, is_short, model, revision, created_at, updated_at`;
+
+function parseJson(v: unknown): unknown {
+  return typeof v === 'string' ? JSON.parse(v) : v;
+}
+
+function toAnalysis(r: Row): CallAnalysisRecord {
+  return {
+    callId: String(r.call_id),
+    summary: String(r.summary),
+    sentiment: { label: r.sentiment_label as CallAnalysisWrite['sentiment']['label'], score: toNum(r.sentiment_score) },
+    intent: String(r.intent),
+    leadScore: toNum(r.lead_score),
+    leadReasons: (parseJson(r.lead_reasons) ?? []) as CallAnalysisWrite['leadReasons'],
+    fields: (parseJson(r.fields) ?? {}) as Record<string, unknown>,
+    analyser: r.analyser as CallAnalysisWrite['analyser'],
+    isShort: r.is_short === true,
+    model: toStrOrNull(r.model),
+    revision: toNum(r.revision),
+    createdAt: toDate(r.created_at),
+    updatedAt: toDate(r.updated_at),
+  };
+}
+
+export class AnalysisRepository {
+  constructor(private readonly db: Db) {}
+
+  /** The call, its transcript, tool calls and handoffs in one round trip; null when there is no such call. */
+  async loadCallBundle(callId: string): Promise<CallBundleRecord | null> {
+    if (!isUuid(callId)) return null;
+    const { rows } = await this.db.query(
+      `SELECT c.id, c.vertical, c.manifest_version, c.status, c.end_reason, c.started_at, c.ended_at, c.duration_ms,
+         COALESCE((SELECT json_agg(json_build_object('seq', t.seq, 'role', t.role, 'agent', t.agent, 'text', t.text,
+                     'interrupted', t.interrupted) ORDER BY t.seq) FROM transcript_items t WHERE t.call_id = c.id), '[]'::json) AS transcript,
+         COALESCE((SELECT json_agg(json_build_object('toolName', ti.tool_name, 'agent', ti.agent, 'status', ti.status,
+                     'arguments', ti.arguments, 'errorCode', ti.error_code) ORDER BY ti.id)
+                   FROM tool_invocations ti WHERE ti.call_id = c.id), '[]'::json) AS tools,
+         COALESCE((SELECT json_agg(json_build_object('fromAgent', h.from_agent, 'toAgent', h.to_agent) ORDER BY h.id)
+                   FROM handoffs h WHERE h.call_id = c.id), '[]'::json) AS handoffs
+       FROM calls c WHERE c.id = $1`,
+      [callId],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      call: {
+        id: String(r.id),
+        vertical: String(r.vertical),
+        manifestVersion: String(r.manifest_version),
+        status: r.status as BundleCall['status'],
+        endReason: toStrOrNull(r.end_reason),
+        startedAt: toDate(r.started_at),
+        endedAt: r.ended_at == null ? null : toDate(r.ended_at),
+        durationMs: toNumOrNull(r.duration_ms),
+      },
+      transcript: parseJson(r.transcript) as CallBundleRecord['transcript'],
+      tools: parseJson(r.tools) as CallBundleRecord['tools'],
+      handoffs: parseJson(r.handoffs) as CallBundleRecord['handoffs'],
+    };
+  }
+
+  /** Writes the call's analysis into the vertical's Db: one row per call; a re-run updates it and bumps `revision`. */
+  async upsert(vdb: Db, callId: string, a: CallAnalysisWrite): Promise<CallAnalysisRecord> {
+    const { rows } = await vdb.query(
+      `INSERT INTO call_analysis AS ca (call_id, summary, sentiment_label, sentiment_score, intent, lead_score,
+                   lead_reasons, fields, analyser, is_short, model)
+       VALUES ($1::uuid, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11)
+       ON CONFLICT (call_id) DO UPDATE SET
+         summary = EXCLUDED.summary, sentiment_label = EXCLUDED.sentiment_label, sentiment_score = EXCLUDED.sentiment_score,
+         intent = EXCLUDED.intent, lead_score = EXCLUDED.lead_score, lead_reasons = EXCLUDED.lead_reasons,
+         fields = EXCLUDED.fields, analyser = EXCLUDED.analyser, is_short = EXCLUDED.is_short, model = EXCLUDED.model,
+         revision = ca.revision + 1, updated_at = now()
+       RETURNING ${ANALYSIS_COLUMNS}`,
+      [callId, a.summary, a.sentiment.label, a.sentiment.score, a.intent, a.leadScore, jsonParam(a.leadReasons),
+        jsonParam(a.fields), a.analyser, a.isShort, a.model],
+    );
+    return toAnalysis(rows[0]!);
+  }
+
+  async get(vdb: Db, callId: string): Promise<CallAnalysisRecord | null> {
+    if (!isUuid(callId)) return null;
+    const { rows } = await vdb.query(`SELECT ${ANALYSIS_COLUMNS} FROM call_analysis WHERE call_id = $1`, [callId]);
+    return rows[0] ? toAnalysis(rows[0]) : null;
+  }
+
+  async count(vdb: Db): Promise<number> {
+    const { rows } = await vdb.query('SELECT count(*)::int AS n FROM call_analysis');
+    return toNum(rows[0]?.n ?? 0);
+  }
+
+  /** The vertical of each call (the outbox carries call ids only). */
+  async verticalsOf(callIds: readonly string[]): Promise<Map<string, string>> {
+    const ids = callIds.filter(isUuid);
+    if (ids.length === 0) return new Map();
+    const { rows } = await this.db.query('SELECT id, vertical FROM calls WHERE id = ANY($1::uuid[])', [ids]);
+    return new Map(rows.map((r) => [String(r.id), String(r.vertical)]));
+  }
+
+  /** Keeps the final failure of a published job on its outbox row, so it outlives the queue. */
+  async recordJobFailure(callId: string, reason: string): Promise<void> {
+    await this.db.query(
+      'UPDATE post_call_outbox SET last_error = $2 WHERE call_id = $1::uuid AND sent_at IS NOT NULL',
+      [callId, reason.slice(0, 2000)],
+    );
+  }
+
+  /** The recorded final failure of the call's job, or null (none, or not published yet). */
+  async jobFailure(callId: string): Promise<string | null> {
+    if (!isUuid(callId)) return null;
+    const { rows } = await this.db.query(
+      'SELECT last_error FROM post_call_outbox WHERE call_id = $1::uuid AND sent_at IS NOT NULL',
+      [callId],
+    );
+    return toStrOrNull(rows[0]?.last_error);
+  }
+
+  /** Published calls whose job gave up, newest first. */
+  async failedJobs(limit = 100): Promise<FailedAnalysisRow[]> {
+    const { rows } = await this.db.query(
+      `SELECT o.call_id, c.vertical, o.last_error, o.attempts, o.sent_at
+         FROM post_call_outbox o JOIN calls c ON c.id = o.call_id
+        WHERE o.sent_at IS NOT NULL AND o.last_error IS NOT NULL
+        ORDER BY o.sent_at DESC, o.id DESC LIMIT $1`,
+      [Math.max(1, Math.min(limit, 10_000))],
+    );
+    return rows.map((r) => ({
+      callId: String(r.call_id),
+      vertical: String(r.vertical),
+      reason: String(r.last_error),
+      attempts: toNum(r.attempts),
+      sentAt: r.sent_at == null ? null : toDate(r.sent_at),
+    }));
+  }
+
+  /** Puts a call's outbox row back to unsent so the relay publishes it again; false when the call has no row. */
+  async requeue(callId: string): Promise<boolean> {
+    if (!isUuid(callId)) return false;
+    const res = await this.db.query(
+      'UPDATE post_call_outbox SET sent_at = NULL, last_error = NULL WHERE call_id = $1::uuid RETURNING id',
+      [callId],
+    );
+    return res.rowCount > 0;
+  }
+
+  /** Forgets a recorded job failure (the job is being run again). */
+  async clearJobFailure(callId: string): Promise<void> {
+    if (!isUuid(callId)) return;
+    await this.db.query('UPDATE post_call_outbox SET last_error = NULL WHERE call_id = $1::uuid AND sent_at IS NOT NULL', [callId]);
+  }
+
+  /**
+   * Calls of `vertical` published since `since` that have neither an analysis (in `vdb`) nor a
+   * recorded failure: after a restart of the in-process queue these are the jobs it lost.
+   */
+  async publishedWithoutAnalysis(vdb: Db, vertical: string, since: Date, limit = 1000): Promise<string[]> {
+    const { rows } = await this.db.query(
+      `SELECT o.call_id FROM post_call_outbox o JOIN calls c ON c.id = o.call_id
+        WHERE c.vertical = $1 AND o.sent_at IS NOT NULL AND o.sent_at >= $2 AND o.last_error IS NULL
+        ORDER BY o.sent_at, o.id LIMIT $3`,
+      [vertical, since.toISOString(), limit],
+    );
+    const published = rows.map((r) => String(r.call_id));
+    if (published.length === 0) return [];
+    const done = await vdb.query('SELECT call_id FROM call_analysis WHERE call_id = ANY($1::uuid[])', [published]);
+    const analysed = new Set(done.rows.map((r) => String(r.call_id)));
+    return published.filter((id) => !analysed.has(id));
+  }
+}
