@@ -13,6 +13,7 @@ import { openStore, type Store } from '../store/index.js';
 import { ConfigError, describeError } from '../shared/errors.js';
 import { createCallControl } from '../telephony/index.js';
 import { registry } from '../../tools/index.js';
+import { createRealtimeRuntime } from '../realtime/index.js';
 
 const log = createLogger('main');
 
@@ -35,26 +36,13 @@ async function prepareVerticals(store: Store, catalog: Catalog): Promise<void> {
   }
 }
 
-/**
- * The call handler (src/realtime's CallManager) and the engine it talks to.
- * REALTIME WIRING: replace the body with engine selection (src/engines/select.ts) and
- * `new CallManager(...)` once they are committed.
- */
-async function createCallHandler(_config: AppConfig, _store: Store, _catalog: Catalog, stoppers: Running['stoppers']): Promise<{ handler: CallHandler; engine: string }> {
-  void stoppers;
-  void createCallControl;
-  const handler: CallHandler = {
-    prepare() {
-      throw new Error('the realtime runtime is not built into this gateway yet');
-    },
-    attach(connection) {
-      connection.close(1011, 'realtime runtime unavailable');
-    },
-    async statusCallback() {},
-    stats: () => ({ active: 0, byVertical: {} }),
-    async shutdown() {},
-  };
-  return { handler, engine: 'none' };
+/** The call handler (src/realtime's CallManager) and the engine it talks to. */
+async function createCallHandler(config: AppConfig, store: Store, catalog: Catalog, stoppers: Running['stoppers']): Promise<{ handler: CallHandler; engine: string }> {
+  const control = createCallControl(config.twilio);
+  const runtime = await createRealtimeRuntime({ config, store, catalog, callControl: control, sms: control });
+  // The gateway's drain ends live calls through the handler; this stops the engine afterwards.
+  stoppers.push(() => runtime.close());
+  return { handler: runtime.handler, engine: runtime.engine };
 }
 
 async function start(): Promise<Running> {
