@@ -7,10 +7,12 @@ import { commonTools } from './common/index.js';
 import { salonTools } from './salon/index.js';
 import { healthcareTools } from './healthcare/index.js';
 import { realEstateTools } from './real-estate/index.js';
+import { afterHoursTools } from './after-hours/index.js';
 
 export const registry: ToolRegistry = createRegistry([
   ...commonTools,
   ...salonTools,
   ...healthcareTools,
   ...realEstateTools,
+  ...afterHoursTools,
 ]);
