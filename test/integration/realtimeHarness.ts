@@ -22,6 +22,7 @@ import { createCallControl } from '../../src/telephony/index.js';
 import { createRegistry, defineTool, ToolError } from '../../src/toolkit/index.js';
 import { startFakeTwilioApi, type FakeTwilioApi } from '../fakes/index.js';
 import { randomSchema, TEST_DATABASE_URL } from './storeSuite.js';
+import { startModelProxy, type ModelProxy } from './modelProxy.js';
 
 export const RT_NUMBER = '+15550109999';
 export const HUMAN_NUMBER = '+15550108888';
@@ -108,6 +109,8 @@ export interface Harness {
   store: Store;
   catalog: Catalog;
   emulator: RunningEmulator;
+  /** Between the gateway and the emulator: records both directions, can kill connections. */
+  proxy: ModelProxy;
   twilio: FakeTwilioApi;
   manager: CallManager;
   gateway: Gateway;
@@ -136,7 +139,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const twilio = await startFakeTwilioApi({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
   const callControl = createCallControl({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: twilio.url }, { retries: 0, timeoutMs: 2000 });
   const config = loadConfig({ env: { SWITCHBOARD_ENGINE: 'emulator' } });
-  const engines = createEngineSelector({ config, emulatorUrl: emulator.url, ...(options.audio ? { audio: options.audio } : {}) });
+  const proxy = await startModelProxy(() => emulator.url);
+  const engines = createEngineSelector({ config, emulatorUrl: proxy.url, ...(options.audio ? { audio: options.audio } : {}) });
   const manager = new CallManager({
     store, engines, callControl, resolveVertical: (id) => catalog.get(id),
     session: { endGraceMs: 300, connectTimeoutMs: 2000, ...options.session },
@@ -145,13 +149,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const { port } = await gateway.listen(0, '127.0.0.1');
 
   return {
-    store, catalog, get emulator() { return emulator; }, twilio, manager, gateway,
+    store, catalog, get emulator() { return emulator; }, proxy, twilio, manager, gateway,
     baseUrl: `http://127.0.0.1:${port}`,
     async restartEmulator() {
       emulator = await startEmulator({ scenarios, pacing: { speed: 4 }, port: emulatorPort });
     },
     async close() {
       await gateway.close('test over');
+      await proxy.close();
       await emulator.close().catch(() => undefined);
       await twilio.close();
       await store.db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);

@@ -58,6 +58,8 @@ export class TwilioCaller {
   framesSent = 0;
   /** When set, marks cleared by `clear` are acknowledged too (Twilio's documented behaviour varies). */
   ackClearedMarks = false;
+  /** For each `clear`: the marks acknowledged before it (in order). */
+  readonly clears: Array<{ index: number; ackedBefore: string[] }> = [];
   autoAck = true;
 
   private constructor(readonly ws: WebSocket, readonly callSid: string, private readonly speed: number) {
@@ -149,6 +151,16 @@ export class TwilioCaller {
     return this.waitFor(() => this.queue.length === 0 && this.media().length > 0, 'playback drained', timeoutMs);
   }
 
+  /** Media frames (indexes into `media()`) at or after `fromMedia` sent before the outbound message `outIndex`. */
+  framesBetween(fromMedia: number, outIndex: number): number {
+    return this.media().filter((m, i) => i >= fromMedia && m.index < outIndex).length;
+  }
+
+  /** The outbound index of the mark named `name`. */
+  markIndex(name: string): number {
+    return this.out.findIndex((o) => o.kind === 'mark' && o.name === name);
+  }
+
   summary(): string {
     const counts = { media: 0, mark: 0, clear: 0 };
     for (const o of this.out) counts[o.kind]++;
@@ -167,6 +179,7 @@ export class TwilioCaller {
       this.queue.push({ mark: msg.mark.name });
     } else if (msg.event === 'clear') {
       this.out.push({ kind: 'clear', at, index });
+      this.clears.push({ index, ackedBefore: [...this.acked] });
       const dropped = this.queue;
       this.queue = [];
       if (this.ackClearedMarks) for (const f of dropped) if (f.mark) this.ack(f.mark);

@@ -1,0 +1,103 @@
+/**
+ * A recording WebSocket proxy between the gateway and the model (the emulator): it keeps every
+ * event in both directions, in the order it passed, and can cut the connections to simulate a
+ * model failure.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import WebSocket, { WebSocketServer } from 'ws';
+
+export interface ProxiedEvent {
+  dir: 'client' | 'server';
+  type: string;
+  event: Record<string, any>;
+  at: number;
+  /** Which proxied connection (0, 1, …). */
+  conn: number;
+}
+
+export interface ModelProxy {
+  /** ws://127.0.0.1:<port>/v1/realtime */
+  url: string;
+  readonly events: ProxiedEvent[];
+  readonly connections: number;
+  /** Kills every open connection abruptly (both sides see the socket die). */
+  killAll(): void;
+  /** Later connection attempts are refused (503) while true. */
+  refuse: boolean;
+  close(): Promise<void>;
+}
+
+export async function startModelProxy(target: () => string): Promise<ModelProxy> {
+  const events: ProxiedEvent[] = [];
+  const pairs = new Set<{ a: WebSocket; b: WebSocket }>();
+  let connections = 0;
+  const http: Server = createServer((_req, res) => res.writeHead(404).end());
+  const wss = new WebSocketServer({ noServer: true });
+  const state = { refuse: false };
+  http.on('upgrade', (req, socket, head) => {
+    if (state.refuse) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://x');
+    const upstream = new WebSocket(target() + url.search, { headers: { authorization: String(req.headers.authorization ?? '') } });
+    upstream.once('error', () => socket.destroy());
+    upstream.once('open', () => {
+      wss.handleUpgrade(req, socket, head, (client) => {
+        const conn = connections++;
+        const pair = { a: client, b: upstream };
+        pairs.add(pair);
+        const record = (dir: 'client' | 'server', data: string) => {
+          const event = JSON.parse(data) as Record<string, any>;
+          events.push({ dir, type: String(event.type), event, at: performance.now(), conn });
+        };
+        client.on('message', (d) => {
+          record('client', d.toString());
+          if (upstream.readyState === WebSocket.OPEN) upstream.send(d.toString());
+        });
+        upstream.on('message', (d) => {
+          record('server', d.toString());
+          if (client.readyState === WebSocket.OPEN) client.send(d.toString());
+        });
+        const end = () => {
+          pairs.delete(pair);
+          client.terminate();
+          upstream.terminate();
+        };
+        client.on('close', end);
+        upstream.on('close', end);
+        client.on('error', end);
+        upstream.on('error', end);
+      });
+    });
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const port = (http.address() as AddressInfo).port;
+  const killAll = (): void => {
+    for (const p of pairs) {
+      p.a.terminate();
+      p.b.terminate();
+    }
+    pairs.clear();
+  };
+  return {
+    url: `ws://127.0.0.1:${port}/v1/realtime`,
+    events,
+    get connections() {
+      return connections;
+    },
+    get refuse() {
+      return state.refuse;
+    },
+    set refuse(v: boolean) {
+      state.refuse = v;
+    },
+    killAll,
+    async close() {
+      killAll();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
