@@ -23,6 +23,8 @@ export class LocalVoice {
 
   /** Plays `text` on the call; resolves when it has been heard (or after its length plus a margin). */
   async say(call: CallSession, text: string, marginMs = 3000): Promise<void> {
+    // A model connected after this (failover) must know the caller heard it.
+    call.replayLog.push({ role: 'assistant', text });
     let clip;
     try {
       clip = await this.synth.clip(text, PCMU8K);

@@ -25,6 +25,8 @@ export interface ModelProxy {
   killAll(): void;
   /** Later connection attempts are refused (503) while true. */
   refuse: boolean;
+  /** Rewrites server events on their way to the gateway (e.g. to break a tool call's arguments). */
+  rewriteServer: ((event: Record<string, any>) => Record<string, any>) | undefined;
   close(): Promise<void>;
 }
 
@@ -34,7 +36,7 @@ export async function startModelProxy(target: () => string): Promise<ModelProxy>
   let connections = 0;
   const http: Server = createServer((_req, res) => res.writeHead(404).end());
   const wss = new WebSocketServer({ noServer: true });
-  const state = { refuse: false };
+  const state: { refuse: boolean; rewrite: ((event: Record<string, any>) => Record<string, any>) | undefined } = { refuse: false, rewrite: undefined };
   http.on('upgrade', (req, socket, head) => {
     if (state.refuse) {
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
@@ -57,8 +59,10 @@ export async function startModelProxy(target: () => string): Promise<ModelProxy>
           if (upstream.readyState === WebSocket.OPEN) upstream.send(d.toString());
         });
         upstream.on('message', (d) => {
-          record('server', d.toString());
-          if (client.readyState === WebSocket.OPEN) client.send(d.toString());
+          let text = d.toString();
+          if (state.rewrite) text = JSON.stringify(state.rewrite(JSON.parse(text) as Record<string, any>));
+          record('server', text);
+          if (client.readyState === WebSocket.OPEN) client.send(text);
         });
         const end = () => {
           pairs.delete(pair);
@@ -92,6 +96,12 @@ export async function startModelProxy(target: () => string): Promise<ModelProxy>
     },
     set refuse(v: boolean) {
       state.refuse = v;
+    },
+    get rewriteServer() {
+      return state.rewrite;
+    },
+    set rewriteServer(fn) {
+      state.rewrite = fn;
     },
     killAll,
     async close() {
