@@ -8,6 +8,7 @@ import { salonTools } from './salon/index.js';
 import { healthcareTools } from './healthcare/index.js';
 import { realEstateTools } from './real-estate/index.js';
 import { afterHoursTools } from './after-hours/index.js';
+import { salesTools } from './sales/index.js';
 
 export const registry: ToolRegistry = createRegistry([
   ...commonTools,
@@ -15,4 +16,5 @@ export const registry: ToolRegistry = createRegistry([
   ...healthcareTools,
   ...realEstateTools,
   ...afterHoursTools,
+  ...salesTools,
 ]);
