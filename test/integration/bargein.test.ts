@@ -34,7 +34,7 @@ describe.each([true, false])('barge-in (interrupt_response %s)', (interruptRespo
     });
   });
   afterAll(async () => {
-    await h.close();
+    await h?.close();
   });
 
   it('clears the carrier at once, truncates at the last acknowledged mark and records what was heard', async () => {

@@ -21,13 +21,13 @@ turns:
 `),
 ];
 
-describe('a call through the Twilio path', () => {
+describe.each(['pcmu', 'pcm24k'] as const)('a call through the Twilio path (model audio %s)', (audio) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ scenarios });
+    h = await startHarness({ scenarios, audio });
   });
   afterAll(async () => {
-    await h.close();
+    await h?.close();
   });
 
   it('greets, runs a tool, hands off, and records the call', async () => {
@@ -82,5 +82,13 @@ describe('a call through the Twilio path', () => {
     }
     const outbox = await h.store.db.query('SELECT call_id FROM post_call_outbox WHERE call_id = $1', [row.id]);
     expect(outbox.rows).toHaveLength(1);
+
+    // μ-law passes through untouched; otherwise the model hears 24 kHz PCM16 (3 × the samples).
+    const appends = h.proxy.events.filter((e) => e.dir === 'client' && e.type === 'input_audio_buffer.append');
+    const appendBytes = Buffer.from(appends[0]!.event.audio, 'base64').length;
+    expect(appendBytes).toBe(audio === 'pcmu' ? 160 : 960);
+    const update = h.proxy.events.find((e) => e.dir === 'client' && e.type === 'session.update' && e.event.session?.audio);
+    expect(update!.event.session.audio.input.format).toEqual(audio === 'pcmu' ? { type: 'audio/pcmu' } : { type: 'audio/pcm', rate: 24000 });
+    expect(update!.event.session.audio.output.format).toEqual(update!.event.session.audio.input.format);
   });
 });

@@ -20,7 +20,7 @@ describe('model failover', () => {
     h = await startHarness();
   });
   afterAll(async () => {
-    await h.close();
+    await h?.close();
   });
 
   it('says the canned message, reconnects once with the conversation, then transfers to a human', async () => {
@@ -70,7 +70,7 @@ describe('model failover without a human number', () => {
     h = await startHarness({ manifest: { fallback: 'fallback: { message: One moment please., retries: 1 }' } });
   });
   afterAll(async () => {
-    await h.close();
+    await h?.close();
   });
 
   it('apologises and hangs up when the model cannot be restored', async () => {

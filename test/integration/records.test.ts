@@ -41,7 +41,7 @@ describe('call records', () => {
   });
   afterAll(async () => {
     h.proxy.rewriteServer = undefined;
-    await h.close();
+    await h?.close();
   });
 
   it('finalises the call and records the tool outcome when the caller hangs up during a slow tool', async () => {
@@ -123,7 +123,7 @@ describe('server shutdown', () => {
       }
       expect(h.manager.stats().active).toBe(0);
     } finally {
-      await h.close();
+      await h?.close();
     }
   });
 });
