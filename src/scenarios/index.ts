@@ -3,3 +3,4 @@ export * from './schema.js';
 export * from './load.js';
 export * from './check.js';
 export { parsePositionedYaml, formatDocPath, type DocPath } from './yamlPositions.js';
+export * from './evaluate.js';
