@@ -1,0 +1,48 @@
+/** The stored record of one call, as the simulator and `switchboard calls show` read it. */
+import type {
+  CallRecord, HandoffRecord, LatencyRecord, Store, ToolInvocationRecord, TranscriptItem,
+} from '../store/index.js';
+import { sleepMs } from '../shared/time.js';
+
+export interface StoredCall {
+  call: CallRecord;
+  transcript: TranscriptItem[];
+  tools: ToolInvocationRecord[];
+  handoffs: HandoffRecord[];
+  latency: LatencyRecord[];
+}
+
+export type CallReader = Pick<Store, 'calls' | 'transcripts' | 'toolInvocations' | 'handoffs' | 'latency'>;
+
+export async function readStoredCall(store: CallReader, call: CallRecord): Promise<StoredCall> {
+  const [transcript, tools, handoffs, latency] = await Promise.all([
+    store.transcripts.list(call.id),
+    store.toolInvocations.list(call.id),
+    store.handoffs.list(call.id),
+    store.latency.list(call.id),
+  ]);
+  return { call, transcript, tools, handoffs, latency };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** By call id (uuid) or Twilio CallSid. */
+export async function findCall(store: CallReader, idOrSid: string): Promise<CallRecord | null> {
+  if (UUID.test(idOrSid)) {
+    const byId = await store.calls.get(idOrSid);
+    if (byId) return byId;
+  }
+  return store.calls.getBySid(idOrSid);
+}
+
+/** Waits until the call's row is finalised (completed/failed); null if it never appears. */
+export async function waitForFinalCall(store: CallReader, callSid: string, timeoutMs = 15_000): Promise<CallRecord | null> {
+  const deadline = Date.now() + timeoutMs;
+  let last: CallRecord | null = null;
+  for (let delayMs = 50; ; delayMs = Math.min(delayMs * 2, 500)) {
+    last = await store.calls.getBySid(callSid);
+    if (last && (last.status === 'completed' || last.status === 'failed')) return last;
+    if (Date.now() >= deadline) return last;
+    await sleepMs(delayMs);
+  }
+}
