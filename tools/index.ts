@@ -9,6 +9,7 @@ import { healthcareTools } from './healthcare/index.js';
 import { realEstateTools } from './real-estate/index.js';
 import { afterHoursTools } from './after-hours/index.js';
 import { salesTools } from './sales/index.js';
+import { itHelpdeskTools } from './it-helpdesk/index.js';
 
 export const registry: ToolRegistry = createRegistry([
   ...commonTools,
@@ -17,4 +18,5 @@ export const registry: ToolRegistry = createRegistry([
   ...realEstateTools,
   ...afterHoursTools,
   ...salesTools,
+  ...itHelpdeskTools,
 ]);
