@@ -283,6 +283,19 @@ describe('re_reschedule_tour and re_cancel_tour', () => {
     expect((await runTool(tool('re_reschedule_tour'), { tourId, phone: '+15550100792', newStartsAt: plusDays(tuesday.date, 1) + 'T12:00' }, late)).errorCode).toBe('TOUR_IN_PAST');
   });
 
+  it('finds the caller\'s tour by phone alone, and asks which one when there are several', async () => {
+    await book(`${tuesday.date}T11:00`, '+15550100795');
+    const moved = await runTool<{ when: string }>(tool('re_reschedule_tour'), { phone: '+15550100795', newStartsAt: `${tuesday.date}T11:30` }, newCall());
+    expect(moved.result.when).toMatch(/11:30 AM$/);
+    const second = await runTool(tool('re_book_tour'), { listingId: 1001, startsAt: `${tuesday.date}T17:30`, name: 'Robin Vega', phone: '+15550100795' }, newCall());
+    expect(second.status).toBe('ok');
+    const several = await runTool(tool('re_cancel_tour'), { phone: '+15550100795' }, newCall());
+    expect(several.errorCode).toBe('SEVERAL_TOURS');
+    const one = await runTool<{ address: string }>(tool('re_cancel_tour'), { phone: '+15550100795', listingId: 1001 }, newCall());
+    expect(one.result.address).toBe('4417 Northeast Alberta Street');
+    expect((await runTool(tool('re_cancel_tour'), { phone: '+15550100796' }, newCall())).errorCode).toBe('TOUR_NOT_FOUND');
+  });
+
   it('cancels a tour once, freeing its slot', async () => {
     const tourId = await book(`${tuesday.date}T17:00`, '+15550100793');
     const res = await runTool<{ cancelled: boolean; when: string }>(tool('re_cancel_tour'), { tourId, phone: '+15550100793' }, newCall());

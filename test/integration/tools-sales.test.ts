@@ -161,6 +161,14 @@ describe('sales_create_quote', () => {
       .rejects.toMatchObject({ code: '23514' });
   });
 
+  it('finds the lead by phone when there is no lead number, and refuses with neither', async () => {
+    const { phone } = await newLead();
+    const res = await runTool<{ status: string }>(tool('sales_create_quote'), { phone, plan: 'starter', seats: 2, billingTerm: 'monthly' }, newCall());
+    expect(res.status).toBe('ok');
+    expect((await runTool(tool('sales_create_quote'), { plan: 'starter', seats: 2, billingTerm: 'monthly' }, newCall())).errorCode).toBe('MISSING_LEAD');
+    expect((await runTool(tool('sales_create_quote'), { phone: '+17205559999', plan: 'starter', seats: 2, billingTerm: 'monthly' }, newCall())).errorCode).toBe('LEAD_NOT_FOUND');
+  });
+
   it('refuses discounts past the ceiling, unknown leads, too few seats and repeated add-ons', async () => {
     const { leadId } = await newLead();
     const base = { leadId, plan: 'pro', seats: 8, billingTerm: 'monthly' };
@@ -228,6 +236,16 @@ describe('demos', () => {
     await t.exec(`INSERT INTO demos (lead_id, rep_id, starts_at, ends_at) VALUES (${lead.leadId}, 1, ('${monday.date} 15:30'::timestamp AT TIME ZONE '${TZ}'), ('${monday.date} 16:00'::timestamp AT TIME ZONE '${TZ}'))`);
     await expect(t.exec(`INSERT INTO demos (lead_id, rep_id, starts_at, ends_at) VALUES (${other.leadId}, 1, ('${monday.date} 15:45'::timestamp AT TIME ZONE '${TZ}'), ('${monday.date} 16:15'::timestamp AT TIME ZONE '${TZ}'))`))
       .rejects.toMatchObject({ code: '23P01' });
+  });
+
+  it('books and moves a demo by the lead\'s phone alone', async () => {
+    const lead = await newLead();
+    const booked = await runTool<{ demoId: number }>(tool('sales_book_demo'), { phone: lead.phone, startsAt: 'friday 10:00' }, newCall());
+    expect(booked.status).toBe('ok');
+    const moved = await runTool<{ demoId: number; when: string }>(tool('sales_reschedule_demo'), { phone: lead.phone, newStartsAt: 'friday 11:00' }, newCall());
+    expect(moved.result.demoId).toBe(booked.result.demoId);
+    expect(moved.result.when).toMatch(/^Friday, .* at 11:00 AM$/);
+    expect((await runTool(tool('sales_reschedule_demo'), { phone: '+17205559998', newStartsAt: 'friday 11:30' }, newCall())).errorCode).toBe('DEMO_NOT_FOUND');
   });
 
   it('moves a demo for the lead\'s phone, and refuses a wrong phone, a full slot and a past demo', async () => {

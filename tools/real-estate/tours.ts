@@ -7,7 +7,7 @@ import { dayInput, dayTimeInput, resolveDay, resolveDayTime } from './relativeDa
 import { getListingById, getOffice, getPolicy, upsertLead, type ListingRow, type Office } from './repository.js';
 import {
   addDays, cancelTour, dayLabel, daysFromToday, findScheduledTour, getTour, insertTour, localLabel, moveTour, slotsForDate,
-  type TourRow,
+  upcomingToursByPhone, type TourRow,
 } from './toursRepository.js';
 
 const MAX_SLOTS_LISTED = 8;
@@ -175,13 +175,28 @@ async function tourPolicy(db: Queryable): Promise<{ tourPolicy?: string }> {
   return policy ? { tourPolicy: policy } : {};
 }
 
-/** The caller's own scheduled tour, found by confirmation number and the phone it was booked with. */
-async function requireOwnTour(db: Queryable, tourId: number, phoneRaw: string, now: Date): Promise<TourRow> {
-  const phone = normalisePhone(phoneRaw);
-  const tour = await getTour(db, tourId);
-  // The same answer for a wrong number and a wrong phone: a tour is only discussed with its booker.
-  if (!tour || tour.phone !== phone) {
-    throw new ToolError('TOUR_NOT_FOUND', 'I could not find a tour with that confirmation number and phone number. Ask the caller to check both.');
+/**
+ * The caller's own upcoming tour: by confirmation number and the phone it was booked with, or by
+ * phone alone (and listing) when the caller has no number, as long as that picks exactly one.
+ */
+async function requireOwnTour(
+  db: Queryable, ref: { tourId?: number | undefined; listingId?: number | undefined; phone: string }, now: Date,
+): Promise<TourRow> {
+  const phone = normalisePhone(ref.phone);
+  let tour: TourRow | undefined;
+  if (ref.tourId !== undefined) {
+    tour = await getTour(db, ref.tourId);
+    // The same answer for a wrong number and a wrong phone: a tour is only discussed with its booker.
+    if (!tour || tour.phone !== phone) {
+      throw new ToolError('TOUR_NOT_FOUND', 'I could not find a tour with that confirmation number and phone number. Ask the caller to check both.');
+    }
+  } else {
+    const mine = await upcomingToursByPhone(db, phone, now, ref.listingId);
+    if (mine.length === 0) throw new ToolError('TOUR_NOT_FOUND', 'There is no upcoming tour booked with that phone number. Ask for the confirmation number or the number they booked with.');
+    if (mine.length > 1) {
+      throw new ToolError('SEVERAL_TOURS', `That phone number has several upcoming tours: ${mine.map((t) => `${t.id} at ${t.address} on ${t.label}`).join('; ')}. Ask which one, then pass its tourId.`);
+    }
+    tour = mine[0]!;
   }
   if (tour.status !== 'scheduled') throw new ToolError('TOUR_NOT_ACTIVE', `That tour is already ${tour.status}.`);
   const startsAt = tour.starts_at instanceof Date ? tour.starts_at : new Date(String(tour.starts_at));
@@ -189,20 +204,22 @@ async function requireOwnTour(db: Queryable, tourId: number, phoneRaw: string, n
   return tour;
 }
 
+const tourRefInput = {
+  tourId: z.number().int().positive().optional().describe('Tour confirmation number, if the caller has it'),
+  listingId: z.number().int().positive().optional().describe('The listing, when the caller has several tours'),
+  phone: phoneInput.describe('The phone number the tour was booked with'),
+};
+
 export const reRescheduleTour = defineTool({
   name: 're_reschedule_tour',
-  description: 'Moves the caller\'s existing tour to another free time. Needs the tour confirmation number and the phone number it was booked with. Read back the new day and time and get a yes first.',
-  input: z.object({
-    tourId: z.number().int().positive().describe('Tour confirmation number'),
-    phone: phoneInput,
-    newStartsAt: dayTimeInput,
-  }),
+  description: 'Moves the caller\'s upcoming tour to another free time. Needs the phone number it was booked with (and the confirmation number if they have it). Read back the new day and time and get a yes first.',
+  input: z.object({ ...tourRefInput, newStartsAt: dayTimeInput }),
   output: tourOutput.extend({ previousWhen: z.string() }),
   idempotent: false,
   async execute(input, ctx) {
     const now = ctx.services.now();
     const office = await requireOffice(ctx.db);
-    const tour = await requireOwnTour(ctx.db, input.tourId, input.phone, now);
+    const tour = await requireOwnTour(ctx.db, input, now);
     await requireTourableListing(ctx.db, tour.listing_id);
     const slot = await requireSlot(ctx.db, office, tour.listing_id, input.newStartsAt, now, tour.id);
     if (tour.local !== slot.local) {
@@ -224,16 +241,13 @@ export const reRescheduleTour = defineTool({
 
 export const reCancelTour = defineTool({
   name: 're_cancel_tour',
-  description: 'Cancels the caller\'s tour. Needs the tour confirmation number and the phone number it was booked with. Confirm with the caller before cancelling.',
-  input: z.object({
-    tourId: z.number().int().positive().describe('Tour confirmation number'),
-    phone: phoneInput,
-  }),
+  description: 'Cancels the caller\'s upcoming tour. Needs the phone number it was booked with (and the confirmation number if they have it). Confirm with the caller before cancelling.',
+  input: z.object(tourRefInput),
   output: z.object({ tourId: z.number(), cancelled: z.literal(true), address: z.string(), when: z.string() }),
   idempotent: false,
   async execute(input, ctx) {
     const now = ctx.services.now();
-    const tour = await requireOwnTour(ctx.db, input.tourId, input.phone, now);
+    const tour = await requireOwnTour(ctx.db, input, now);
     const done = await cancelTour(ctx.db, tour.id, now);
     if (!done) throw new ToolError('TOUR_NOT_ACTIVE', 'That tour is no longer scheduled.');
     return { tourId: tour.id, cancelled: true as const, address: tour.address, when: tour.label };

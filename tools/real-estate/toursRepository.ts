@@ -79,6 +79,22 @@ export async function findScheduledTour(db: Queryable, listingId: number, starts
   return rows[0] ? getTour(db, Number(rows[0].id)) : undefined;
 }
 
+/** Upcoming scheduled tours booked with `phone` (optionally of one listing), soonest first. */
+export async function upcomingToursByPhone(db: Queryable, phone: string, now: Date, listingId?: number): Promise<TourRow[]> {
+  const { rows } = await db.query<{ id: number }>(
+    `SELECT t.id FROM tours t JOIN leads ld ON ld.id = t.lead_id
+      WHERE ld.phone = $1 AND t.status = 'scheduled' AND t.starts_at > $2 AND ($3::int IS NULL OR t.listing_id = $3::int)
+      ORDER BY t.starts_at LIMIT 5`,
+    [phone, now.toISOString(), listingId ?? null],
+  );
+  const tours: TourRow[] = [];
+  for (const r of rows) {
+    const tour = await getTour(db, Number(r.id));
+    if (tour) tours.push(tour);
+  }
+  return tours;
+}
+
 /** The spoken label of a local wall-clock time ('Tuesday, November 24 at 10:30 AM'). */
 export async function localLabel(db: Queryable, local: string): Promise<string> {
   const { rows } = await db.query<{ label: string }>(

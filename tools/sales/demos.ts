@@ -6,7 +6,8 @@ import { localDate } from '../common/index.js';
 import { dayInput, dayTimeInput, plusDays, resolveDay, resolveDayTime } from '../real-estate/relativeDates.js';
 import { isExclusionViolation, normalisePhone, phoneInput, requireCompany } from './common.js';
 import type { Company } from './repository.js';
-import { getLead, getRep } from './repository.js';
+import { requireLead, leadRefInput } from './leadRef.js';
+import { getLeadByPhone, getRep } from './repository.js';
 import { demoSlots, findDemo, insertDemo, leadUpcomingDemo, moveDemo, repsInOrder, slotLabel, type DemoSlot } from './demoRepository.js';
 
 const MAX_SLOTS_LISTED = 6;
@@ -72,9 +73,9 @@ const demoOut = z.object({
 
 export const salesBookDemo = defineTool({
   name: 'sales_book_demo',
-  description: 'Books a 30-minute video demo for a qualified lead at a free time from sales_find_demo_slots, with their account executive when free. Read back the day and time (Mountain time) and the email the invite goes to first.',
+  description: 'Books a 30-minute video demo for a qualified lead (leadId, or the phone it was recorded with) at a free time from sales_find_demo_slots, with their account executive when free. Read back the day and time (Mountain time) and the email the invite goes to first.',
   input: z.object({
-    leadId: z.number().int().positive().describe('From sales_qualify_lead'),
+    ...leadRefInput,
     startsAt: dayTimeInput,
     focus: z.string().max(300).optional().describe('What they most want to see'),
   }),
@@ -83,8 +84,7 @@ export const salesBookDemo = defineTool({
   async execute(input, ctx) {
     const company = await requireCompany(ctx.db);
     const now = ctx.services.now();
-    const lead = await getLead(ctx.db, input.leadId);
-    if (!lead) throw new ToolError('LEAD_NOT_FOUND', 'There is no lead with that number. Record the caller with sales_qualify_lead first.');
+    const lead = await requireLead(ctx.db, input);
     const slot = await requireDemoSlot(ctx.db, company, input.startsAt, now, null);
     const upcoming = await leadUpcomingDemo(ctx.db, lead.id, now);
     if (upcoming) {
@@ -111,9 +111,9 @@ export const salesBookDemo = defineTool({
 
 export const salesRescheduleDemo = defineTool({
   name: 'sales_reschedule_demo',
-  description: 'Moves a booked demo to another free time. Needs the demo number and the phone number of the lead. Read back the new day and time and get a yes first.',
+  description: 'Moves the caller\'s upcoming demo to another free time. Needs the phone number of the lead (and the demo number if they have it). Read back the new day and time and get a yes first.',
   input: z.object({
-    demoId: z.number().int().positive(),
+    demoId: z.number().int().positive().optional().describe('Demo number, if the caller has it'),
     phone: phoneInput,
     newStartsAt: dayTimeInput,
   }),
@@ -123,9 +123,13 @@ export const salesRescheduleDemo = defineTool({
     const company = await requireCompany(ctx.db);
     const now = ctx.services.now();
     const phone = normalisePhone(input.phone);
-    const demo = await findDemo(ctx.db, input.demoId);
+    let demo = input.demoId !== undefined ? await findDemo(ctx.db, input.demoId) : undefined;
+    if (input.demoId === undefined) {
+      const lead = await getLeadByPhone(ctx.db, phone);
+      demo = lead ? await leadUpcomingDemo(ctx.db, lead.id, now) : undefined;
+    }
     if (!demo || demo.phone !== phone) {
-      throw new ToolError('DEMO_NOT_FOUND', 'I could not find a demo with that number and phone number. Ask the caller to check both.');
+      throw new ToolError('DEMO_NOT_FOUND', 'I could not find an upcoming demo for that phone number (and demo number). Ask the caller to check them.');
     }
     if (demo.status !== 'scheduled') throw new ToolError('DEMO_NOT_ACTIVE', `That demo is already ${demo.status}.`);
     if (demo.starts_at.getTime() <= now.getTime()) throw new ToolError('DEMO_IN_PAST', 'That demo time has passed, so it cannot be moved. Offer to book a new one.');

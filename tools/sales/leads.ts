@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { defineTool, ToolError } from '../../src/toolkit/index.js';
 import { normalisePhone, phoneInput, requireCompany, words } from './common.js';
-import { getLead, getRep, listObjections, pickAccountExecutive, repsAvailableNow, setLeadScore, upsertLead } from './repository.js';
+import { requireLead, leadRefInput } from './leadRef.js';
+import { getLeadByPhone, getRep, listObjections, pickAccountExecutive, repsAvailableNow, setLeadScore, upsertLead } from './repository.js';
 import { recommendedPlan, scoreSalesLead, type SalesTimeline } from './scoring.js';
 
 const TIMELINES = ['this_month', 'this_quarter', 'next_quarter', 'later', 'unknown'] as const;
@@ -86,14 +87,16 @@ export const salesTransferToRep = defineTool({
   description: 'Transfers the caller live to an account executive who is working now and not in a demo (the lead\'s own account executive first). Tell the caller first. If nobody is free it refuses: then offer to book a demo.',
   input: z.object({
     reason: z.string().min(3).max(300).describe('One sentence for the account executive'),
-    leadId: z.number().int().positive().optional(),
+    ...leadRefInput,
   }),
   output: z.object({ transferred: z.literal(true), to: z.string() }),
   idempotent: false,
   async execute(input, ctx) {
     await requireCompany(ctx.db);
-    const lead = input.leadId === undefined ? undefined : await getLead(ctx.db, input.leadId);
-    if (input.leadId !== undefined && !lead) throw new ToolError('LEAD_NOT_FOUND', 'That lead number does not exist. Transfer without it, or record the caller first.');
+    // A known lead goes to its own account executive; an unknown phone just goes to whoever is free.
+    const lead = input.leadId !== undefined
+      ? await requireLead(ctx.db, { leadId: input.leadId })
+      : input.phone ? await getLeadByPhone(ctx.db, normalisePhone(input.phone)) : undefined;
     const reps = await repsAvailableNow(ctx.db, ctx.services.now(), lead?.owner_rep_id == null ? null : Number(lead.owner_rep_id));
     const rep = reps[0];
     if (!rep) throw new ToolError('NO_REP_AVAILABLE', 'No account executive is free right now. Offer to book a demo at a time that suits the caller.');

@@ -5,7 +5,8 @@ import type { Queryable } from '../../src/store/types.js';
 import { localDate } from '../common/index.js';
 import { plusDays } from '../real-estate/relativeDates.js';
 import { money, normalisePhone, phoneInput, requireCompany } from './common.js';
-import { getLead, getProduct, priceTiers, tierFor, type ProductRow } from './repository.js';
+import { requireLead, leadRefInput } from './leadRef.js';
+import { getProduct, priceTiers, tierFor, type ProductRow } from './repository.js';
 
 /** The quotes table refuses more than this even for approval. */
 const ABSOLUTE_MAX_DISCOUNT_PCT = 30;
@@ -23,9 +24,9 @@ async function priceLine(db: Queryable, product: ProductRow, quantity: number, t
 
 export const salesCreateQuote = defineTool({
   name: 'sales_create_quote',
-  description: 'Creates a written quote for a qualified lead from the price book: a plan with its seats, any add-ons, monthly or annual billing, and an optional discount. Discounts up to the phone limit are sent at once; larger ones go to a sales manager for approval. Read the plan, seats, add-ons, billing and discount back before calling it. Can text a summary to the caller.',
+  description: 'Creates a written quote for a qualified lead (leadId, or the phone it was recorded with) from the price book: a plan with its seats, any add-ons, monthly or annual billing, and an optional discount. Discounts up to the phone limit are sent at once; larger ones go to a sales manager for approval. Read the plan, seats, add-ons, billing and discount back before calling it. Can text a summary to the caller.',
   input: z.object({
-    leadId: z.number().int().positive().describe('From sales_qualify_lead'),
+    ...leadRefInput,
     plan: z.enum(['starter', 'pro', 'enterprise']),
     seats: z.number().int().min(1).max(100000),
     billingTerm: z.enum(['monthly', 'annual']),
@@ -52,8 +53,7 @@ export const salesCreateQuote = defineTool({
   idempotent: false,
   async execute(input, ctx) {
     const company = await requireCompany(ctx.db);
-    const lead = await getLead(ctx.db, input.leadId);
-    if (!lead) throw new ToolError('LEAD_NOT_FOUND', 'There is no lead with that number. Record the caller with sales_qualify_lead first.');
+    const lead = await requireLead(ctx.db, input);
     const discountPct = Math.round((input.discountPct ?? 0) * 10) / 10;
     if (discountPct > ABSOLUTE_MAX_DISCOUNT_PCT) {
       throw new ToolError('DISCOUNT_TOO_HIGH', `We cannot offer ${discountPct} percent. Say that the best pricing is on annual billing and volume tiers, and offer an account executive.`);

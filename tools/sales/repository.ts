@@ -92,6 +92,13 @@ export async function getLead(db: Queryable, id: number): Promise<LeadRow | unde
   return rows[0];
 }
 
+export async function getLeadByPhone(db: Queryable, phone: string): Promise<LeadRow | undefined> {
+  const { rows } = await db.query<LeadRow>(
+    'SELECT id, company_name, contact_name, phone, email, owner_rep_id, team_size FROM leads WHERE phone = $1', [phone],
+  );
+  return rows[0];
+}
+
 export interface RepRow { id: number; name: string; role: string; phone: string }
 
 export async function getRep(db: Queryable, id: number): Promise<RepRow | undefined> {
