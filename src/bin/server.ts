@@ -6,6 +6,7 @@
 import { relative } from 'node:path';
 import { loadConfig, type AppConfig } from '../config/index.js';
 import { createCatalog, type Catalog } from '../catalog/index.js';
+import { startPostCallProcessing } from '../analysis/index.js';
 import { ManifestError, formatProblem } from '../manifest/index.js';
 import { createLogger, enableProcessMetrics, setLogLevel } from '../observability/index.js';
 import { createGateway, type CallHandler, type Gateway } from '../server/index.js';
@@ -65,9 +66,10 @@ async function start(): Promise<Running> {
 
     const { handler, engine } = await createCallHandler(config, store, catalog, stoppers);
 
-    // POST-CALL PROCESSING (analysis engineer): start the outbox relay and the analysis worker
-    // (BullMQ when REDIS_URL is set, in-process otherwise) here, and push its stop function onto
-    // `stoppers` so it stops after the gateway has drained and before the store closes.
+    // POST-CALL PROCESSING (analysis engineer): outbox relay → BullMQ `post-call` when REDIS_URL is set
+    // (workers: `switchboard worker`, or here too with --with-worker), else the same processors in-process.
+    const postCall = await startPostCallProcessing({ config, store, catalog, withWorker: process.argv.includes('--with-worker') });
+    stoppers.push(() => postCall.close());
 
     const gateway = createGateway({
       catalog,

@@ -144,6 +144,7 @@ export function testConfig(overrides: { redisUrl?: string | null; openAiKey?: st
     redis: { url: overrides.redisUrl ?? null },
     openai: { ...base.openai, apiKey: overrides.openAiKey ?? null, ...(overrides.openAiBaseUrl ? { apiBaseUrl: overrides.openAiBaseUrl } : {}) },
     analysis: { concurrency: overrides.concurrency ?? 4, outboxPollMs: overrides.pollMs ?? 50 },
+    log: { level: 'silent' },
   };
 }
 

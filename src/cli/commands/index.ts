@@ -7,3 +7,11 @@ export const commands: RegisterCommand[] = [
   validateCommand,
   verticalsCommand,
 ];
+
+// Post-call analysis commands and the `calls show` analysis section (analysis engineer).
+import { jobsCommand } from './jobs.js';
+import { workerCommand } from './worker.js';
+import { callAnalysisSection } from './callAnalysis.js';
+import { callShowSections } from './calls.js';
+commands.push(workerCommand, jobsCommand);
+callShowSections.push(callAnalysisSection);

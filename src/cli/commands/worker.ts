@@ -1,0 +1,102 @@
+/**
+ * `switchboard worker` (also `npm run worker`): BullMQ workers for the post-call queue, plus an
+ * outbox relay, until SIGINT/SIGTERM (running jobs finish first). SIGHUP reloads the verticals.
+ * Needs REDIS_URL; without Redis the gateway runs the same processors in-process.
+ */
+import type { Command } from 'commander';
+import { startPostCallWorker, type PostCallTuning, type ManifestSource } from '../../analysis/index.js';
+import { createCatalog } from '../../catalog/index.js';
+import { loadConfig, type AppConfig } from '../../config/index.js';
+import type { Manifest } from '../../manifest/schema.js';
+import { setLogLevel } from '../../observability/index.js';
+import { AppError } from '../../shared/errors.js';
+import { openStore, type OpenStoreOptions, type Store } from '../../store/index.js';
+import { action, type CliRun, type RegisterCommand } from '../context.js';
+
+export interface WorkerCatalog extends ManifestSource {
+  list(): ReadonlyArray<{ manifest: Manifest; dir: string }>;
+  reload?(): Promise<unknown>;
+}
+
+export interface WorkerCommandDeps {
+  config(): AppConfig;
+  openStore(options: OpenStoreOptions): Promise<Store>;
+  loadCatalog(config: AppConfig): Promise<WorkerCatalog>;
+  /** Resolves when the worker should stop (default: SIGINT or SIGTERM). */
+  stopSignal(): Promise<string>;
+  /** Called on SIGHUP-like reload requests (default: SIGHUP). */
+  onReloadRequest(fn: () => void): () => void;
+  tuning?: PostCallTuning;
+}
+
+export const defaultWorkerDeps: WorkerCommandDeps = {
+  config: () => loadConfig(),
+  openStore,
+  async loadCatalog(config) {
+    const { registry } = await import('../../../tools/index.js');
+    return createCatalog({ verticalsDir: config.paths.verticals, agentsDir: config.paths.agents, registry });
+  },
+  stopSignal: () => new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  }),
+  onReloadRequest(fn) {
+    const on = () => fn();
+    process.on('SIGHUP', on);
+    return () => process.off('SIGHUP', on);
+  },
+};
+
+export function makeWorkerCommand(deps: WorkerCommandDeps = defaultWorkerDeps): RegisterCommand {
+  return (program: Command, run: CliRun) => {
+    program
+      .command('worker')
+      .description('run the post-call analysis workers (BullMQ, needs REDIS_URL) until stopped')
+      .option('--concurrency <n>', 'jobs at once (default: config analysis.concurrency)')
+      .addHelpText('after', `
+Reads calls from DATABASE_URL (or the embedded database), analyses them with each vertical's
+analyser (OpenAI when OPENAI_API_KEY is set and the vertical asks for it, the offline heuristic
+otherwise) and writes call_analysis in the vertical's schema. Also relays the post-call outbox,
+so calls get published even when no gateway is running. Run as many as you like.
+SIGINT/SIGTERM stop it after the running jobs; SIGHUP reloads the verticals.
+
+Examples:
+  $ REDIS_URL=redis://localhost:6379 DATABASE_URL=postgres://localhost/switchboard switchboard worker
+  $ npm run worker -- --concurrency 8`)
+      .action(action(run, async (options: { concurrency?: string }) => {
+        let config = deps.config();
+        setLogLevel(config.log.level);
+        if (options.concurrency !== undefined) {
+          const n = Number(options.concurrency);
+          if (!Number.isInteger(n) || n < 1 || n > 64) throw new AppError('CLI_USAGE', '--concurrency must be a whole number from 1 to 64');
+          config = { ...config, analysis: { ...config.analysis, concurrency: n } };
+        }
+        if (!config.redis.url) {
+          throw new AppError('CONFIG_INVALID', 'REDIS_URL is not set: `switchboard worker` runs BullMQ workers; without Redis the gateway (npm start) analyses calls in-process');
+        }
+        const store = await deps.openStore({ databaseUrl: config.database.url, dataDir: config.paths.data, poolSize: Math.max(4, config.analysis.concurrency + 2) });
+        let stopReload = (): void => undefined;
+        try {
+          const catalog = await deps.loadCatalog(config);
+          await store.migrate();
+          for (const v of catalog.list()) await store.migrateVertical(v.manifest, v.dir);
+          const handle = await startPostCallWorker({ config, store, catalog, ...(deps.tuning ?? {}) });
+          stopReload = deps.onReloadRequest(() => { void catalog.reload?.(); });
+          run.io.out(`post-call worker running: ${catalog.list().map((v) => v.manifest.id).join(', ') || 'no verticals'}; concurrency ${config.analysis.concurrency}`);
+          const signal = await deps.stopSignal();
+          run.io.out(`stopping (${signal}) after the running jobs`);
+          await handle.close();
+        } finally {
+          stopReload();
+          await store.close();
+        }
+      }));
+  };
+}
+
+export const workerCommand: RegisterCommand = makeWorkerCommand();
