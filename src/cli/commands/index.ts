@@ -1,4 +1,6 @@
 import type { RegisterCommand } from '../context.js';
+import { migrateCommand } from './migrate.js';
+import { seedCommand } from './seed.js';
 import { validateCommand } from './validate.js';
 import { verticalsCommand } from './verticals.js';
 
@@ -6,7 +8,15 @@ import { verticalsCommand } from './verticals.js';
 export const commands: RegisterCommand[] = [
   validateCommand,
   verticalsCommand,
+  migrateCommand,
+  seedCommand,
 ];
+
+// Runtime commands (telephony/server engineer).
+import { callsCommand } from './calls.js';
+import { reloadCommand } from './reload.js';
+import { simulateCommand } from './simulate.js';
+commands.push(callsCommand, reloadCommand, simulateCommand);
 
 // Post-call analysis commands and the `calls show` analysis section (analysis engineer).
 import { jobsCommand } from './jobs.js';
@@ -15,3 +25,7 @@ import { callAnalysisSection } from './callAnalysis.js';
 import { callShowSections } from './calls.js';
 commands.push(workerCommand, jobsCommand);
 callShowSections.push(callAnalysisSection);
+
+// The local Realtime emulator (emulator engineer).
+import { emulatorCommand } from './emulator.js';
+commands.push(emulatorCommand);
