@@ -5,7 +5,8 @@ import { parse } from 'yaml';
 import { manifestSchema, type Manifest } from '../../src/manifest/schema.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Db } from '../../src/store/index.js';
-import { executeTool, type AnyToolDefinition, type CallToolEnv } from '../../src/toolkit/index.js';
+import { RunContext } from '@openai/agents';
+import { executeTool, toSdkTool, type AnyToolDefinition, type CallToolEnv } from '../../src/toolkit/index.js';
 import { registry } from '../../tools/index.js';
 import { newCall, pgliteTarget, postgresTarget, randomSchema, type StoreTarget } from './storeSuite.js';
 import type { Store } from '../../src/store/index.js';
@@ -64,6 +65,17 @@ describe.each<StoreTarget>([postgresTarget, pgliteTarget])('salon tools on $name
     await store.db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await store.db.query('DELETE FROM public.schema_migrations WHERE scope LIKE $1', [`%${schema}`]);
     await cleanup();
+  });
+
+  it('runs through the Agents SDK tool with the audit row in the real repository', async () => {
+    const sdkTool = toSdkTool(tool('salon_list_services'));
+    const out = await sdkTool.invoke(new RunContext({ switchboard: env() }), '{}', {
+      toolCall: { type: 'function_call', callId: 'call_sdk', name: 'salon_list_services', arguments: '{}' },
+    });
+    expect(JSON.parse(String(out)).services).toHaveLength(7);
+    const row = (await store.toolInvocations.list(callId)).find((r) => r.toolCallId === 'call_sdk');
+    expect(row).toMatchObject({ toolName: 'salon_list_services', status: 'ok', agent: 'Booking', arguments: {} });
+    expect(typeof row?.durationMs).toBe('number');
   });
 
   it('answers business facts from the database', async () => {
