@@ -9,10 +9,13 @@ import type { EngineSelector } from '../engines/select.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { newId, traceIdFromCallSid } from '../shared/ids.js';
 import { describeError } from '../shared/errors.js';
-import { STREAM_PARAM, type CallControl, type CarrierConnection, type SmsSender, type StartEvent } from '../telephony/types.js';
+import { STREAM_PARAM, type CallEvent, type CallControl, type CarrierConnection, type SmsSender, type StartEvent } from '../telephony/types.js';
 import { CallSession, DEFAULT_SESSION_OPTIONS, type CallSessionDeps, type CallSessionOptions } from './callSession.js';
 import { LocalVoice } from './localVoice.js';
 import { END_REASON, TERMINAL_CALL_STATUSES, type CallHandler, type PrepareInput } from './types.js';
+
+/** Events that may arrive between `start` and the call taking the connection over. */
+const MAX_EARLY_EVENTS = 512;
 
 export interface CallManagerOptions {
   store: CallSessionDeps['store'];
@@ -28,6 +31,8 @@ export interface CallManagerOptions {
 
 export class CallManager implements CallHandler {
   private readonly calls = new Map<string, CallSession>();
+  /** Calls that ended and are still writing their records (shutdown waits for them). */
+  private readonly finalizing = new Set<Promise<void>>();
   private readonly log: Logger;
   private readonly voice: LocalVoice;
   private readonly sessionOptions: CallSessionOptions;
@@ -51,13 +56,28 @@ export class CallManager implements CallHandler {
   }
 
   attach(connection: CarrierConnection): void {
+    // Listen at once: frames that arrive in the same read as `start` are emitted before the
+    // `started` promise settles. Those few are handed over as soon as the call is known.
+    let deliver: ((e: CallEvent) => void) | undefined;
+    let early: CallEvent[] = [];
+    connection.on('event', (e) => {
+      if (deliver !== undefined) deliver(e);
+      else if (early.length < MAX_EARLY_EVENTS) early.push(e);
+    });
     connection.started.then(
-      (start) => this.onStart(connection, start),
+      (start) => {
+        const session = this.onStart(connection, start);
+        if (!session) return;
+        deliver = (e) => session.handleCarrierEvent(e);
+        const held = early;
+        early = [];
+        for (const e of held) deliver(e);
+      },
       () => undefined,
     );
   }
 
-  private onStart(connection: CarrierConnection, start: StartEvent): void {
+  private onStart(connection: CarrierConnection, start: StartEvent): CallSession | undefined {
     const params = start.customParameters;
     const callSid = params[STREAM_PARAM.callSid] || start.callSid;
     let session = this.calls.get(callSid);
@@ -67,7 +87,7 @@ export class CallManager implements CallHandler {
       if (this.closing || !vertical) {
         this.log.warn('media stream for an unknown call', { callSid, vertical: verticalId ?? null });
         connection.close(1008, 'unknown call');
-        return;
+        return undefined;
       }
       const scenario = params[STREAM_PARAM.scenario];
       session = this.create({ callSid, vertical, ...(scenario ? { scenario } : {}) });
@@ -75,9 +95,10 @@ export class CallManager implements CallHandler {
     if (session.attached) {
       this.log.warn('second media stream for a call refused', { callSid });
       connection.close(1008, 'call already has a stream');
-      return;
+      return undefined;
     }
     session.attach(connection, start);
+    return session.ended ? undefined : session;
   }
 
   private create(input: PrepareInput): CallSession {
@@ -93,8 +114,10 @@ export class CallManager implements CallHandler {
       ...(input.from ? { from: input.from } : {}),
       ...(input.to ? { to: input.to } : {}),
       ...(input.scenario ? { scenario: input.scenario } : {}),
-      onEnded: (s) => {
+      onEnded: (s, finalized) => {
         if (this.calls.get(s.callSid) === s) this.calls.delete(s.callSid);
+        this.finalizing.add(finalized);
+        void finalized.finally(() => this.finalizing.delete(finalized));
       },
     }, {
       store: this.options.store,
@@ -135,6 +158,7 @@ export class CallManager implements CallHandler {
     const live = [...this.calls.values()];
     if (live.length) this.log.info('ending live calls', { count: live.length, reason });
     await Promise.all(live.map((s) => s.end(END_REASON.shutdown)));
+    await Promise.all([...this.finalizing]);
     await this.options.engines.close();
   }
 }

@@ -68,7 +68,8 @@ export interface CallSessionInit {
   to?: string;
   scenario?: string;
   traceId: string;
-  onEnded(session: CallSession): void;
+  /** The call ended; `finalized` settles when its records are written. */
+  onEnded(session: CallSession, finalized: Promise<void>): void;
 }
 
 type Phase = 'preparing' | 'live' | 'ending' | 'ended';
@@ -215,7 +216,6 @@ export class CallSession {
     this.startEvent = start;
     this.phase = this.phase === 'preparing' ? 'live' : this.phase;
     this.events.streamStarted();
-    carrier.on('event', (e) => this.onCarrierEvent(e));
     carrier.on('close', () => void this.end(this.pendingEndReason ?? END_REASON.callerHangup));
     carrier.on('error', (err) => this.log.debug('carrier input refused', { code: err.code }));
     this.outlet.attach(carrier);
@@ -225,7 +225,8 @@ export class CallSession {
 
   // ---- carrier → model -------------------------------------------------------------------
 
-  private onCarrierEvent(e: CallEvent): void {
+  /** Every carrier event after `start` (the CallManager routes them here). */
+  handleCarrierEvent(e: CallEvent): void {
     switch (e.type) {
       case 'audio':
         return this.onCallerAudio(e.payloadBase64);
@@ -492,8 +493,13 @@ export class CallSession {
       () => undefined,
       (err: unknown) => this.log.error('finalising the call failed', { err: err as Error }),
     );
-    this.init.onEnded(this);
+    this.init.onEnded(this, this.finalized);
     return this.finalized;
+  }
+
+  /** Runs `fn` with the carrier's writes batched (one write for a delta's frames). */
+  batchCarrier(fn: () => void): void {
+    this.outlet.batch(fn);
   }
 
   /** An item's playback was cut short (a local prompt's waiter must not wait for it). */

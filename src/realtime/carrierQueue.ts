@@ -11,6 +11,16 @@ const MAX_QUEUED = 3600;
 
 type Op = { kind: 0; payload: string } | { kind: 1; name: string };
 
+/**
+ * A carrier connection that can hold its writes for a moment (the socket's cork): a burst of
+ * frames from one model delta then leaves in one write instead of one system call per frame.
+ * Optional: connections without it send frame by frame.
+ */
+export interface CorkableCarrier {
+  cork?(): void;
+  uncork?(): void;
+}
+
 export class CarrierOutlet implements CarrierOut {
   private carrier: CarrierConnection | undefined;
   private queue: Op[] = [];
@@ -28,6 +38,18 @@ export class CarrierOutlet implements CarrierOut {
     for (const op of queued) {
       if (op.kind === 0) carrier.sendAudioFrame(op.payload);
       else carrier.sendMark(op.name);
+    }
+  }
+
+  /** Runs `fn` with the carrier's writes batched into one (when the connection supports it). */
+  batch(fn: () => void): void {
+    const c = this.carrier as (CarrierConnection & CorkableCarrier) | undefined;
+    if (c?.cork === undefined || c.uncork === undefined) return fn();
+    c.cork();
+    try {
+      fn();
+    } finally {
+      c.uncork();
     }
   }
 

@@ -111,7 +111,7 @@ export class SessionEvents {
       call.rec.latency('model.first_delta', receivedAt - this.turnEndAt, this.turn);
     }
     const before = call.playback.framesSent;
-    path.toCarrier(d.delta, d.itemId, d.responseId, d.contentIndex, call.playback);
+    call.batchCarrier(() => path.toCarrier(d.delta, d.itemId, d.responseId, d.contentIndex, call.playback));
     const sent = call.playback.framesSent - before;
     if (sent > 0) {
       edgeStats.framesOut += sent;

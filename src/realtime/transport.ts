@@ -36,6 +36,27 @@ export interface CarrierTransportOptions {
 
 type SdkListener = (event: { data: string }) => void;
 
+/**
+ * Server events the SDK session has no use for in a phone call (it would parse each one twice
+ * and validate it with zod): per-chunk transcript deltas feed output guardrails only (calls run
+ * none), and the input-buffer and content-part events only become generic transport events.
+ */
+const SDK_UNUSED = new Set([
+  'response.output_audio_transcript.delta',
+  'response.output_audio_transcript.done',
+  'response.output_text.delta',
+  'response.content_part.added',
+  'response.content_part.done',
+  'response.function_call_arguments.delta',
+  'input_audio_buffer.speech_started',
+  'input_audio_buffer.speech_stopped',
+  'input_audio_buffer.committed',
+  'input_audio_buffer.cleared',
+  'input_audio_buffer.timeout_triggered',
+  'conversation.item.input_audio_transcription.delta',
+  'rate_limits.updated',
+]);
+
 /** The subset of a WebSocket the SDK uses, backed by our `ws` socket. */
 class SocketFacade {
   sdkMessage: SdkListener | undefined;
@@ -158,7 +179,7 @@ export class CarrierRealtimeTransport extends OpenAIRealtimeWebSocket {
     } catch {
       hold = false;
     }
-    if (hold === true) return;
+    if (hold === true || SDK_UNUSED.has(event.type)) return;
     const sdk = this.facade?.sdkMessage;
     if (sdk === undefined) return;
     this.dispatching = true;

@@ -1,0 +1,81 @@
+/**
+ * Benchmark child: ONE gateway process (Twilio routes + Media Streams + CallManager) talking to
+ * the emulator in another process. It reports its own CPU, RSS, event-loop delay and the edge
+ * figures the runtime keeps (src/realtime/edgeStats.ts).
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setTracingDisabled } from '@openai/agents';
+import { createCatalog } from '../../src/catalog/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { createEngineSelector } from '../../src/engines/select.js';
+import type { ModelAudio } from '../../src/engines/openai.js';
+import { edgeCounters } from '../../src/observability/metrics.js';
+import { CallManager, resetEdgeStats, snapshotEdgeStats } from '../../src/realtime/index.js';
+import { createGateway } from '../../src/server/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { OfflineCallControl } from '../../src/telephony/rest.js';
+import { registry } from '../../tools/index.js';
+import { serveParent } from '../lib/ipc.js';
+
+setTracingDisabled(true);
+const emulatorUrl = process.env.BENCH_EMULATOR_URL!;
+const audio = (process.env.BENCH_AUDIO ?? 'pcmu') as ModelAudio;
+const databaseUrl = process.env.BENCH_DATABASE_URL!;
+const schema = process.env.BENCH_SCHEMA!;
+
+const config = loadConfig({ env: { SWITCHBOARD_ENGINE: 'emulator', LOG_LEVEL: 'error' } });
+const catalog = createCatalog({ verticalsDir: config.paths.verticals, agentsDir: config.paths.agents, registry });
+let store: Store;
+let storeKind = 'postgres';
+try {
+  store = await openStore({ databaseUrl, schema, poolSize: 10 });
+  await store.migrate();
+} catch {
+  storeKind = 'pglite (in memory; Postgres unreachable)';
+  store = await openStore({ inMemory: true });
+  await store.migrate();
+}
+const engines = createEngineSelector({ config, emulatorUrl, audio });
+const manager = new CallManager({ store, engines, callControl: new OfflineCallControl(), resolveVertical: (id) => catalog.get(id) });
+const gateway = createGateway({ catalog, handler: manager, publicUrl: 'http://127.0.0.1:1', engine: 'emulator', logger: undefined });
+const { port } = await gateway.listen(0, '127.0.0.1');
+
+const eld = monitorEventLoopDelay({ resolution: 5 });
+eld.enable();
+
+function snapshot() {
+  return {
+    cpu: process.cpuUsage(),
+    rss: process.memoryUsage().rss,
+    heapUsed: process.memoryUsage().heapUsed,
+    eldP50Ms: eld.percentile(50) / 1e6,
+    eldP99Ms: eld.percentile(99) / 1e6,
+    eldMaxMs: eld.max / 1e6,
+    edge: snapshotEdgeStats(),
+    carrier: { ...edgeCounters },
+    active: manager.stats().active,
+    /** Monotonic µs (the clock of --cpu-prof sample timestamps), to cut a profile to the window. */
+    hrUs: Number(process.hrtime.bigint() / 1000n),
+  };
+}
+
+const parent = serveParent({
+  stats: () => snapshot(),
+  reset: () => {
+    eld.reset();
+    resetEdgeStats();
+    return snapshot();
+  },
+  gc: () => {
+    (globalThis as { gc?: () => void }).gc?.();
+    return process.memoryUsage().rss;
+  },
+  close: async () => {
+    await gateway.close('bench over');
+    await store.db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+    await store.db.query('DELETE FROM public.schema_migrations WHERE scope LIKE $1', [`%${schema}%`]).catch(() => undefined);
+    await store.close();
+    return true;
+  },
+});
+parent.emit('ready', { url: `http://127.0.0.1:${port}`, store: storeKind });

@@ -1,0 +1,179 @@
+/**
+ * The audio edge under load: N concurrent simulated Twilio calls against ONE gateway process
+ * talking to the emulator in another process, the load generator in a third. The gateway
+ * reports its own CPU (process.cpuUsage), RSS, event-loop delay and the edge figures it keeps
+ * (src/realtime/edgeStats.ts: carrier frame in → append out, model delta in → frames out,
+ * speech_started → clear, each timed inside the gateway).
+ */
+import { randomUUID } from 'node:crypto';
+import { spawnChild, type Child } from '../lib/ipc.js';
+import type { LoadCounters } from '../lib/loadgen.js';
+import type { BenchContext, BenchSection, Figure } from '../types.js';
+
+type Mode = 'passthrough' | 'transcoding';
+
+interface GatewayStats {
+  cpu: NodeJS.CpuUsage;
+  rss: number;
+  eldP50Ms: number;
+  eldP99Ms: number;
+  eldMaxMs: number;
+  edge: {
+    appendsOut: number; framesDroppedNoModel: number; deltasIn: number; framesOut: number; deltasDropped: number; clears: number;
+    inboundMs: { p50: number; p99: number; count: number };
+    outboundMs: { p50: number; p99: number; count: number };
+    clearMs: { p50: number; p99: number; count: number };
+  };
+  carrier: { framesIn: number; framesOut: number; protocolErrors: number };
+  active: number;
+  hrUs: number;
+}
+
+const SALON_NUMBER = '+15550100100';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface EdgeRunResult {
+  mode: Mode;
+  calls: number;
+  windowSec: number;
+  store: string;
+  framesLostIn: number;
+  framesDroppedNoModel: number;
+  carrierFramesIn: number;
+  appendsOut: number;
+  protocolErrors: number;
+  framesLostOut: number;
+  framesIn: number;
+  framesOut: number;
+  badFrames: number;
+  inboundP50Ms: number;
+  inboundP99Ms: number;
+  outboundP50Ms: number;
+  outboundP99Ms: number;
+  cpuMsPerCallSecond: number;
+  rssMbPerCall: number;
+  eldP99Ms: number;
+  clearP50Ms: number;
+  clearP99Ms: number;
+  clears: number;
+  bargeIns: number;
+  callsConnected: number;
+  callsFailed: number;
+  unexpectedCloses: number;
+  loadCpuMsPerCallSecond: number;
+  /** The measurement window on the gateway's monotonic clock (to cut a --cpu-prof profile). */
+  profileWindowUs: [number, number];
+}
+
+export async function runEdge(mode: Mode, calls: number, ctx: BenchContext): Promise<EdgeRunResult> {
+  const children: Child[] = [];
+  try {
+    const emulator = spawnChild('emulator');
+    children.push(emulator);
+    const { url: emulatorUrl } = await emulator.once<{ url: string }>('ready');
+    const schema = `bench_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+    const execArgv = ['--expose-gc', ...(ctx.profile ? ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`] : [])];
+    const gateway = spawnChild('gateway', {
+      BENCH_EMULATOR_URL: emulatorUrl,
+      BENCH_AUDIO: mode === 'passthrough' ? 'pcmu' : 'pcm24k',
+      BENCH_DATABASE_URL: ctx.databaseUrl,
+      BENCH_SCHEMA: schema,
+    }, execArgv);
+    children.push(gateway);
+    const { url, store } = await gateway.once<{ url: string; store: string }>('ready', 90_000);
+    await gateway.request('gc');
+    await sleep(300);
+    const baseline = await gateway.request<GatewayStats>('stats');
+
+    const load = spawnChild('load');
+    children.push(load);
+    await load.once('ready');
+    const rampMs = Math.min(4000, calls * 15);
+    await load.request('start', { baseUrl: url, to: SALON_NUMBER, calls, rampMs, bargeInShare: 0.5, bargeAfterMs: 1000 });
+    await sleep(2500);
+
+    const s0 = await gateway.request<GatewayStats>('reset');
+    const l0 = await load.request<NodeJS.CpuUsage>('cpu');
+    const t0 = performance.now();
+    await sleep(ctx.windowSec * 1000);
+    const s1 = await gateway.request<GatewayStats>('stats');
+    const l1 = await load.request<NodeJS.CpuUsage>('cpu');
+    const windowSec = (performance.now() - t0) / 1000;
+    // Memory under load, after a collection (as the baseline was taken).
+    const rssLoaded = await gateway.request<number>('gc');
+
+    const counters = await load.request<LoadCounters>('quiesce', undefined, 60_000);
+    const s2 = await gateway.request<GatewayStats>('stats');
+    await load.request('hangUp');
+    await gateway.request('close', undefined, 60_000).catch(() => undefined);
+
+    const cpuMs = (s1.cpu.user + s1.cpu.system - s0.cpu.user - s0.cpu.system) / 1000;
+    const loadCpuMs = (l1.user + l1.system - l0.user - l0.system) / 1000;
+    return {
+      mode, calls, windowSec, store,
+      framesIn: counters.framesSent,
+      carrierFramesIn: s2.carrier.framesIn,
+      appendsOut: s2.edge.appendsOut,
+      protocolErrors: s2.carrier.protocolErrors,
+      framesOut: s2.carrier.framesOut,
+      // Caller frames that never became an append to the model (any reason), and frames the
+      // gateway wrote that the caller never received.
+      framesLostIn: counters.framesSent - s2.edge.appendsOut,
+      framesLostOut: s2.carrier.framesOut - counters.framesReceived,
+      badFrames: counters.badFrames,
+      inboundP50Ms: s1.edge.inboundMs.p50,
+      inboundP99Ms: s1.edge.inboundMs.p99,
+      outboundP50Ms: s1.edge.outboundMs.p50,
+      outboundP99Ms: s1.edge.outboundMs.p99,
+      cpuMsPerCallSecond: cpuMs / (calls * windowSec),
+      rssMbPerCall: (rssLoaded - baseline.rss) / calls / (1024 * 1024),
+      framesDroppedNoModel: s2.edge.framesDroppedNoModel,
+      eldP99Ms: s1.eldP99Ms,
+      clearP50Ms: s1.edge.clearMs.p50,
+      clearP99Ms: s1.edge.clearMs.p99,
+      clears: s1.edge.clears - s0.edge.clears,
+      bargeIns: counters.bargeIns,
+      callsConnected: counters.callsConnected,
+      callsFailed: counters.callsFailed,
+      unexpectedCloses: counters.unexpectedCloses,
+      loadCpuMsPerCallSecond: loadCpuMs / (calls * windowSec),
+      profileWindowUs: [s0.hrUs, s1.hrUs],
+    };
+  } finally {
+    for (const c of children.reverse()) await c.kill().catch(() => undefined);
+  }
+}
+
+const fmt = (ms: number) => (Number.isFinite(ms) ? (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`) : 'n/a');
+
+export function edgeFigures(r: EdgeRunResult): Figure[] {
+  const pass = r.mode === 'passthrough';
+  return [
+    { name: 'frames lost (caller→model / model→caller)', value: `${r.framesLostIn} / ${r.framesLostOut} of ${r.framesIn} / ${r.framesOut} (gateway read ${r.carrierFramesIn}, appended ${r.appendsOut}, ${r.framesDroppedNoModel} with no model connection, ${r.protocolErrors} protocol errors)`, ok: pass && r.calls >= 200 ? r.framesLostIn === 0 && r.framesLostOut === 0 : undefined },
+    { name: 'frames not 160 bytes', value: String(r.badFrames), ok: r.badFrames === 0 },
+    { name: 'edge latency in (frame → append) p50 / p99', value: `${fmt(r.inboundP50Ms)} / ${fmt(r.inboundP99Ms)}`, ok: pass ? r.inboundP50Ms <= 1 && r.inboundP99Ms <= 5 : undefined },
+    { name: 'edge latency out (delta → frames) p50 / p99', value: `${fmt(r.outboundP50Ms)} / ${fmt(r.outboundP99Ms)}`, ok: pass ? r.outboundP50Ms <= 1 && r.outboundP99Ms <= 5 : undefined },
+    { name: 'gateway CPU per call-second', value: `${r.cpuMsPerCallSecond.toFixed(2)} ms`, ok: pass ? r.cpuMsPerCallSecond <= 2 : undefined },
+    { name: 'gateway RSS per call', value: `${r.rssMbPerCall.toFixed(2)} MB`, ok: pass ? r.rssMbPerCall <= 2 : undefined },
+    { name: 'event-loop lag p99', value: fmt(r.eldP99Ms) },
+    { name: 'speech_started → clear p50 / p99', value: `${fmt(r.clearP50Ms)} / ${fmt(r.clearP99Ms)} (${r.clears} clears, ${r.bargeIns} barge-ins)`, ok: r.clears > 0 ? r.clearP99Ms <= 5 : undefined },
+    { name: 'calls connected / failed / dropped', value: `${r.callsConnected} / ${r.callsFailed} / ${r.unexpectedCloses}`, ok: r.callsFailed === 0 && r.unexpectedCloses === 0 },
+    { name: 'load generator CPU per call-second (for scale)', value: `${r.loadCpuMsPerCallSecond.toFixed(2)} ms` },
+  ];
+}
+
+export const edgeSection: BenchSection = {
+  name: 'edge',
+  title: 'Realtime edge: N concurrent calls, one gateway process, emulator and load generator in separate processes',
+  async run(ctx) {
+    const results = [];
+    for (const mode of ctx.modes) {
+      for (const calls of ctx.calls) {
+        ctx.log(`edge: ${mode}, ${calls} calls, ${ctx.windowSec}s window…`);
+        const r = await runEdge(mode, calls, ctx);
+        results.push({ heading: `${mode}, N=${calls} (store: ${r.store}, window ${r.windowSec.toFixed(1)} s)`, figures: edgeFigures(r), raw: r });
+      }
+    }
+    return results;
+  },
+};

@@ -1,0 +1,33 @@
+/** The benchmark's shared shapes: a section measures something and returns figures to print. */
+
+export interface BenchContext {
+  calls: number[];
+  modes: Array<'passthrough' | 'transcoding'>;
+  /** Measurement window per run, seconds. */
+  windowSec: number;
+  profile: boolean;
+  profileDir: string;
+  databaseUrl: string;
+  redisUrl: string;
+  log(line: string): void;
+}
+
+export interface Figure {
+  name: string;
+  value: string;
+  /** Against its target: true met, false missed, undefined no target. */
+  ok?: boolean | undefined;
+}
+
+export interface SectionResult {
+  heading: string;
+  figures: Figure[];
+  raw?: unknown;
+}
+
+export interface BenchSection {
+  /** Selects the section on the command line (`npm run bench -- --only edge`). */
+  name: string;
+  title: string;
+  run(ctx: BenchContext): Promise<SectionResult[]>;
+}
