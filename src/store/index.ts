@@ -11,4 +11,4 @@ export { PgliteDb } from './db/pglite.js';
 export { ownerFile, pgliteDir } from './db/embedded.js';
 export type { OwnerRecord } from './db/embedded.js';
 export { startWireServer } from './db/wireServer.js';
-export type { WireServer } from './db/wireServer.js';
+export type { WireServer, WireServerOptions } from './db/wireServer.js';

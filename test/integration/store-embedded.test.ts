@@ -1,7 +1,7 @@
 /** One embedded PGlite, several processes: the owner shares it on loopback; others connect or get a coded error. */
 import { jest } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -43,10 +43,23 @@ describe('embedded PGlite shared by its owner', () => {
     await owner?.close();
   });
 
-  it('records the owner pid and port in pglite.json', () => {
+  const wireClient = (password?: string) => {
     const rec = JSON.parse(readFileSync(ownerFile(dataDir), 'utf8'));
-    expect(rec).toMatchObject({ pid: process.pid, port: owner.sharedPort, host: '127.0.0.1' });
+    return new pg.Client({ host: '127.0.0.1', port: owner.sharedPort!, user: 'postgres', database: 'postgres', password: password ?? rec.password });
+  };
+
+  it('records the owner pid, port and password in an owner-only pglite.json', () => {
+    const rec = JSON.parse(readFileSync(ownerFile(dataDir), 'utf8'));
+    expect(rec).toMatchObject({ pid: process.pid, port: owner.sharedPort, host: '127.0.0.1', password: expect.any(String) });
+    expect(statSync(ownerFile(dataDir)).mode & 0o077).toBe(0);
     expect(owner.mode).toBe('pglite');
+  });
+
+  it('refuses a wire client without the password', async () => {
+    const client = wireClient('wrong');
+    client.on('error', () => undefined);
+    await expect(client.connect()).rejects.toMatchObject({ code: '28P01' });
+    await client.end().catch(() => undefined);
   });
 
   it('lets a second store use it over the wire: reads, writes, transactions, schema views, migrations', async () => {
@@ -90,8 +103,7 @@ describe('embedded PGlite shared by its owner', () => {
   });
 
   it('rolls back a remote transaction whose client vanished, and lets the owner go on', async () => {
-    const port = owner.sharedPort!;
-    const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
+    const client = wireClient();
     await client.connect();
     const ghost = newCall();
     await client.query('BEGIN');
@@ -109,7 +121,7 @@ describe('embedded PGlite shared by its owner', () => {
   });
 
   it('waits for a remote transaction to commit before running the owner\'s statements', async () => {
-    const client = new pg.Client({ host: '127.0.0.1', port: owner.sharedPort!, user: 'postgres', database: 'postgres' });
+    const client = wireClient();
     await client.connect();
     try {
       const row = newCall();

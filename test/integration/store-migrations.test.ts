@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,9 @@ function manifest(id: string, storage: Record<string, unknown>): Manifest {
     greeting: 'Hi', entryAgent: 'A', agents: [{ name: 'A', description: 'a', instructions: 'x' }], storage,
   });
 }
+
+// Opening PGlite runs initdb in WebAssembly: slow when the machine is busy.
+jest.setTimeout(120_000);
 
 describe.each<StoreTarget>([postgresTarget, pgliteTarget])('migrations on $name', (target) => {
   let store: Store;

@@ -1,6 +1,10 @@
+import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { newCall, pgliteTarget, postgresTarget, type StoreTarget } from './storeSuite.js';
 import type { Store } from '../../src/store/index.js';
+
+// Opening PGlite runs initdb in WebAssembly: slow when the machine is busy.
+jest.setTimeout(120_000);
 
 describe.each<StoreTarget>([postgresTarget, pgliteTarget])('store on $name', (target) => {
   let store: Store;
@@ -160,6 +164,21 @@ describe.each<StoreTarget>([postgresTarget, pgliteTarget])('store on $name', (ta
       expect(() => store.db.withSchema('bad"; drop')).toThrow(/identifier/);
     } finally {
       await store.db.query(`DROP SCHEMA "${schema}" CASCADE`);
+    }
+  });
+});
+
+describe('embedded PGlite Db', () => {
+  it('refuses use of the Db inside its own transaction instead of stalling every caller', async () => {
+    const { store, cleanup } = await pgliteTarget.open();
+    try {
+      await expect(store.db.transaction(async () => {
+        await store.db.query('SELECT 1');
+      })).rejects.toMatchObject({ code: 'STORE_REENTRANT' });
+      // the queue is free afterwards
+      expect((await store.db.query<{ one: number }>('SELECT 1 AS one')).rows[0]?.one).toBe(1);
+    } finally {
+      await cleanup();
     }
   });
 });

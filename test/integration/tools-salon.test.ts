@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -26,6 +27,9 @@ const tool = (name: string): AnyToolDefinition => {
   if (!def) throw new Error(`no tool ${name}`);
   return def;
 };
+
+// Opening PGlite runs initdb in WebAssembly: slow when the machine is busy.
+jest.setTimeout(120_000);
 
 describe.each<StoreTarget>([postgresTarget, pgliteTarget])('salon tools on $name', (target) => {
   let store: Store;

@@ -3,6 +3,7 @@
  * `<dataDir>/pglite.json` {pid, port}. A process that finds a live owner sharing its database
  * (port set) connects to it over the wire; a live owner that does not share it is a coded error.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AppError } from '../../shared/errors.js';
@@ -15,6 +16,8 @@ export interface OwnerRecord {
   /** Loopback port of the wire server; null when the owner does not share the database. */
   port: number | null;
   host: string;
+  /** Password the wire server asks for (the file is readable by its owner only). */
+  password: string | null;
   startedAt: string;
 }
 
@@ -25,7 +28,10 @@ function readOwner(file: string): OwnerRecord | null {
   try {
     const rec = JSON.parse(readFileSync(file, 'utf8')) as Partial<OwnerRecord>;
     if (typeof rec.pid !== 'number') return null;
-    return { pid: rec.pid, port: typeof rec.port === 'number' ? rec.port : null, host: rec.host ?? '127.0.0.1', startedAt: rec.startedAt ?? '' };
+    return {
+      pid: rec.pid, port: typeof rec.port === 'number' ? rec.port : null, host: rec.host ?? '127.0.0.1',
+      password: typeof rec.password === 'string' ? rec.password : null, startedAt: rec.startedAt ?? '',
+    };
   } catch {
     return null;
   }
@@ -53,8 +59,9 @@ export type EmbeddedHandle =
   | { kind: 'remote'; db: PostgresDb; owner: OwnerRecord; close(): Promise<void> };
 
 async function connectRemote(dataDir: string, owner: OwnerRecord, poolSize: number): Promise<EmbeddedHandle> {
+  const auth = owner.password ? `postgres:${encodeURIComponent(owner.password)}` : 'postgres';
   const db = PostgresDb.open({
-    connectionString: `postgres://postgres@${owner.host}:${owner.port}/postgres`,
+    connectionString: `postgres://${auth}@${owner.host}:${owner.port}/postgres`,
     poolSize,
     schemaMode: 'set-local',
     kind: 'pglite',
@@ -79,9 +86,9 @@ export async function openEmbedded(dataDir: string, options: { poolSize?: number
       throw busy(dataDir, owner.pid, owner.pid === process.pid ? 'this process, not shared' : 'not shared');
     }
     if (owner) rmSync(file, { force: true }); // stale: its process is gone
-    const record: OwnerRecord = { pid: process.pid, port: null, host: '127.0.0.1', startedAt: new Date().toISOString() };
+    const record: OwnerRecord = { pid: process.pid, port: null, host: '127.0.0.1', password: null, startedAt: new Date().toISOString() };
     try {
-      writeFileSync(file, JSON.stringify(record), { flag: 'wx' });
+      writeFileSync(file, JSON.stringify(record), { flag: 'wx', mode: 0o600 });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue; // lost a race: look again
       throw err;
@@ -99,8 +106,9 @@ export async function openEmbedded(dataDir: string, options: { poolSize?: number
       db,
       async share(port = 0) {
         if (!server) {
-          server = await startWireServer(db, port);
-          writeFileSync(file, JSON.stringify({ ...record, port: server.port }));
+          const password = randomBytes(18).toString('base64url');
+          server = await startWireServer(db, { port, password });
+          writeFileSync(file, JSON.stringify({ ...record, port: server.port, password }), { mode: 0o600 });
         }
         return server.port;
       },

@@ -4,7 +4,9 @@
  * Do not call the Db from inside its own `transaction` callback: use the `tx` given (it would wait
  * for itself).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { PGlite, type Results, type Transaction } from '@electric-sql/pglite';
+import { AppError } from '../../shared/errors.js';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { quoteIdent, setLocalSearchPath } from '../sql.js';
 import type { Db, Queryable, QueryResult, Row } from '../types.js';
@@ -39,10 +41,28 @@ export interface PgliteDbOptions {
 /** Extensions loaded into every embedded database (migrations may CREATE EXTENSION them). */
 export const PGLITE_EXTENSIONS = { btree_gist };
 
+/** Which database's queue the current async context is running inside. */
+const inside = new AsyncLocalStorage<PgliteCore>();
+
 class PgliteCore {
   readonly queue = new SerialQueue();
   closed = false;
   constructor(readonly pg: PGlite) {}
+
+  /**
+   * Queues fn. Called again from inside fn (the Db used within its own transaction callback) it
+   * would wait for itself and stall every call on this database: refuse that loudly instead.
+   */
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    if (inside.getStore() === this) {
+      return Promise.reject(new AppError(
+        'STORE_REENTRANT',
+        'the database was used from inside its own transaction callback; use the tx argument instead',
+      ));
+    }
+    if (this.closed) return Promise.reject(new AppError('STORE_CLOSED', 'the embedded database is closed'));
+    return this.queue.run(() => inside.run(this, fn));
+  }
 }
 
 export class PgliteDb implements Db {
@@ -75,12 +95,12 @@ export class PgliteDb implements Db {
 
   query<R extends object = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
     if (this.path.length) return this.transaction((tx) => tx.query<R>(sql, params));
-    return this.core.queue.run(() => run<R>(this.core.pg, sql, params));
+    return this.core.run(() => run<R>(this.core.pg, sql, params));
   }
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const path = this.path;
-    return this.core.queue.run(() =>
+    return this.core.run(() =>
       this.core.pg.transaction(async (tx) => {
         const q = txQueryable(tx);
         if (path.length) await setLocalSearchPath(q, path);

@@ -7,7 +7,11 @@
  * open (ReadyForQuery status other than idle), so the gateway's own statements interleave at
  * transaction boundaries. Remote clients must not change session state (SET without LOCAL):
  * the backend is shared. The store's own remote Db only uses SET LOCAL.
+ *
+ * With a password, the server asks for it (cleartext over loopback) before PGlite sees the
+ * startup message; the owner keeps the password in its 0600 pglite.json.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createLogger } from '../../observability/logger.js';
 import type { PgliteDb } from './pglite.js';
@@ -18,6 +22,24 @@ const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
 const CANCEL_REQUEST = 80877102;
 const SYNC = Buffer.from([0x53, 0, 0, 0, 4]);
+/** AuthenticationCleartextPassword. */
+const ASK_PASSWORD = Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 3]);
+
+function fatal(code: string, message: string): Buffer {
+  const body = Buffer.concat([
+    Buffer.from(`SFATAL\0VFATAL\0C${code}\0M${message}\0`, 'utf8'), Buffer.from([0]),
+  ]);
+  const head = Buffer.alloc(5);
+  head[0] = 0x45; // E: ErrorResponse
+  head.writeInt32BE(body.length + 4, 1);
+  return Buffer.concat([head, body]);
+}
+
+function samePassword(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 /** Status byte of the last ReadyForQuery in a backend response ('I' idle, 'T' in tx, 'E' failed tx), if any. */
 export function lastReadyStatus(resp: Uint8Array): string | undefined {
@@ -35,12 +57,14 @@ export function lastReadyStatus(resp: Uint8Array): string | undefined {
 class WireSession {
   private buf: Buffer = Buffer.alloc(0);
   private started = false;
+  /** The startup message held back until the password is checked. */
+  private pendingStartup: Buffer | null = null;
   private batch: Buffer[] = [];
   private chain: Promise<void> = Promise.resolve();
   private release: (() => void) | null = null;
   private closed = false;
 
-  constructor(private readonly db: PgliteDb, private readonly socket: Socket) {
+  constructor(private readonly db: PgliteDb, private readonly socket: Socket, private readonly password: string | null) {
     socket.setNoDelay(true);
     socket.on('data', (data) => this.onData(data));
     socket.on('error', () => this.end());
@@ -66,7 +90,12 @@ class WireSession {
           return;
         }
         this.started = true;
-        this.enqueue([Buffer.from(msg)], true);
+        if (this.password !== null) {
+          this.pendingStartup = Buffer.from(msg);
+          this.socket.write(ASK_PASSWORD);
+        } else {
+          this.enqueue([Buffer.from(msg)], true);
+        }
         continue;
       }
       if (this.buf.length < 5) return;
@@ -78,6 +107,18 @@ class WireSession {
       if (type === 0x58 /* X: Terminate */) {
         this.socket.end();
         return;
+      }
+      if (this.pendingStartup) {
+        const given = type === 0x70 /* p: PasswordMessage */ ? msg.subarray(5, msg.length - 1).toString('utf8') : '';
+        if (this.password === null || !samePassword(given, this.password)) {
+          this.socket.end(fatal('28P01', 'password authentication failed'));
+          this.closed = true;
+          return;
+        }
+        const startup = this.pendingStartup;
+        this.pendingStartup = null;
+        this.enqueue([startup], true);
+        continue;
       }
       this.batch.push(msg);
       // Q: simple query, S: Sync, H: Flush – the points where a client waits for an answer.
@@ -147,11 +188,22 @@ export interface WireServer {
   close(): Promise<void>;
 }
 
-/** Listens on 127.0.0.1 (port 0 → any free port). */
-export async function startWireServer(db: PgliteDb, port = 0, host = '127.0.0.1'): Promise<WireServer> {
+export interface WireServerOptions {
+  /** 0 (default) → any free port. */
+  port?: number;
+  host?: string;
+  /** Required from clients when set. */
+  password?: string | null;
+}
+
+/** Listens on 127.0.0.1 by default. */
+export async function startWireServer(db: PgliteDb, options: WireServerOptions = {}): Promise<WireServer> {
+  const port = options.port ?? 0;
+  const host = options.host ?? '127.0.0.1';
+  const password = options.password ?? null;
   const sessions = new Set<WireSession>();
   const server: Server = createServer((socket) => {
-    const session = new WireSession(db, socket);
+    const session = new WireSession(db, socket, password);
     sessions.add(session);
     socket.on('close', () => sessions.delete(session));
   });
