@@ -127,8 +127,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (scenarioParam && !scenario) return reject(socket, 404, 'Not Found', `unknown scenario "${scenarioParam}"`);
     const brainParam = url.searchParams.get('brain');
     if (brainParam !== null && brainParam !== 'scripted' && brainParam !== 'rules') return reject(socket, 400, 'Bad Request', 'brain must be scripted or rules');
-    const brainKind: BrainKind = (brainParam as BrainKind | null) ?? (scenario ? scenario.brain : options.brain) ?? (scenario ? 'scripted' : 'rules');
-    if (brainKind === 'scripted' && !scenario) return reject(socket, 400, 'Bad Request', 'the scripted brain needs a scenario (?scenario=<vertical>/<name>)');
+    const wanted: BrainKind = (brainParam as BrainKind | null) ?? (scenario ? scenario.brain : options.brain) ?? (scenario ? 'scripted' : 'rules');
+    // The scripted brain needs a script: without a scenario the connection gets the rule-based one.
+    const brainKind: BrainKind = wanted === 'scripted' && !scenario ? 'rules' : wanted;
+    if (wanted !== brainKind) log.debug('no scenario for the scripted brain; using the rule-based brain');
     wss.handleUpgrade(req, socket, head, (ws) => {
       const brain: BrainSession = brainKind === 'scripted' && scenario
         ? new ScriptedBrainSession(scenario)

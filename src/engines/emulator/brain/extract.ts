@@ -42,7 +42,8 @@ function unwrapNullable(schema: JsonSchema): { schema: JsonSchema; nullable: boo
 export function fieldKind(name: string, schema: JsonSchema): FieldKind {
   const type = schema.type;
   const format = schema.format;
-  const n = name.toLowerCase();
+  // customerPhone → customer_phone: names are matched in snake_case.
+  const n = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
   if (Array.isArray(schema.enum)) return 'enum';
   if (type === 'boolean') return 'boolean';
   if (type === 'integer') return 'integer';
@@ -119,9 +120,25 @@ export function findDate(text: string, now: Date): string | undefined {
   return undefined;
 }
 
+const HOUR_WORDS: Record<string, number> = {
+  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12,
+};
+const MINUTE_WORDS: Record<string, string> = { fifteen: '15', thirty: '30', 'forty five': '45', 'forty-five': '45' };
+
+/** "half past three" → "3:30", "ten thirty" → "10:30", "four" → "4". */
+function digitsForTime(text: string): string {
+  const hours = Object.keys(HOUR_WORDS).join('|');
+  const minutes = Object.keys(MINUTE_WORDS).join('|');
+  return text
+    .replace(new RegExp(`\\bhalf past (${hours}|\\d{1,2})\\b`, 'g'), (_m, h: string) => `${HOUR_WORDS[h] ?? h}:30`)
+    .replace(new RegExp(`\\bquarter past (${hours}|\\d{1,2})\\b`, 'g'), (_m, h: string) => `${HOUR_WORDS[h] ?? h}:15`)
+    .replace(new RegExp(`\\b(${hours})[ -](${minutes})\\b`, 'g'), (_m, h: string, mi: string) => `${HOUR_WORDS[h]}:${MINUTE_WORDS[mi]}`)
+    .replace(new RegExp(`\\b(${hours})\\b`, 'g'), (h: string) => String(HOUR_WORDS[h]));
+}
+
 /** A time of day in the caller's words, as HH:MM (24 h). */
 export function findTime(text: string): string | undefined {
-  const t = text.toLowerCase();
+  const t = digitsForTime(text.toLowerCase());
   if (/\bnoon\b|\bmidday\b/.test(t)) return '12:00';
   const ampm = /\b(\d{1,2})(?::(\d{2}))?\s*(a\.?m\.?|p\.?m\.?)(?![a-z])/.exec(t);
   if (ampm) {

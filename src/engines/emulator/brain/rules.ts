@@ -69,7 +69,7 @@ export function describeResult(toolName: string, output: string): string {
       if (Array.isArray(v)) return describeResult(toolName, JSON.stringify(v));
     }
     const facts = Object.entries(o).filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v)).slice(0, 3)
-      .map(([k, v]) => `${k.replace(/_/g, ' ')} ${String(v)}`);
+      .map(([k, v]) => `${k.replace(/_/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()} ${String(v)}`);
     return shorten(facts.length ? `Done. ${facts.join(', ')}.` : `${humanize(toolName)} is done.`, 220);
   }
   return `${humanize(toolName)} is done.`;
