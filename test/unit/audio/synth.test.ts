@@ -52,3 +52,20 @@ describe('speech synthesis', () => {
     expect(Array.from(wav.samples)).toEqual([5, -7, 9]);
   });
 });
+
+describe('speech synthesis with engine "auto"', () => {
+  it('uses espeak-ng when it is installed, else the synthetic voice, and either is heard as speech', async () => {
+    const { espeakAvailable } = await import('../../../src/audio/index.js');
+    const available = await espeakAvailable();
+    const synth = new SpeechSynthesizer({ engine: 'auto' });
+    const clip = await synth.clip('Thanks for calling Luna Hair Studio.', PCMU8K);
+    expect(clip.engine).toBe(available ? 'espeak' : 'synthetic');
+    expect(clip.durationMs).toBeGreaterThan(1000);
+    expect(clip.bytes.length).toBe(Math.round((clip.durationMs * 8000) / 1000));
+    const vad = new EnergyVad(PCMU8K, { threshold: 0.5, prefixPaddingMs: 0, silenceDurationMs: 500 });
+    const events: VadEvent[] = [];
+    vad.push(clip.bytes, (e) => events.push(e));
+    vad.push(new Uint8Array(8000).fill(0xff), (e) => events.push(e));
+    expect(events.map((e) => e.type)).toEqual(['speech_started', 'speech_stopped']);
+  });
+});
