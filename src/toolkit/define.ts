@@ -7,7 +7,7 @@ export const DEFAULT_TOOL_TIMEOUT_MS = 8000;
 export const TOOL_NAME_PATTERN = /^[a-z][a-z0-9_]{1,63}$/;
 
 /**
- * Declares a tool: zod in, zod out. The input must be a `z.object`. Tool authors, note the
+ * Declares a tool: zod in, zod out (see src/toolkit/README.md). The input must be a `z.object`. Note the
  * Realtime/Agents SDK strict-mode rules (SDK 0.20, zod 4):
  * - every property is sent as required; an `.optional()` field is shown to the model as
  *   nullable and a `null` it sends is dropped before validation, so `.optional()` is fine;
