@@ -67,6 +67,17 @@ describe.each<StoreTarget>([postgresTarget, pgliteTarget])('healthcare schedulin
       expect(open[0]).toMatchObject({ startsAt: '2030-03-11T12:30:00.000Z', when: 'Monday, March 11 at 8:30 AM' });
     });
 
+    it('understands "today", "tomorrow" and weekday names in the clinic time zone', async () => {
+      const [tomorrow] = await slots({ providerId: 'dr-patel', fromDate: 'tomorrow', days: 1 });
+      expect(tomorrow!.when).toMatch(/^Tuesday, March 5/);
+      // A weekday name is always ahead: on a Monday, "monday" is next week's.
+      const [monday] = await slots({ providerId: 'dr-patel', fromDate: 'Monday', days: 1 });
+      expect(monday!.when).toMatch(/^Monday, March 11/);
+      const [today] = await slots({ providerId: 'dr-patel', fromDate: 'today', days: 1 });
+      expect(today!.when).toMatch(/^Monday, March 4/);
+      expect((await runTool(tool('hc_provider_availability'), { providerId: 'dr-patel', fromDate: 'someday' }, newCall())).status).toBe('invalid_arguments');
+    });
+
     it('searches a specialty across providers, by part of day', async () => {
       const open = await slots({ specialty: 'Pediatrics', fromDate: '2030-03-05', days: 1, partOfDay: 'afternoon' });
       expect(open.length).toBeGreaterThan(0);
@@ -102,6 +113,22 @@ describe.each<StoreTarget>([postgresTarget, pgliteTarget])('healthcare schedulin
       expect(res.result).toMatchObject({ when: 'Wednesday, March 6 at 9:00 AM', provider: 'Grace Kim', location: 'Downtown Clinic' });
       const after = await slots({ providerId: 'np-kim', fromDate: '2030-03-06', days: 1 });
       expect(after[0]!.startsAt).not.toBe(first!.startsAt);
+    });
+
+    it('books by day and time as the caller says them, and a repeated confirmation returns the same appointment', async () => {
+      const { call, patientId } = await verifiedCall('Robert', 'Chen', '1958-01-30');
+      const first = await runTool<Appointment & { alreadyBooked: boolean }>(
+        tool('hc_book_appointment'), { patientId, providerId: 'dr-levine', date: 'wednesday', time: '1:30 pm', reason: 'follow-up visit' }, call,
+      );
+      expect(first.result).toMatchObject({ when: 'Wednesday, March 6 at 1:30 PM', startsAt: '2030-03-06T18:30:00.000Z', alreadyBooked: false });
+      const again = await runTool<Appointment & { alreadyBooked: boolean }>(
+        tool('hc_book_appointment'), { patientId, providerId: 'dr-levine', date: '2030-03-06', time: '13:30', reason: 'follow-up visit' }, call,
+      );
+      expect(again.result).toMatchObject({ appointmentId: first.result.appointmentId, alreadyBooked: true });
+      const missing = await runTool(tool('hc_book_appointment'), { patientId, providerId: 'dr-levine', date: 'wednesday', reason: 'follow-up visit' }, call);
+      expect(missing.errorCode).toBe('MISSING_ARGUMENT');
+      expect((await runTool(tool('hc_book_appointment'), { patientId, providerId: 'dr-levine', date: 'wednesday', time: '25:00', reason: 'x-ray review' }, call)).status)
+        .toBe('invalid_arguments');
     });
 
     it('refuses a taken slot for another patient', async () => {
@@ -173,6 +200,21 @@ describe.each<StoreTarget>([postgresTarget, pgliteTarget])('healthcare schedulin
       expect(again[0]!.startsAt).toBe(open[0]!.startsAt);
     });
 
+    it('finds the appointment by its current day and time, and takes the new time the same way', async () => {
+      const { call, patientId } = await maria();
+      const booked = await runTool<Appointment>(tool('hc_book_appointment'), { patientId, providerId: 'np-kim', date: 'friday', time: '9:00', reason: 'flu shot' }, call);
+      expect(booked.status).toBe('ok');
+      const moved = await runTool<Appointment>(tool('hc_reschedule_appointment'), {
+        patientId, currentDate: 'friday', currentTime: '9:00 am', newDate: 'friday', newTime: '11:00 am',
+      }, call);
+      expect(moved.result).toMatchObject({ appointmentId: booked.result.appointmentId, when: 'Friday, March 8 at 11:00 AM' });
+      const wrong = await runTool(tool('hc_cancel_appointment'), { patientId, date: 'friday', time: '9:00' }, call);
+      expect(wrong.errorCode).toBe('APPOINTMENT_NOT_FOUND');
+      const cancelled = await runTool(tool('hc_cancel_appointment'), { patientId, date: 'friday', time: '11:00' }, call);
+      expect(cancelled.result).toMatchObject({ cancelled: true, appointmentId: booked.result.appointmentId, lateCancellation: false });
+      expect((await runTool(tool('hc_cancel_appointment'), { patientId }, call)).errorCode).toBe('MISSING_ARGUMENT');
+    });
+
     it("refuses a taken time, someone else's appointment and a cancelled one", async () => {
       const a = await maria();
       const open = await slots({ providerId: 'dr-okafor', fromDate: '2030-03-19', days: 1 });
@@ -241,6 +283,19 @@ describe.each<StoreTarget>([postgresTarget, pgliteTarget])('healthcare schedulin
       const again = await runTool(tool('hc_send_appointment_reminder'), { patientId, appointmentId: appt.appointmentId }, call);
       expect(again.errorCode).toBe('REMINDER_ALREADY_SENT');
       expect(call.sms.sent).toHaveLength(1);
+    });
+
+    it('without an appointment id, texts about the next upcoming appointment', async () => {
+      const call = newCall();
+      const registered = await runTool<{ patientId: number }>(tool('hc_register_patient'), {
+        firstName: 'Noor', lastName: 'Aziz', dateOfBirth: '2001-12-09', phone: '+15550143321',
+      }, call);
+      const patientId = registered.result.patientId;
+      const none = await runTool(tool('hc_send_appointment_reminder'), { patientId }, call);
+      expect(none.errorCode).toBe('NO_UPCOMING_APPOINTMENT');
+      const booked = await runTool<Appointment>(tool('hc_book_appointment'), { patientId, providerId: 'np-kim', date: 'wednesday', time: '15:00', reason: 'ear ache' }, call);
+      const res = await runTool<{ when: string }>(tool('hc_send_appointment_reminder'), { patientId }, call);
+      expect(res.result.when).toBe(booked.result.when);
     });
 
     it('refuses without an SMS service, without a phone on file, and for an unverified caller', async () => {

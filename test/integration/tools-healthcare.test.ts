@@ -212,9 +212,15 @@ describe.each<StoreTarget>([postgresTarget, pgliteTarget])('healthcare tools on 
       expect(lookup.status).toBe('ok');
     });
 
-    it('refuses to register the same person twice', async () => {
-      const res = await runTool(tool('hc_register_patient'), { ...newPatient, firstName: 'PRIYA' }, newCall());
+    it('refuses to register the same person twice, unless it is the same mobile number confirming again', async () => {
+      const res = await runTool(tool('hc_register_patient'), { ...newPatient, firstName: 'PRIYA', phone: '+15550143399' }, newCall());
       expect(res.errorCode).toBe('PATIENT_ALREADY_REGISTERED');
+      const call = newCall();
+      const again = await runTool<{ patientId: number; alreadyRegistered: boolean; insurance: string }>(tool('hc_register_patient'), newPatient, call);
+      expect(again.result).toMatchObject({ alreadyRegistered: true, insurance: 'Cigna Open Access Plus' });
+      expect((await runTool(tool('hc_lookup_patient'), { patientId: again.result.patientId }, call)).status).toBe('ok');
+      const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM patients WHERE lower(first_name) = 'priya'`);
+      expect(rows[0]).toEqual({ n: 1 });
     });
 
     it('refuses a birth date in the future or an unknown plan', async () => {

@@ -97,7 +97,8 @@ export const hcRegisterPatient = defineTool({
   description:
     'Registers a new patient. Collect and read back the full name (spelled), date of birth and mobile number before calling. ' +
     'Insurance is optional: pass insurancePlanId only as returned by hc_check_insurance. If the person is already registered it refuses: ' +
-    'verify them with hc_verify_identity instead. The new patient counts as verified for the rest of this call.',
+    'verify them with hc_verify_identity instead (unless name, date of birth and mobile all match: then their record is returned). ' +
+    'The patient counts as verified for the rest of this call.',
   input: z.object({
     firstName: personName,
     lastName: personName,
@@ -107,7 +108,9 @@ export const hcRegisterPatient = defineTool({
     insurancePlanId: z.string().optional().describe('A planId from hc_check_insurance.'),
     insuranceMemberId: z.string().trim().min(3).max(40).optional(),
   }),
-  output: z.object({ patientId: z.number(), name: z.string(), verified: z.literal(true), insurance: z.string().nullable() }),
+  output: z.object({
+    patientId: z.number(), name: z.string(), verified: z.literal(true), alreadyRegistered: z.boolean(), insurance: z.string().nullable(),
+  }),
   idempotent: false,
   async execute(input, ctx) {
     await refuseAfterEmergency(ctx);
@@ -132,11 +135,21 @@ export const hcRegisterPatient = defineTool({
       email: input.email ?? null, insurancePlanId: plan?.id ?? null, insuranceMemberId: input.insuranceMemberId ?? null, callId: ctx.callId,
     });
     if (id === undefined) {
-      throw new ToolError('PATIENT_ALREADY_REGISTERED', 'Someone with that name and date of birth is already a patient. Verify them with hc_verify_identity instead.');
+      // The same person registering again with the same mobile number (a repeated confirmation) gets their record back.
+      const existing = await findPatientByIdentity(ctx.db, input.firstName, input.lastName, input.dateOfBirth);
+      if (!existing || existing.phone !== input.phone) {
+        throw new ToolError('PATIENT_ALREADY_REGISTERED', 'Someone with that name and date of birth is already a patient. Verify them with hc_verify_identity instead.');
+      }
+      await recordVerification(ctx.db, ctx.callId, existing.id, 'name_dob');
+      const onFile = existing.insurance_plan_id ? await getPlan(ctx.db, existing.insurance_plan_id) : undefined;
+      return {
+        patientId: existing.id, name: `${existing.first_name} ${existing.last_name}`, verified: true as const, alreadyRegistered: true,
+        insurance: onFile ? `${onFile.payer} ${onFile.plan_name}` : null,
+      };
     }
     await recordVerification(ctx.db, ctx.callId, id, 'registration');
     return {
-      patientId: id, name: `${input.firstName} ${input.lastName}`, verified: true as const,
+      patientId: id, name: `${input.firstName} ${input.lastName}`, verified: true as const, alreadyRegistered: false,
       insurance: plan ? `${plan.payer} ${plan.plan_name}` : null,
     };
   },

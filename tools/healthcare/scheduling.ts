@@ -4,11 +4,12 @@ import { defineTool, ToolError } from '../../src/toolkit/index.js';
 import type { ToolContext } from '../../src/toolkit/types.js';
 import { getPatient, getProvider, type ClinicSettings, type ProviderRow } from './repository.js';
 import {
-  bookedOverlap, cancelAppointment, getAppointment, insertAppointment, insertReminder, isEstablished, lastReminder, moveAppointment,
-  openSlots, type AppointmentRow, type SlotRow,
+  bookedAt, bookedOverlap, cancelAppointment, getAppointment, insertAppointment, insertReminder, isEstablished, lastReminder, localInstant,
+  moveAppointment, openSlots, upcomingAppointments, type AppointmentRow, type SlotRow,
 } from './schedulingRepository.js';
 import {
-  addDays, dateOnly, instant, localDate, patientIdInput, phoneHint, refuseAfterEmergency, requireVerified, settings, spokenDateTime,
+  addDays, dayInput, instant, localDate, parseTime, patientIdInput, phoneHint, refuseAfterEmergency, requireVerified, resolveDay, settings,
+  spokenDateTime, timeInput,
 } from './shared.js';
 
 const DEFAULT_DAYS = 7;
@@ -49,7 +50,7 @@ export const hcProviderAvailability = defineTool({
     providerId: z.string().optional(),
     specialty: z.string().trim().min(3).optional(),
     locationId: z.string().optional(),
-    fromDate: dateOnly.optional().describe('First day to search, YYYY-MM-DD (clinic local); default today.'),
+    fromDate: dayInput.optional().describe('First day to search: YYYY-MM-DD, "today", "tomorrow" or a weekday name; default today.'),
     days: z.number().int().min(1).max(MAX_DAYS).optional().describe(`How many days to search, 1-${MAX_DAYS}; default ${DEFAULT_DAYS}.`),
     partOfDay: z.enum(['any', 'morning', 'afternoon']).optional(),
   }),
@@ -66,7 +67,7 @@ export const hcProviderAvailability = defineTool({
     const s = await settings(ctx);
     const now = ctx.services.now();
     const today = localDate(now, s.timezone);
-    const fromDate = input.fromDate ?? today;
+    const fromDate = input.fromDate ? resolveDay(input.fromDate, today) : today;
     const lastBookable = addDays(today, s.bookingHorizonDays);
     if (fromDate > lastBookable) {
       throw new ToolError('OUTSIDE_BOOKING_WINDOW', `We only book up to ${s.bookingHorizonDays} days ahead. Ask for an earlier date.`);
@@ -105,6 +106,32 @@ async function requireOpenSlot(
   throw new ToolError('SLOT_UNAVAILABLE', `${provider.full_name} is not seeing patients at that time. Offer times from hc_provider_availability.`);
 }
 
+/** The start the model asked for: an ISO instant, or a clinic-local day and time. */
+async function requestedStart(
+  ctx: ToolContext, s: ClinicSettings, at: { startsAt?: string | undefined; date?: string | undefined; time?: string | undefined }, what: string,
+): Promise<Date> {
+  if (at.startsAt) return new Date(at.startsAt);
+  if (at.date && at.time) {
+    const day = resolveDay(at.date, localDate(ctx.services.now(), s.timezone));
+    return localInstant(ctx.db, day, parseTime(at.time), s.timezone);
+  }
+  throw new ToolError('MISSING_ARGUMENT', `Give the ${what} either as startsAt from hc_provider_availability, or as a date and a time.`);
+}
+
+/** The patient's appointment by id, or by its current day and time. */
+async function findAppointment(
+  ctx: ToolContext, s: ClinicSettings, patientId: number, ref: { appointmentId?: number | undefined; date?: string | undefined; time?: string | undefined },
+): Promise<AppointmentRow> {
+  if (ref.appointmentId !== undefined) return ownedBookedAppointment(ctx, patientId, ref.appointmentId);
+  if (!ref.date || !ref.time) {
+    throw new ToolError('MISSING_ARGUMENT', 'Say which appointment: its appointmentId from hc_lookup_patient, or its current date and time.');
+  }
+  const at = await requestedStart(ctx, s, { date: ref.date, time: ref.time }, 'appointment');
+  const appt = await bookedAt(ctx.db, patientId, at, null);
+  if (!appt) throw new ToolError('APPOINTMENT_NOT_FOUND', "I can't find an appointment for this patient at that time. Check the list from hc_lookup_patient.");
+  return ownedBookedAppointment(ctx, patientId, appt.id);
+}
+
 async function ownedBookedAppointment(ctx: ToolContext, patientId: number, appointmentId: number): Promise<AppointmentRow> {
   const appt = await getAppointment(ctx.db, appointmentId);
   // Another patient's appointment is reported exactly like a missing one.
@@ -128,14 +155,17 @@ export const hcBookAppointment = defineTool({
   name: 'hc_book_appointment',
   description:
     'Books an appointment for a verified patient. Read back the provider, day and time and get a yes before calling. ' +
-    'startsAt must be a startsAt value from hc_provider_availability. Returns the appointmentId as a confirmation number.',
+    'Pass startsAt exactly as returned by hc_provider_availability, or a date and time of one of the offered slots. ' +
+    'Returns the appointmentId as a confirmation number. Booking the same patient, provider and time again returns the existing appointment.',
   input: z.object({
     patientId: patientIdInput,
     providerId: z.string().min(1),
-    startsAt: instant.describe('ISO 8601 start time exactly as returned by hc_provider_availability.'),
+    startsAt: instant.optional().describe('ISO 8601 start time exactly as returned by hc_provider_availability.'),
+    date: dayInput.optional(),
+    time: timeInput.optional(),
     reason: z.string().trim().min(3).max(200).describe('Reason for the visit in a few words.'),
   }),
-  output: appointmentOut,
+  output: appointmentOut.extend({ alreadyBooked: z.boolean() }),
   idempotent: false,
   async execute(input, ctx) {
     await refuseAfterEmergency(ctx);
@@ -146,26 +176,35 @@ export const hcBookAppointment = defineTool({
     if (!provider.accepting_new_patients && !(await isEstablished(ctx.db, input.patientId, provider.id))) {
       throw new ToolError('PROVIDER_NOT_ACCEPTING', `${provider.full_name} is not taking new patients. Offer another provider with the same specialty.`);
     }
-    const slot = await requireOpenSlot(ctx, s, provider, new Date(input.startsAt), null);
+    const startsAt = await requestedStart(ctx, s, input, 'start time');
+    // A repeated confirmation of the same booking is not a double booking.
+    const existing = await bookedAt(ctx.db, input.patientId, startsAt, provider.id);
+    if (existing) return { ...appointmentView(existing, s.timezone), alreadyBooked: true };
+    const slot = await requireOpenSlot(ctx, s, provider, startsAt, null);
     const outcome = await insertAppointment(ctx.db, {
       patientId: input.patientId, providerId: provider.id, locationId: slot.location_id, startsAt: slot.starts_at, endsAt: slot.ends_at,
       reason: input.reason, callId: ctx.callId,
     });
     if (!outcome.ok) throw conflictError(outcome.conflict);
     const appt = await getAppointment(ctx.db, outcome.id);
-    return appointmentView(appt!, s.timezone);
+    return { ...appointmentView(appt!, s.timezone), alreadyBooked: false };
   },
 });
 
 export const hcRescheduleAppointment = defineTool({
   name: 'hc_reschedule_appointment',
   description:
-    "Moves a verified patient's upcoming appointment to another open time with the same provider. Find the new time with " +
-    'hc_provider_availability (same providerId), read it back, then call with that startsAt.',
+    "Moves a verified patient's upcoming appointment to another open time with the same provider. Name the appointment by appointmentId, " +
+    'or by its current date and time. Find the new time with hc_provider_availability (same providerId), read it back, then pass it as ' +
+    'newStartsAt, or as newDate and newTime.',
   input: z.object({
     patientId: patientIdInput,
-    appointmentId: z.number().int().positive(),
-    newStartsAt: instant.describe('ISO 8601 start time exactly as returned by hc_provider_availability.'),
+    appointmentId: z.number().int().positive().optional(),
+    currentDate: dayInput.optional(),
+    currentTime: timeInput.optional(),
+    newStartsAt: instant.optional().describe('ISO 8601 start time exactly as returned by hc_provider_availability.'),
+    newDate: dayInput.optional(),
+    newTime: timeInput.optional(),
   }),
   output: appointmentOut.extend({ previousWhen: z.string() }),
   idempotent: false,
@@ -173,10 +212,11 @@ export const hcRescheduleAppointment = defineTool({
     await refuseAfterEmergency(ctx);
     await requireVerified(ctx, input.patientId);
     const s = await settings(ctx);
-    const appt = await ownedBookedAppointment(ctx, input.patientId, input.appointmentId);
+    const appt = await findAppointment(ctx, s, input.patientId, { appointmentId: input.appointmentId, date: input.currentDate, time: input.currentTime });
     const provider = await getProvider(ctx.db, appt.provider_id);
     if (!provider) throw new ToolError('UNKNOWN_PROVIDER', 'That provider is no longer seeing patients. Offer to book with another provider.');
-    const slot = await requireOpenSlot(ctx, s, provider, new Date(input.newStartsAt), appt.id);
+    const newStart = await requestedStart(ctx, s, { startsAt: input.newStartsAt, date: input.newDate, time: input.newTime }, 'new time');
+    const slot = await requireOpenSlot(ctx, s, provider, newStart, appt.id);
     const outcome = await moveAppointment(ctx.db, appt.id, slot.starts_at, slot.ends_at, slot.location_id);
     if (!outcome.ok) throw conflictError(outcome.conflict);
     const moved = await getAppointment(ctx.db, appt.id);
@@ -187,11 +227,13 @@ export const hcRescheduleAppointment = defineTool({
 export const hcCancelAppointment = defineTool({
   name: 'hc_cancel_appointment',
   description:
-    "Cancels a verified patient's upcoming appointment. Confirm which one (day, time, provider) and get a yes first. " +
-    'If it is inside the notice period the result says so and gives the policy to read to the caller.',
+    "Cancels a verified patient's upcoming appointment, named by appointmentId or by its date and time. Confirm which one " +
+    '(day, time, provider) and get a yes first. If it is inside the notice period the result says so and gives the policy to read to the caller.',
   input: z.object({
     patientId: patientIdInput,
-    appointmentId: z.number().int().positive(),
+    appointmentId: z.number().int().positive().optional(),
+    date: dayInput.optional(),
+    time: timeInput.optional(),
     reason: z.string().trim().max(200).optional(),
   }),
   output: z.object({ cancelled: z.literal(true), appointmentId: z.number(), when: z.string(), lateCancellation: z.boolean(), policy: z.string().nullable() }),
@@ -200,7 +242,7 @@ export const hcCancelAppointment = defineTool({
     await refuseAfterEmergency(ctx);
     await requireVerified(ctx, input.patientId);
     const s = await settings(ctx);
-    const appt = await ownedBookedAppointment(ctx, input.patientId, input.appointmentId);
+    const appt = await findAppointment(ctx, s, input.patientId, input);
     const now = ctx.services.now();
     if (!(await cancelAppointment(ctx.db, appt.id, now, input.reason ?? null))) {
       throw new ToolError('APPOINTMENT_NOT_ACTIVE', 'That appointment is no longer booked.');
@@ -216,9 +258,10 @@ export const hcCancelAppointment = defineTool({
 export const hcSendAppointmentReminder = defineTool({
   name: 'hc_send_appointment_reminder',
   description:
-    "Texts the verified patient a reminder of an upcoming appointment (day, time, provider, address) to the mobile number on file. " +
-    'It never texts a number the caller gives; if the number on file is wrong, transfer to the front desk to update it.',
-  input: z.object({ patientId: patientIdInput, appointmentId: z.number().int().positive() }),
+    "Texts the verified patient a reminder of an upcoming appointment (day, time, provider, address) to the mobile number on file; " +
+    'without appointmentId, of their next appointment. It never texts a number the caller gives; if the number on file is wrong, ' +
+    'transfer to the front desk to update it.',
+  input: z.object({ patientId: patientIdInput, appointmentId: z.number().int().positive().optional() }),
   output: z.object({ sent: z.literal(true), to: z.string(), when: z.string() }),
   idempotent: false,
   timeoutMs: 10_000,
@@ -226,7 +269,13 @@ export const hcSendAppointmentReminder = defineTool({
     await refuseAfterEmergency(ctx);
     await requireVerified(ctx, input.patientId);
     const s = await settings(ctx);
-    const appt = await ownedBookedAppointment(ctx, input.patientId, input.appointmentId);
+    let appointmentId = input.appointmentId;
+    if (appointmentId === undefined) {
+      const [next] = await upcomingAppointments(ctx.db, input.patientId, ctx.services.now());
+      if (!next) throw new ToolError('NO_UPCOMING_APPOINTMENT', 'This patient has no upcoming appointment to remind them of.');
+      appointmentId = next.id;
+    }
+    const appt = await ownedBookedAppointment(ctx, input.patientId, appointmentId);
     const patient = await getPatient(ctx.db, input.patientId);
     if (!patient?.phone) throw new ToolError('NO_PHONE_ON_FILE', 'There is no mobile number on file. Offer a transfer to the front desk to add one.');
     const sms = ctx.services.sms;

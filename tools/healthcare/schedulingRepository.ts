@@ -110,6 +110,22 @@ export async function upcomingAppointments(db: Queryable, patientId: number, now
   return rows.map(mapAppointment);
 }
 
+/** The instant of a clinic-local date and time (DST-safe, by Postgres). */
+export async function localInstant(db: Queryable, date: string, time: string, timezone: string): Promise<Date> {
+  const { rows } = await db.query<{ at: Date }>('SELECT (($1::date + $2::time) AT TIME ZONE $3) AS at', [date, time, timezone]);
+  return asDate(rows[0]!.at);
+}
+
+/** The patient's booked appointment starting exactly at `startsAt`, optionally with one provider. */
+export async function bookedAt(db: Queryable, patientId: number, startsAt: Date, providerId: string | null): Promise<AppointmentRow | undefined> {
+  const { rows } = await db.query<AppointmentRow>(
+    `${APPOINTMENT_SELECT} WHERE a.patient_id = $1 AND a.status = 'booked' AND a.starts_at = $2::timestamptz
+       AND ($3::text IS NULL OR a.provider_id = $3) ORDER BY a.id LIMIT 1`,
+    [patientId, startsAt.toISOString(), providerId],
+  );
+  return rows[0] ? mapAppointment(rows[0]) : undefined;
+}
+
 /** Whether the patient has been seen by (or is booked with, or is assigned to) the provider. */
 export async function isEstablished(db: Queryable, patientId: number, providerId: string): Promise<boolean> {
   const { rows } = await db.query(

@@ -19,6 +19,44 @@ export function isCalendarDate(value: string): boolean {
 }
 
 export const dateOnly = z.string().refine(isCalendarDate, { message: 'must be a real date written YYYY-MM-DD' });
+
+const WEEKDAY_WORDS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
+const DAY_WORD = /^(today|tomorrow|(?:next |this )?(sunday|monday|tuesday|wednesday|thursday|friday|saturday))$/;
+
+/** A day as the caller says it: YYYY-MM-DD, "today", "tomorrow", or a weekday name ("tuesday" = the next Tuesday). */
+export const dayInput = z.string().trim().toLowerCase()
+  .refine((v) => isCalendarDate(v) || DAY_WORD.test(v), { message: 'must be a real date YYYY-MM-DD, "today", "tomorrow" or a weekday name' })
+  .describe('YYYY-MM-DD, or "today", "tomorrow", or a weekday name such as "tuesday" (the next Tuesday after today).');
+
+/** The calendar date of a day input, given today's clinic-local date. Weekday names are always in the future (1-7 days). */
+export function resolveDay(input: string, today: string): string {
+  const v = input.trim().toLowerCase();
+  if (isCalendarDate(v)) return v;
+  if (v === 'today') return today;
+  if (v === 'tomorrow') return addDays(today, 1);
+  const m = DAY_WORD.exec(v);
+  const target = WEEKDAY_WORDS.indexOf((m?.[2] ?? '') as (typeof WEEKDAY_WORDS)[number]);
+  if (target < 0) throw new ToolError('INVALID_DATE', 'I did not understand that day. Ask for the date again.');
+  const dow = new Date(`${today}T00:00:00Z`).getUTCDay();
+  return addDays(today, ((target - dow + 7) % 7) || 7);
+}
+
+/** A clock time: "10:00", "14:30", "2:30 pm". */
+export const timeInput = z.string().trim()
+  .regex(/^([01]?\d|2[0-3]):([0-5]\d)(\s*[ap]\.?m\.?)?$/i, 'must be a time like 10:00, 14:30 or 2:30 pm')
+  .describe('Clinic-local time, e.g. "10:00", "14:30" or "2:30 pm".');
+
+/** "2:30 pm" → "14:30". */
+export function parseTime(input: string): string {
+  const m = /^(\d{1,2}):(\d{2})\s*([ap])?/i.exec(input.trim());
+  if (!m) throw new ToolError('INVALID_TIME', 'I did not understand that time. Ask for it again.');
+  let h = Number(m[1]);
+  const suffix = m[3]?.toLowerCase();
+  if (suffix && (h < 1 || h > 12)) throw new ToolError('INVALID_TIME', 'That time does not exist. Ask for it again.');
+  if (suffix === 'p' && h < 12) h += 12;
+  if (suffix === 'a' && h === 12) h = 0;
+  return `${String(h).padStart(2, '0')}:${m[2]}`;
+}
 export const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number like +15551234567');
 export const patientIdInput = z.number().int().positive().describe('The patientId returned by hc_verify_identity or hc_register_patient.');
 export const instant = z.iso.datetime({ offset: true });
