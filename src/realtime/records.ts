@@ -12,10 +12,10 @@ import { sqlState } from '../store/index.js';
 
 /** The repositories a call writes to. */
 export interface CallStore {
-  calls: CallsRepository;
-  transcripts: TranscriptsRepository;
-  handoffs: HandoffsRepository;
-  latency: LatencyRepository;
+  calls: Pick<CallsRepository, 'create' | 'getBySid' | 'setEngine' | 'mergeMetadata' | 'finalize'>;
+  transcripts: Pick<TranscriptsRepository, 'append'>;
+  handoffs: Pick<HandoffsRepository, 'record'>;
+  latency: Pick<LatencyRepository, 'record'>;
   toolInvocations: ToolInvocationRecorder;
 }
 

@@ -1,0 +1,35 @@
+import { appendEventText, audioDeltaFromEvent, parseServerEvent, peekType, readAudioDelta, readIntField, readStringField } from '../../../src/realtime/wire.js';
+
+describe('reading Realtime server events without parsing them', () => {
+  const delta = JSON.stringify({ type: 'response.output_audio.delta', event_id: 'e1', response_id: 'resp_1', item_id: 'item_9', output_index: 0, content_index: 2, delta: 'AAEC/w==' });
+
+  it('peeks the type of a compact event and gives up on anything else', () => {
+    expect(peekType(delta)).toBe('response.output_audio.delta');
+    expect(peekType('{ "type": "x" }')).toBeUndefined();
+    expect(peekType('{"event_id":"e","type":"x"}')).toBeUndefined();
+  });
+
+  it('reads an audio delta exactly as JSON.parse would', () => {
+    expect(readAudioDelta(delta)).toEqual({ delta: 'AAEC/w==', itemId: 'item_9', responseId: 'resp_1', contentIndex: 2 });
+    expect(readAudioDelta(delta)).toEqual(audioDeltaFromEvent(JSON.parse(delta)));
+  });
+
+  it('refuses values with escapes and missing fields, so the caller parses instead', () => {
+    expect(readStringField('{"type":"t","delta":"a\\/b"}', 'delta')).toBeUndefined();
+    expect(readAudioDelta('{"type":"response.output_audio.delta","delta":"AA=="}')).toBeUndefined();
+    expect(readIntField('{"content_index":17,"x":1}', 'content_index')).toBe(17);
+    expect(readIntField('{"content_index":null}', 'content_index')).toBeUndefined();
+  });
+
+  it('builds the append event by concatenation, valid JSON carrying the payload untouched', () => {
+    const payload = Buffer.alloc(160, 0x55).toString('base64');
+    expect(JSON.parse(appendEventText(payload))).toEqual({ type: 'input_audio_buffer.append', audio: payload });
+  });
+
+  it('parses other events once and drops what is not an event', () => {
+    expect(parseServerEvent('{"type":"response.done","response":{}}')).toEqual({ type: 'response.done', response: {} });
+    expect(parseServerEvent('not json')).toBeUndefined();
+    expect(parseServerEvent('[1,2]')).toBeUndefined();
+    expect(parseServerEvent('{"no":"type"}')).toBeUndefined();
+  });
+});
