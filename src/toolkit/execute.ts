@@ -3,7 +3,7 @@
  * with a timeout and the call's abort signal, validate the result, record the outcome. Whatever
  * happens, the model gets a short string it can act on, never an exception or a stack trace.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { monotonicMs } from '../shared/time.js';
 import { isToolError } from './errors.js';
 import type { AnyToolDefinition, CallToolEnv, ToolContext, ToolInvocationStatus } from './types.js';
@@ -54,9 +54,44 @@ export function stripNulls(value: unknown): unknown {
   return value;
 }
 
+/** The schema inside optional/nullable/default wrappers. */
+function unwrapSchema(schema: z.ZodType): z.ZodType {
+  let s: z.ZodType = schema;
+  for (let i = 0; i < 8; i++) {
+    if (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault) s = s.unwrap() as z.ZodType;
+    else break;
+  }
+  return s;
+}
+
+/**
+ * As the SDK does for strict tools: a null sent for a field that accepts undefined but not null
+ * means "left out". Fields that accept null keep it.
+ */
+export function stripOptionalNulls(schema: z.ZodType, value: unknown): unknown {
+  const inner = unwrapSchema(schema);
+  if (inner instanceof z.ZodObject && value && typeof value === 'object' && !Array.isArray(value)) {
+    const shape = inner.shape as Record<string, z.ZodType>;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const field = shape[k];
+      if (!field) { out[k] = v; continue; }
+      if (v === null && !field.safeParse(null).success && field.safeParse(undefined).success) continue;
+      out[k] = stripOptionalNulls(field, v);
+    }
+    return out;
+  }
+  if (inner instanceof z.ZodArray && Array.isArray(value)) {
+    return value.map((v) => stripOptionalNulls(inner.element as z.ZodType, v));
+  }
+  return value;
+}
+
 function parseInput(def: AnyToolDefinition, args: unknown): { ok: true; value: unknown } | { ok: false; message: string } {
   const direct = def.input.safeParse(args);
   if (direct.success) return { ok: true, value: direct.data };
+  const precise = def.input.safeParse(stripOptionalNulls(def.input, args));
+  if (precise.success) return { ok: true, value: precise.data };
   const stripped = def.input.safeParse(stripNulls(args));
   if (stripped.success) return { ok: true, value: stripped.data };
   return { ok: false, message: describeIssues(direct.error) };

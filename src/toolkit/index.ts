@@ -2,7 +2,7 @@
 export type * from './types.js';
 export { ToolError, isToolError } from './errors.js';
 export { defineTool, createRegistry, DEFAULT_TOOL_TIMEOUT_MS, TOOL_NAME_PATTERN } from './define.js';
-export { executeTool, idempotencyKeyFor, describeIssues, stripNulls } from './execute.js';
+export { executeTool, idempotencyKeyFor, describeIssues, stripNulls, stripOptionalNulls } from './execute.js';
 export type { ToolOutcome, ToolOutcomeStatus, ExecuteToolOptions } from './execute.js';
 export { toSdkTool, callEnvOf } from './sdk.js';
 export type { SwitchboardRunContext } from './sdk.js';

@@ -43,6 +43,16 @@ describe('executeTool', () => {
     expect(out.status).toBe('ok');
   });
 
+  it('keeps a null the schema accepts while dropping nulls for optional fields', async () => {
+    const t = defineTool({
+      ...echo, name: 'mixed',
+      input: z.object({ word: z.string(), note: z.string().nullable(), times: z.number().optional(), nested: z.object({ tag: z.string().optional() }).optional() }),
+      async execute({ word, note, nested }) { return { text: `${word}|${note}|${nested?.tag ?? '-'}` }; },
+    });
+    const out = await executeTool(t, { word: 'w', note: null, times: null, nested: { tag: null } }, makeEnv(), 'c_mixed');
+    expect(out).toMatchObject({ status: 'ok', output: '{"text":"w|null|-"}' });
+  });
+
   it('replays a finished call instead of executing it again', async () => {
     const env = makeEnv();
     let runs = 0;
