@@ -8,13 +8,13 @@ import { loadConfig, type AppConfig } from '../config/index.js';
 import { createCatalog, type Catalog } from '../catalog/index.js';
 import { startPostCallProcessing } from '../analysis/index.js';
 import { ManifestError, formatProblem } from '../manifest/index.js';
-import { createLogger, enableProcessMetrics, setLogLevel } from '../observability/index.js';
+import { createLogger, enableProcessMetrics, setEdgeLatencySource, setLogLevel } from '../observability/index.js';
 import { createGateway, type CallHandler, type Gateway } from '../server/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { ConfigError, describeError } from '../shared/errors.js';
 import { createCallControl } from '../telephony/index.js';
 import { registry } from '../../tools/index.js';
-import { createRealtimeRuntime } from '../realtime/index.js';
+import { createRealtimeRuntime, snapshotEdgeStats } from '../realtime/index.js';
 
 const log = createLogger('main');
 
@@ -50,6 +50,7 @@ async function start(): Promise<Running> {
   const config = loadConfig();
   setLogLevel(config.log.level);
   enableProcessMetrics();
+  setEdgeLatencySource(snapshotEdgeStats);
   const stoppers: Running['stoppers'] = [];
 
   const store = await openStore({

@@ -4,9 +4,9 @@
  *
  * The per-frame counters are plain numbers (`edgeCounters`): incrementing a number costs
  * nothing on the hot path, and they are copied into prom-client only when scraped.
- * Histograms cost ~0.5 µs an observation: the runtime may sample per-frame latencies.
+ * Edge latency percentiles come from the runtime's own rings (`setEdgeLatencySource`).
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 export const metricsRegistry = new Registry();
 
@@ -82,26 +82,35 @@ export const webhooksTotal = new Counter({
   registers: [metricsRegistry],
 });
 
-export type EdgeLatencyPath = 'carrier_to_model' | 'model_to_carrier' | 'speech_started_to_clear';
-
-export const edgeLatencyMs = new Histogram({
-  name: 'switchboard_edge_latency_ms',
-  help: 'Time the gateway adds: carrier frame in to model append out, model delta in to carrier media out, speech_started to clear',
-  labelNames: ['path'],
-  buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50],
-  registers: [metricsRegistry],
-});
-
-export function observeEdgeLatency(path: EdgeLatencyPath, ms: number): void {
-  edgeLatencyMs.observe({ path }, ms);
+/** Latency percentiles of the audio edge, kept by the runtime in cheap rings (ms). */
+export interface EdgeLatencySnapshot {
+  inboundMs: { p50: number; p99: number; count: number };
+  outboundMs: { p50: number; p99: number; count: number };
+  clearMs: { p50: number; p99: number; count: number };
 }
 
-export const turnLatencyMs = new Histogram({
-  name: 'switchboard_turn_latency_ms',
-  help: 'Caller speech end to first audio frame sent to the carrier',
-  labelNames: ['vertical'],
-  buckets: [100, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000],
+let edgeLatencySource: (() => EdgeLatencySnapshot) | null = null;
+
+/** The composition root points this at the runtime's `snapshotEdgeStats`. */
+export function setEdgeLatencySource(fn: () => EdgeLatencySnapshot): void {
+  edgeLatencySource = fn;
+}
+
+new Gauge({
+  name: 'switchboard_edge_latency_ms',
+  help: 'Time the gateway adds, recent percentiles: carrier frame in to model append out (inbound), model delta in to carrier media out (outbound), speech_started to clear (clear)',
+  labelNames: ['path', 'quantile'],
   registers: [metricsRegistry],
+  collect() {
+    this.reset();
+    const snap = edgeLatencySource?.();
+    if (!snap) return;
+    for (const [path, q] of [['inbound', snap.inboundMs], ['outbound', snap.outboundMs], ['clear', snap.clearMs]] as const) {
+      if (q.count === 0) continue;
+      this.set({ path, quantile: '0.5' }, q.p50);
+      this.set({ path, quantile: '0.99' }, q.p99);
+    }
+  },
 });
 
 let defaultsOn = false;

@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { PCMU8K, type SpeechSynthesizer } from '../audio/index.js';
 import type { Scenario } from '../scenarios/index.js';
 import { computeTwilioSignature } from '../telephony/signature.js';
+import { httpSend, type HttpResponse } from '../telephony/http.js';
 import { SCENARIO_FORM_FIELD } from '../telephony/types.js';
 import { AppError } from '../shared/errors.js';
 import { SimulatedPhone } from './phone.js';
@@ -78,13 +79,14 @@ function signedHeaders(token: string | null | undefined, url: string, params?: R
   return token ? { 'X-Twilio-Signature': computeTwilioSignature(token, url, params) } : {};
 }
 
-async function postForm(gatewayUrl: string, publicUrl: string, path: string, form: Record<string, string>, token: string | null | undefined): Promise<Response> {
+async function postForm(gatewayUrl: string, publicUrl: string, path: string, form: Record<string, string>, token: string | null | undefined): Promise<HttpResponse> {
   try {
-    return await fetch(gatewayUrl + path, {
+    return await httpSend({
       method: 'POST',
+      url: gatewayUrl + path,
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...signedHeaders(token, publicUrl + path, form) },
       body: new URLSearchParams(form).toString(),
-      signal: AbortSignal.timeout(15_000),
+      timeoutMs: 15_000,
     });
   } catch (err) {
     throw new AppError('SIMULATOR_GATEWAY_UNREACHABLE', `cannot reach the gateway at ${gatewayUrl}: ${(err as Error).message}`, { cause: err });
@@ -127,7 +129,7 @@ export async function simulateCall(scenario: Scenario, opts: SimulateCallOptions
     From: from, To: opts.to, Caller: from, Called: opts.to, [SCENARIO_FORM_FIELD]: scenario.id,
   };
   const res = await postForm(gatewayUrl, publicUrl, '/twilio/voice', form, opts.authToken);
-  const twiml = await res.text();
+  const twiml = res.text;
   if (res.status !== 200) throw new AppError('SIMULATOR_WEBHOOK_REFUSED', `the gateway answered the voice webhook with ${res.status}: ${twiml.slice(0, 200)}`);
   const answer = readTwimlAnswer(twiml);
   if (answer.kind === 'hangup') {
@@ -241,7 +243,6 @@ export async function simulateCall(scenario: Scenario, opts: SimulateCallOptions
     AccountSid: accountSid, ApiVersion: '2010-04-01', CallSid: callSid, CallStatus: 'completed',
     CallDuration: String(Math.max(1, Math.round(result.durationMs / 1000))), Direction: 'inbound', From: from, To: opts.to,
   }, opts.authToken);
-  await status.arrayBuffer();
   if (status.status >= 400) result.problems.push(`status callback answered ${status.status}`);
   result.wallMs = performance.now() - wallStart;
   return result;

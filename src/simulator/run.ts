@@ -8,6 +8,7 @@ import { loadManifest, type Manifest } from '../manifest/index.js';
 import type { Scenario } from '../scenarios/index.js';
 import type { Queryable, Store } from '../store/index.js';
 import { AppError, describeError } from '../shared/errors.js';
+import { httpSend, type HttpResponse } from '../telephony/http.js';
 import { simulateCall, type SimulatedCall, type TimelineEvent } from './call.js';
 import { checkScenario, type Check } from './expectations.js';
 import { readStoredCall, waitForFinalCall, type StoredCall } from './record.js';
@@ -48,13 +49,18 @@ export interface RunScenariosOptions {
 
 /** The verticals the gateway serves, from its /healthz. */
 export async function gatewayVerticals(gatewayUrl: string): Promise<GatewayVertical[]> {
-  let res: Response;
+  let res: HttpResponse;
   try {
-    res = await fetch(`${gatewayUrl.replace(/\/+$/, '')}/healthz`, { signal: AbortSignal.timeout(10_000) });
+    res = await httpSend({ url: `${gatewayUrl.replace(/\/+$/, '')}/healthz`, timeoutMs: 10_000 });
   } catch (err) {
     throw new AppError('SIMULATOR_GATEWAY_UNREACHABLE', `no gateway answers at ${gatewayUrl} (start one with \`npm start\`): ${(err as Error).message}`, { cause: err });
   }
-  const body = (await res.json().catch(() => ({}))) as { verticals?: GatewayVertical[] };
+  let body: { verticals?: GatewayVertical[] } = {};
+  try {
+    body = JSON.parse(res.text) as typeof body;
+  } catch {
+    // reported below
+  }
   if (!Array.isArray(body.verticals)) throw new AppError('SIMULATOR_GATEWAY_UNREACHABLE', `${gatewayUrl}/healthz did not list verticals (status ${res.status})`);
   return body.verticals;
 }

@@ -5,3 +5,4 @@ export { CarrierSocket, DEFAULT_START_TIMEOUT_MS, type CarrierSocketOptions } fr
 export * from './twiml.js';
 export * from './signature.js';
 export * from './rest.js';
+export * from './http.js';

@@ -7,6 +7,7 @@ import { AppError } from '../shared/errors.js';
 import { sleepMs } from '../shared/time.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { dialTwiml, sayAndHangUpTwiml } from './twiml.js';
+import { HTTP_CLIENT_ERROR, httpSend } from './http.js';
 import type { CallControl, SmsSender } from './types.js';
 
 export const TWILIO_ERROR = {
@@ -91,28 +92,28 @@ export class TwilioRestClient implements CallControl, SmsSender {
     const body = new URLSearchParams(form).toString();
     for (let attempt = 0; ; attempt++) {
       if (signal?.aborted) throw new AppError(TWILIO_ERROR.aborted, 'request aborted');
-      const timeout = AbortSignal.timeout(this.timeoutMs);
-      const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
       let retryable: AppError;
       try {
-        const res = await fetch(url, {
+        const res = await httpSend({
           method: 'POST',
+          url,
           headers: { authorization: this.auth, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
           body,
-          signal: combined,
+          timeoutMs: this.timeoutMs,
+          ...(signal ? { signal } : {}),
         });
-        const text = await res.text();
-        const json = parseJson(text);
-        if (res.ok) return json;
+        const json = parseJson(res.text);
+        if (res.status >= 200 && res.status < 300) return json;
         const err = toError(res.status, json as TwilioErrorBody);
         if (!err.retryable) throw err;
         retryable = err;
       } catch (err) {
-        if (err instanceof AppError && !err.retryable) throw err;
-        if (err instanceof AppError) retryable = err;
-        else if (signal?.aborted) throw new AppError(TWILIO_ERROR.aborted, 'request aborted', { cause: err });
-        else if (timeout.aborted) retryable = new AppError(TWILIO_ERROR.timeout, `Twilio did not answer within ${this.timeoutMs} ms`, { retryable: true, cause: err });
-        else retryable = new AppError(TWILIO_ERROR.network, `Twilio unreachable: ${(err as Error).message}`, { retryable: true, cause: err });
+        if (!(err instanceof AppError)) throw err;
+        if (err.code === HTTP_CLIENT_ERROR.aborted) throw new AppError(TWILIO_ERROR.aborted, 'request aborted', { cause: err });
+        if (err.code === HTTP_CLIENT_ERROR.timeout) retryable = new AppError(TWILIO_ERROR.timeout, `Twilio did not answer within ${this.timeoutMs} ms`, { retryable: true, cause: err });
+        else if (err.code === HTTP_CLIENT_ERROR.network) retryable = new AppError(TWILIO_ERROR.network, `Twilio unreachable: ${err.message}`, { retryable: true, cause: err });
+        else if (!err.retryable) throw err;
+        else retryable = err;
       }
       if (attempt >= this.retries) throw retryable;
       const waitMs = this.retryBaseMs * 2 ** attempt;

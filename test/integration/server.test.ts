@@ -3,8 +3,9 @@ import WebSocket from 'ws';
 import { createGateway, type Gateway } from '../../src/server/index.js';
 import { computeTwilioSignature } from '../../src/telephony/signature.js';
 import { CARRIER_ERROR } from '../../src/telephony/errors.js';
+import { setEdgeLatencySource } from '../../src/observability/metrics.js';
 import { FakeCallHandler } from '../fakes/callHandler.js';
-import { DEMO_NUMBER, OTHER_NUMBER, fixtureCatalog, postForm, type FixtureCatalog } from './serverHelpers.js';
+import { DEMO_NUMBER, OTHER_NUMBER, fixtureCatalog, postForm, request, type FixtureCatalog } from './serverHelpers.js';
 
 const frame = Buffer.alloc(160, 0x55).toString('base64');
 const media = (payload = frame) => `{"event":"media","media":{"payload":"${payload}"}}`;
@@ -71,9 +72,9 @@ describe('gateway without a Twilio token', () => {
   });
 
   it('reports health with every vertical and its version', async () => {
-    const res = await fetch(`${run.url}/healthz`);
+    const res = await request(`${run.url}/healthz`);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { status: string; verticals: Array<{ id: string; version: string }>; activeCalls: number };
+    const body = (res.json()) as { status: string; verticals: Array<{ id: string; version: string }>; activeCalls: number };
     expect(body.status).toBe('ok');
     expect(body.verticals.map((v) => v.id)).toEqual(['demo', 'other']);
     expect(body.verticals[0]!.version).toBe(fixture.catalog.get('demo')!.version);
@@ -147,7 +148,7 @@ describe('gateway without a Twilio token', () => {
     await run.handler.until(() => run.handler.calls.some((c) => c.start?.callSid === 'CA300' && c.events.length === 1));
     while (got.length < 2) await once(ws, 'message');
     expect(got.map((m) => JSON.parse(m).event)).toEqual(['media', 'mark']);
-    const health = (await (await fetch(`${run.url}/healthz`)).json()) as { activeCalls: number; activeByVertical: Record<string, number> };
+    const health = ((await request(`${run.url}/healthz`)).json()) as { activeCalls: number; activeByVertical: Record<string, number> };
     expect(health.activeCalls).toBe(1);
     expect(health.activeByVertical).toEqual({ demo: 1 });
     ws.send('{"event":"stop","stop":{}}');
@@ -184,7 +185,7 @@ describe('gateway without a Twilio token', () => {
     expect((await closed)[0]).toBe(1009);
     good.send(media());
     await run.handler.until(() => goodCall.events.length === 21);
-    expect((await fetch(`${run.url}/healthz`)).status).toBe(200);
+    expect((await request(`${run.url}/healthz`)).status).toBe(200);
     good.close();
     await once(good, 'close');
   });
@@ -194,24 +195,31 @@ describe('gateway without a Twilio token', () => {
   });
 
   it('serves Prometheus metrics', async () => {
-    const res = await fetch(`${run.url}/metrics`);
-    const text = await res.text();
+    setEdgeLatencySource(() => ({
+      inboundMs: { p50: 0.02, p99: 0.3, count: 10 },
+      outboundMs: { p50: 0.05, p99: 0.9, count: 10 },
+      clearMs: { p50: 0, p99: 0, count: 0 },
+    }));
+    const res = await request(`${run.url}/metrics`);
+    const text = res.text;
     expect(res.status).toBe(200);
     expect(text).toMatch(/switchboard_carrier_frames_total\{direction="in"\} \d+/);
     expect(text).toContain('switchboard_active_calls');
     expect(text).toMatch(/switchboard_webhooks_total\{route="voice",outcome="unknown_number"\} \d+/);
+    expect(text).toContain('switchboard_edge_latency_ms{path="inbound",quantile="0.99"} 0.3');
+    expect(text).not.toContain('path="clear"');
   });
 
   it('answers unknown routes with a coded 404', async () => {
-    const res = await fetch(`${run.url}/nope`);
+    const res = await request(`${run.url}/nope`);
     expect(res.status).toBe(404);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+    expect(((res.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
   });
 
   it('lets loopback clients use the admin API when no ADMIN_TOKEN is set', async () => {
-    const res = await fetch(`${run.url}/admin/calls`);
+    const res = await request(`${run.url}/admin/calls`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ active: expect.any(Number), recent: [] });
+    expect(res.json()).toMatchObject({ active: expect.any(Number), recent: [] });
   });
 });
 
@@ -272,10 +280,10 @@ describe('admin API with ADMIN_TOKEN, reload and shutdown', () => {
   const auth = { authorization: `Bearer ${adminToken}` };
 
   it('requires the bearer token', async () => {
-    expect((await fetch(`${run.url}/admin/calls`)).status).toBe(401);
-    expect((await fetch(`${run.url}/admin/calls`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
-    expect((await fetch(`${run.url}/admin/reload`, { method: 'POST' })).status).toBe(401);
-    expect((await fetch(`${run.url}/admin/calls`, { headers: auth })).status).toBe(200);
+    expect((await request(`${run.url}/admin/calls`)).status).toBe(401);
+    expect((await request(`${run.url}/admin/calls`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await request(`${run.url}/admin/reload`, { method: 'POST' })).status).toBe(401);
+    expect((await request(`${run.url}/admin/calls`, { headers: auth })).status).toBe(200);
   });
 
   it('reloads: new calls get the new version, a live call keeps the one it started with', async () => {
@@ -286,9 +294,9 @@ describe('admin API with ADMIN_TOKEN, reload and shutdown', () => {
     await run.handler.until(() => run.handler.calls.some((c) => c.start?.callSid === 'CA600'));
 
     fixture.writeVertical('demo', DEMO_NUMBER, 'Be helpful, and mention the new opening hours.');
-    const res = await fetch(`${run.url}/admin/reload`, { method: 'POST', headers: auth });
+    const res = await request(`${run.url}/admin/reload`, { method: 'POST', headers: auth });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { ok: boolean; changed: Array<{ id: string; from: string; to: string }>; verticals: Array<{ id: string; version: string }> };
+    const body = (res.json()) as { ok: boolean; changed: Array<{ id: string; from: string; to: string }>; verticals: Array<{ id: string; version: string }> };
     const v2 = fixture.catalog.get('demo')!.version;
     expect(v2).not.toBe(v1);
     expect(body.changed).toEqual([{ id: 'demo', from: v1, to: v2 }]);
@@ -310,9 +318,9 @@ describe('admin API with ADMIN_TOKEN, reload and shutdown', () => {
   it('rejects a reload of broken manifests and keeps the running versions', async () => {
     const before = fixture.catalog.get('demo')!.version;
     fixture.writeVertical('demo', 'not-a-number', 'x');
-    const res = await fetch(`${run.url}/admin/reload`, { method: 'POST', headers: auth });
+    const res = await request(`${run.url}/admin/reload`, { method: 'POST', headers: auth });
     expect(res.status).toBe(422);
-    const body = (await res.json()) as { error: { code: string; problems: Array<{ text: string }> } };
+    const body = (res.json()) as { error: { code: string; problems: Array<{ text: string }> } };
     expect(body.error.code).toBe('CATALOG_RELOAD_REJECTED');
     expect(body.error.problems.some((p) => /numbers\[0\]/.test(p.text))).toBe(true);
     expect(fixture.catalog.get('demo')!.version).toBe(before);
@@ -327,6 +335,6 @@ describe('admin API with ADMIN_TOKEN, reload and shutdown', () => {
     expect(run.handler.shutdownReason).toBe('SIGTERM');
     expect((await closed)[0]).toBe(1001);
     expect(run.gateway.draining).toBe(true);
-    await expect(fetch(`${run.url}/healthz`)).rejects.toThrow();
+    await expect(request(`${run.url}/healthz`)).rejects.toThrow();
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCatalog, type Catalog } from '../../src/catalog/index.js';
 import type { ToolRegistry } from '../../src/toolkit/types.js';
+import { httpSend } from '../../src/telephony/http.js';
 
 export const DEMO_NUMBER = '+15550001111';
 export const OTHER_NUMBER = '+15550002222';
@@ -51,11 +52,18 @@ export function fixtureCatalog(): FixtureCatalog {
   return { catalog, dir, writeVertical, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** Global fetch on Node 20 keeps a timer for about a second after use, which holds jest workers; node:http does not. */
 export async function postForm(url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; type: string; text: string }> {
-  const res = await fetch(url, {
+  const res = await httpSend({
     method: 'POST',
+    url,
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
     body: new URLSearchParams(form).toString(),
   });
-  return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
+  return { status: res.status, type: String(res.headers['content-type'] ?? ''), text: res.text };
+}
+
+export async function request(url: string, init: { method?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; text: string; json(): unknown }> {
+  const res = await httpSend({ url, method: init.method ?? 'GET', headers: init.headers ?? {} });
+  return { status: res.status, text: res.text, json: () => JSON.parse(res.text) as unknown };
 }

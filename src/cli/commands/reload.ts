@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { AppError } from '../../shared/errors.js';
+import { httpSend, type HttpResponse } from '../../telephony/http.js';
 import { action, EXIT_FAILED, EXIT_OK, type CliRun, type RegisterCommand } from '../context.js';
 
 interface ReloadOptions {
@@ -56,23 +57,30 @@ Examples:
   $ ADMIN_TOKEN=... switchboard reload --url https://gw.example.com`)
       .action(action(run, async (options: ReloadOptions) => {
         const { url, adminToken } = settings(options.url);
-        let res: Response;
+        let res: HttpResponse;
         try {
-          res = await fetch(`${url}/admin/reload`, {
+          res = await httpSend({
             method: 'POST',
+            url: `${url}/admin/reload`,
             headers: adminToken ? { authorization: `Bearer ${adminToken}` } : {},
-            signal: AbortSignal.timeout(60_000),
+            timeoutMs: 60_000,
           });
         } catch (err) {
           throw new AppError('GATEWAY_UNREACHABLE', `no gateway answers at ${url}: ${(err as Error).message}`);
         }
-        const body = (await res.json().catch(() => ({}))) as ReloadAnswer;
+        let body: ReloadAnswer = {};
+        try {
+          body = JSON.parse(res.text) as ReloadAnswer;
+        } catch {
+          // an answer that is not JSON is reported below by its status
+        }
+        const ok = res.status >= 200 && res.status < 300;
         if (options.json) {
           run.io.out(JSON.stringify(body, null, 2));
-          run.exitCode = res.ok ? EXIT_OK : EXIT_FAILED;
+          run.exitCode = ok ? EXIT_OK : EXIT_FAILED;
           return;
         }
-        if (res.ok && body.ok) {
+        if (ok && body.ok) {
           run.io.out(`reloaded: generation ${body.generation}`);
           for (const v of body.verticals ?? []) {
             const change = body.changed?.find((c) => c.id === v.id);
