@@ -1,5 +1,6 @@
-/** Audio building blocks: G.711 μ-law, PCM helpers, energy, VAD, framing, resampling, speech. */
+/** Audio building blocks: G.711 μ-law and A-law, PCM helpers, energy, VAD, framing, resampling, speech. */
 export * from './ulaw.js';
+export * from './alaw.js';
 export * from './pcm.js';
 export * from './energy.js';
 export * from './vad.js';

@@ -9,6 +9,7 @@ import { createLogger } from '../observability/logger.js';
 import { resampleClip } from './resampler.js';
 import { speakableText, synthesizeSpeechShape } from './speechShape.js';
 import { ulawEncode } from './ulaw.js';
+import { alawEncode } from './alaw.js';
 import type { AudioFormat } from './pcm.js';
 import { pcm16Bytes } from './pcm.js';
 
@@ -29,7 +30,7 @@ export interface SpeechSynthesizerOptions {
 }
 
 export interface SpeechClip {
-  /** Encoded bytes: PCM16 LE for `audio/pcm`, μ-law for `audio/pcmu`. */
+  /** Encoded bytes: PCM16 LE for `audio/pcm`, μ-law for `audio/pcmu`, A-law for `audio/pcma`. */
   bytes: Uint8Array;
   durationMs: number;
   engine: 'espeak' | 'synthetic';
@@ -115,8 +116,8 @@ export class SpeechSynthesizer {
       return { bytes: pcm16Bytes(resampled), durationMs: (resampled.length / format.rateHz) * 1000, engine };
     }
     const narrow = await resampleClip(samples, 24_000, 8_000);
-    // A-law output is sent as μ-law bytes: the emulator only promises pcm and pcmu faithfully.
-    return { bytes: ulawEncode(narrow), durationMs: (narrow.length / 8_000) * 1000, engine };
+    const bytes = format.type === 'audio/pcma' ? alawEncode(narrow) : ulawEncode(narrow);
+    return { bytes, durationMs: (narrow.length / 8_000) * 1000, engine };
   }
 
   private pcm24k(clean: string): Promise<{ samples: Int16Array; engine: 'espeak' | 'synthetic' }> {

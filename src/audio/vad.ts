@@ -1,10 +1,11 @@
 /**
  * An energy voice-activity detector timed by the audio sample clock: positions are the number
  * of samples received, not wall-clock time, so audio streamed faster than real time still gets
- * exact speech start/stop offsets. It works on raw PCM16 or μ-law bytes (μ-law through a
+ * exact speech start/stop offsets. It works on raw PCM16 or G.711 bytes (through a
  * squared-amplitude table, never decoded) and allocates nothing per frame.
  */
 import { ULAW_SQUARE_TABLE } from './ulaw.js';
+import { ALAW_SQUARE_TABLE } from './alaw.js';
 import type { AudioFormat } from './pcm.js';
 import { dbfsToRms } from './energy.js';
 
@@ -115,8 +116,7 @@ export class EnergyVad {
       }
       if (i < n) this.carry = bytes[i]!;
     } else {
-      // G.711 μ-law (A-law is measured with the μ-law table: close enough for an energy gate).
-      const table = ULAW_SQUARE_TABLE;
+      const table = this.format.type === 'audio/pcma' ? ALAW_SQUARE_TABLE : ULAW_SQUARE_TABLE;
       for (let i = 0; i < n; i++) {
         this.winSum += table[bytes[i]!]!;
         if (++this.winCount === ws) this.endWindow(onEvent);

@@ -1,6 +1,6 @@
 import { startEmulator, type RunningEmulator } from '../../../src/engines/emulator/index.js';
 import { parseScenario } from '../../../src/scenarios/index.js';
-import { pcm16Bytes, ulawEncode } from '../../../src/audio/index.js';
+import { pcm16Bytes, ulawEncode, alawEncode, ALAW_DECODE_TABLE, SpeechSynthesizer } from '../../../src/audio/index.js';
 import { RawClient, appendAudio, concatPcm, tonePcm16, type ServerEvent } from './rawClient.js';
 
 const silence = (ms: number, rateHz: number): Int16Array => new Int16Array(Math.round((ms * rateHz) / 1000));
@@ -151,6 +151,24 @@ describe('emulator wire protocol (raw ws client)', () => {
     expect(bytes).toBe(Math.round(text.replace(/\s+/g, ' ').trim().length * 60 * 8));
     expect(deltas[0]!.delta).not.toBe('');
     expect((done.response as { status: string }).status).toBe('completed');
+  });
+
+  it('speaks A-law in a pcma session', async () => {
+    const c = await connect();
+    c.send({ type: 'session.update', session: { audio: { input: { format: { type: 'audio/pcma' } }, output: { format: { type: 'audio/pcma' } } } } });
+    await c.waitFor('session.updated');
+    const from = c.mark();
+    appendAudio(c, alawEncode(concatPcm([silence(300, 8000), tonePcm16(500, 8000), silence(700, 8000)])), 160);
+    await c.waitFor('response.done', () => true, from);
+    expect((await c.waitFor('input_audio_buffer.speech_started', () => true, from)).audio_start_ms).toBe(0);
+    const bytes = Buffer.concat(c.events.slice(from).filter((e) => e.type === 'response.output_audio.delta').map((e) => Buffer.from(e.delta as string, 'base64')));
+    // The very clip the synthesiser makes for A-law, not μ-law bytes under an A-law label.
+    const text = (await c.waitFor('response.output_audio_transcript.done', () => true, from)).transcript as string;
+    const expected = await new SpeechSynthesizer({ engine: 'synthetic' }).clip(text, { type: 'audio/pcma', rateHz: 8000 });
+    expect(bytes.equals(Buffer.from(expected.bytes))).toBe(true);
+    let sum = 0;
+    for (const b of bytes) sum += ALAW_DECODE_TABLE[b]! ** 2;
+    expect(Math.sqrt(sum / bytes.length) / 32768).toBeGreaterThan(0.05);
   });
 
   it('stores conversation items: create, retrieve, delete and truncate in proportion to the audio kept', async () => {
