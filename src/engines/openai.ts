@@ -48,6 +48,9 @@ function transcriptionLanguage(code: string): string | undefined {
   return base && /^[a-z]{2}$/.test(base) ? base : undefined;
 }
 
+/** The GA-shaped session config (the SDK's `RealtimeSessionConfig` in its `audio: {...}` form). */
+export type CallSessionConfig = Partial<Extract<RealtimeSessionConfig, { audio?: unknown }>>;
+
 /**
  * The session configuration for a call: audio formats both ways, the manifest's turn detection,
  * transcription of the caller (transcripts are part of the call record) and the voice.
@@ -56,7 +59,7 @@ export function callSessionConfig(
   manifest: Pick<Manifest, 'turnDetection' | 'engine' | 'languages'>,
   audio: ModelAudio,
   voice: string | undefined,
-): Partial<RealtimeSessionConfig> {
+): CallSessionConfig {
   const td = manifest.turnDetection;
   const turnDetection = td.type === 'server_vad'
     ? {
