@@ -287,6 +287,14 @@ describe.each<StoreTarget>([postgresTarget, pgliteTarget])('IT service desk tool
       expect(call.call.transfers[0]!.to).toBe('+15550100502');
     });
 
+    it('escalates the ticket opened on this call when no number is given', async () => {
+      const call = await verified(LEO);
+      expect((await runTool(tool('it_escalate_to_tier2'), { employeeId: 'E10589', reason: 'Needs admin rights' }, call)).errorCode).toBe('MISSING_TICKET');
+      const id = await newTicket(call, 'E10589');
+      const res = await runTool(tool('it_escalate_to_tier2'), { employeeId: 'E10589', reason: 'Needs admin rights' }, call);
+      expect(res.result).toMatchObject({ escalated: true, ticketId: id, transferred: false, callbackWithinHours: 4 });
+    });
+
     it('keeps the escalation when the transfer fails, and says tier 2 will call back', async () => {
       const call = await verified(JORDAN);
       call.call.transfer = async () => { throw new Error('carrier refused'); };

@@ -165,6 +165,14 @@ export async function getTicket(db: Queryable, id: number): Promise<TicketRow | 
   return rows[0];
 }
 
+/** The employee's most recent ticket opened on this call, if any. */
+export async function ticketOpenedOnCall(db: Queryable, employeeId: string, callId: string): Promise<TicketRow | undefined> {
+  const { rows } = await db.query<TicketRow>(
+    `${TICKET_SELECT} WHERE employee_id = $1 AND created_by_call = $2 ORDER BY id DESC LIMIT 1`, [employeeId, callId],
+  );
+  return rows[0];
+}
+
 export async function ticketsOf(db: Queryable, employeeId: string, openOnly: boolean): Promise<TicketRow[]> {
   const { rows } = await db.query<TicketRow>(
     `${TICKET_SELECT} WHERE employee_id = $1 AND (NOT $2::boolean OR status NOT IN ('resolved', 'closed')) ORDER BY created_at DESC LIMIT 10`,

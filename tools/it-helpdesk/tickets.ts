@@ -4,7 +4,7 @@ import { defineTool, ToolError } from '../../src/toolkit/index.js';
 import type { ToolContext } from '../../src/toolkit/types.js';
 import { existingArticleIds } from './knowledgeRepository.js';
 import {
-  addNote, escalateTicket, getDevice, getQueue, getTicket, insertTicket, latestNotes, markNotTransferred, queueHours, queueOpen, setTicketStatus, ticketsOf,
+  addNote, escalateTicket, getDevice, getQueue, getTicket, insertTicket, latestNotes, markNotTransferred, ticketOpenedOnCall, queueHours, queueOpen, setTicketStatus, ticketsOf,
   touchTicket, type TicketRow,
 } from './repository.js';
 import { asDate, employeeIdInput, requireVerifiedEmployee, settings, spokenDateTime } from './shared.js';
@@ -150,10 +150,10 @@ export const itEscalateToTier2 = defineTool({
   description:
     "Escalates the verified employee's open ticket to tier 2 (security tickets go to security operations). With transferNow and the team " +
     'staffed, the live call is transferred to them; otherwise they call back. Use it when the knowledge base has no answer, a fix needs admin ' +
-    'rights, or a tool said to escalate. Create the ticket first.',
+    'rights, or a tool said to escalate. Create the ticket first; without ticketId the ticket opened on this call is escalated.',
   input: z.object({
     employeeId: employeeIdInput,
-    ticketId: ticketIdInput,
+    ticketId: ticketIdInput.optional(),
     reason: z.string().trim().min(5).max(500).describe('Why tier 2 is needed, for the engineer who picks it up.'),
     transferNow: z.boolean().optional().describe('Transfer the live call if the team is staffed; default false.'),
   }),
@@ -166,7 +166,13 @@ export const itEscalateToTier2 = defineTool({
   async execute(input, ctx) {
     const employee = await requireVerifiedEmployee(ctx, input.employeeId);
     const s = await settings(ctx);
-    const t = await ownTicket(ctx, employee.id, input.ticketId);
+    let t: TicketRow;
+    if (input.ticketId !== undefined) t = await ownTicket(ctx, employee.id, input.ticketId);
+    else {
+      const opened = await ticketOpenedOnCall(ctx.db, employee.id, ctx.callId);
+      if (!opened) throw new ToolError('MISSING_TICKET', 'Open a ticket with it_create_ticket first, or give the number of an existing one.');
+      t = opened;
+    }
     if (t.status === 'escalated') {
       throw new ToolError('ALREADY_ESCALATED', `That ticket is already with tier 2; they call back within ${s.tier2CallbackHours} hours of escalation.`);
     }
