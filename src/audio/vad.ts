@@ -94,9 +94,12 @@ export class EnergyVad {
     this.floorMs = this.positionMs;
   }
 
-  /** Feeds raw bytes in the current format; events are reported through `onEvent` as they happen. */
-  push(bytes: Uint8Array, onEvent: (event: VadEvent) => void): void {
-    const n = bytes.length;
+  /**
+   * Feeds raw bytes in the current format (the first `length` of them, default all); events are
+   * reported through `onEvent` as they happen.
+   */
+  push(bytes: Uint8Array, onEvent: (event: VadEvent) => void, length = bytes.length): void {
+    const n = Math.min(length, bytes.length);
     const ws = this.windowSamples;
     if (this.format.type === 'audio/pcm') {
       let i = 0;

@@ -4,7 +4,7 @@
  * stored conversation and at most one response in flight. A bad client event gets an `error`
  * event and the session carries on; nothing here throws to the socket.
  */
-import { EnergyVad, bytesToMs, type SpeechSynthesizer } from '../../audio/index.js';
+import { EnergyVad, bytesToMs, type SpeechSynthesizer, type VadEvent } from '../../audio/index.js';
 import type { Logger } from '../../observability/logger.js';
 import { Conversation, type ConversationItem } from './conversation.js';
 import { EventSink, type Send } from './emit.js';
@@ -23,6 +23,7 @@ export const CLIENT_EVENT_TYPES = [
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const MIN_COMMIT_MS = 100;
+const ignoreVad = (): void => undefined;
 
 export interface EmulatorSessionOptions {
   send: Send;
@@ -165,16 +166,16 @@ export class EmulatorSession {
     if (format.type === 'audio/pcm' && n % 2 !== 0) return this.error(ERR.badAudio(formatLabel(wire), id));
     if (n === 0) return;
     this.bufferedMs += bytesToMs(n, format);
-    if (this.session.audio.input.turn_detection === null) {
-      this.vad.push(this.scratch.subarray(0, n), () => undefined);
-      return;
-    }
-    this.vad.push(this.scratch.subarray(0, n), (e) => {
-      if (this.closed) return;
-      if (e.type === 'speech_started') this.onSpeechStarted(e.audioStartMs);
-      else this.onSpeechStopped(e.audioEndMs);
-    });
+    // Without turn detection the clock still runs (a later commit is timed by it); events are dropped.
+    this.vad.push(this.scratch, this.session.audio.input.turn_detection === null ? ignoreVad : this.onVad, n);
   }
+
+  /** One function for every append: no closure per frame. */
+  private readonly onVad = (e: VadEvent): void => {
+    if (this.closed) return;
+    if (e.type === 'speech_started') this.onSpeechStarted(e.audioStartMs);
+    else this.onSpeechStopped(e.audioEndMs);
+  };
 
   private onSpeechStarted(audioStartMs: number): void {
     this.speechItemId = newWireId('item');

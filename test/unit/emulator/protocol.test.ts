@@ -153,6 +153,29 @@ describe('emulator wire protocol (raw ws client)', () => {
     expect((done.response as { status: string }).status).toBe('completed');
   });
 
+  it('commits by hand when turn detection is off, and refuses an empty buffer', async () => {
+    const c = await connect();
+    c.send({ type: 'session.update', session: { audio: { input: { turn_detection: null, transcription: { model: 'whisper-1' } } } } });
+    const updated = await c.waitFor('session.updated');
+    expect((updated.session as { audio: { input: { turn_detection: unknown } } }).audio.input.turn_detection).toBeNull();
+    c.send({ type: 'input_audio_buffer.commit', event_id: 'evt_empty' });
+    const empty = await c.waitFor('error');
+    expect(empty.error).toMatchObject({ code: 'input_audio_buffer_commit_empty', event_id: 'evt_empty' });
+    const from = c.mark();
+    appendAudio(c, pcm16Bytes(concatPcm([tonePcm16(400, 24_000), silence(400, 24_000)])), 960);
+    c.send({ type: 'input_audio_buffer.commit' });
+    const committed = await c.waitFor('input_audio_buffer.committed', () => true, from);
+    await c.waitFor('conversation.item.input_audio_transcription.completed', () => true, from);
+    // No VAD events and no automatic response.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(c.types(from)).toEqual(['input_audio_buffer.committed', 'conversation.item.added', 'conversation.item.done', 'conversation.item.input_audio_transcription.completed']);
+    c.send({ type: 'input_audio_buffer.append', audio: Buffer.alloc(960).toString('base64') });
+    c.send({ type: 'input_audio_buffer.clear' });
+    await c.waitFor('input_audio_buffer.cleared');
+    c.send({ type: 'conversation.item.retrieve', item_id: committed.item_id });
+    expect((await c.waitFor('conversation.item.retrieved')).item).toMatchObject({ role: 'user', content: [{ type: 'input_audio', transcript: '' }] });
+  });
+
   it('speaks A-law in a pcma session', async () => {
     const c = await connect();
     c.send({ type: 'session.update', session: { audio: { input: { format: { type: 'audio/pcma' } }, output: { format: { type: 'audio/pcma' } } } } });
