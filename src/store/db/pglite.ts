@@ -5,11 +5,12 @@
  * for itself).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { PGlite, type Results, type Transaction } from '@electric-sql/pglite';
+import type { PGlite, Results, Transaction } from '@electric-sql/pglite';
 import { AppError } from '../../shared/errors.js';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { quoteIdent, setLocalSearchPath } from '../sql.js';
 import type { Db, Queryable, QueryResult, Row } from '../types.js';
+import { createPglite } from './pgliteTemplate.js';
 import { SerialQueue } from './queue.js';
 
 type Runner = Pick<Transaction, 'query' | 'exec'>;
@@ -72,10 +73,7 @@ export class PgliteDb implements Db {
   private constructor(private readonly core: PgliteCore, readonly path: readonly string[]) {}
 
   static async open(options: PgliteDbOptions = {}): Promise<PgliteDb> {
-    const pg = await PGlite.create({
-      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-      extensions: PGLITE_EXTENSIONS,
-    });
+    const pg = await createPglite(options.dataDir, PGLITE_EXTENSIONS);
     return new PgliteDb(new PgliteCore(pg), []);
   }
 
