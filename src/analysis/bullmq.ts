@@ -73,6 +73,9 @@ export function createBullmqPublisher(settings: BullmqSettings, logger?: Logger)
     queue,
     async publish(jobs: readonly PostCallJob[]): Promise<void> {
       if (jobs.length === 0) return;
+      // The producer connection does not queue commands while disconnected: wait for it to be up
+      // (the relay's publish timeout bounds the wait) instead of failing on a connection still opening.
+      await queue.waitUntilReady();
       await queue.addBulk(jobs.map((data) => ({ name: POST_CALL_JOB_NAME, data: postCallJobSchema.parse(data), opts: { jobId: data.callId } })));
     },
     close: () => queue.close(),

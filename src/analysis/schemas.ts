@@ -24,11 +24,20 @@ export function fieldValueSchema(field: AnalysisField): z.ZodType {
   }
 }
 
-/** Every declared field present (null when unknown), nothing else. */
+// Building a zod object compiles its parser on first use (milliseconds): one per manifest's field list.
+const fieldsCache = new WeakMap<readonly AnalysisField[], z.ZodObject>();
+const outputCache = new WeakMap<AnalysisSpec, ReturnType<typeof buildModelOutputSchema>>();
+
+/** Every declared field present (null when unknown), nothing else. Cached per field list. */
 export function fieldsSchema(fields: readonly AnalysisField[]): z.ZodObject {
-  const shape: Record<string, z.ZodType> = {};
-  for (const f of fields) shape[f.name] = fieldValueSchema(f);
-  return z.strictObject(shape);
+  let schema = fieldsCache.get(fields);
+  if (!schema) {
+    const shape: Record<string, z.ZodType> = {};
+    for (const f of fields) shape[f.name] = fieldValueSchema(f);
+    schema = z.strictObject(shape);
+    fieldsCache.set(fields, schema);
+  }
+  return schema;
 }
 
 /** Intents the vertical names: its intent rules plus the values of an enum field called `intent`. */
@@ -38,8 +47,17 @@ export function knownIntents(spec: AnalysisSpec): string[] {
   return [...names];
 }
 
-/** What the model must return. The lead score is not asked for: the rubric scores it from these answers. */
-export function modelOutputSchema(spec: AnalysisSpec) {
+/** What the model must return. The lead score is not asked for: the rubric scores it from these answers. Cached per spec. */
+export function modelOutputSchema(spec: AnalysisSpec): ReturnType<typeof buildModelOutputSchema> {
+  let schema = outputCache.get(spec);
+  if (!schema) {
+    schema = buildModelOutputSchema(spec);
+    outputCache.set(spec, schema);
+  }
+  return schema;
+}
+
+function buildModelOutputSchema(spec: AnalysisSpec) {
   const intents = knownIntents(spec);
   const intent = intents.length > 0
     ? z.enum([UNKNOWN_INTENT, ...intents])
@@ -54,4 +72,4 @@ export function modelOutputSchema(spec: AnalysisSpec) {
     fields: fieldsSchema(spec.fields).describe('Vertical-specific facts; null when the call does not say.'),
   });
 }
-export type ModelOutput = z.infer<ReturnType<typeof modelOutputSchema>>;
+export type ModelOutput = z.infer<ReturnType<typeof buildModelOutputSchema>>;

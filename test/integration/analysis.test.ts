@@ -137,10 +137,8 @@ describe('post-call analysis on BullMQ', () => {
     const queue = openPostCallQueue(settings, 'producer');
     toClose.push(() => queue.close());
     await queue.add('analyse-call', { callId: randomUUID(), vertical: env.manifest.id, transcript: 'secret' }, { jobId: 'bad-payload' });
-    const job = await eventually(async () => {
-      const j = await queue.getJob('bad-payload');
-      return j && (await j.getState()) === 'failed' ? j : undefined;
-    }, 'the bad job to fail');
+    await eventually(async () => (await queue.getJobState('bad-payload')) === 'failed', 'the bad job to fail');
+    const job = (await queue.getJob('bad-payload'))!;
     expect(job.attemptsMade).toBe(1);
     expect(job.failedReason).toMatch(/^ANALYSIS_BAD_PAYLOAD: /);
   });
