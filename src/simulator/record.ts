@@ -35,14 +35,18 @@ export async function findCall(store: CallReader, idOrSid: string): Promise<Call
   return store.calls.getBySid(idOrSid);
 }
 
-/** Waits until the call's row is finalised (completed/failed); null if it never appears. */
-export async function waitForFinalCall(store: CallReader, callSid: string, timeoutMs = 15_000): Promise<CallRecord | null> {
-  const deadline = Date.now() + timeoutMs;
+/**
+ * Waits until the call's row is finalised (completed/failed). The runtime writes the row when the
+ * call is prepared, so one that has not appeared within `appearMs` is not coming: null.
+ */
+export async function waitForFinalCall(store: CallReader, callSid: string, timeoutMs = 15_000, appearMs = 5000): Promise<CallRecord | null> {
+  const started = Date.now();
   let last: CallRecord | null = null;
   for (let delayMs = 50; ; delayMs = Math.min(delayMs * 2, 500)) {
     last = await store.calls.getBySid(callSid);
     if (last && (last.status === 'completed' || last.status === 'failed')) return last;
-    if (Date.now() >= deadline) return last;
+    const waited = Date.now() - started;
+    if (waited >= timeoutMs || (!last && waited >= appearMs)) return last;
     await sleepMs(delayMs);
   }
 }

@@ -92,7 +92,9 @@ Examples:
       .description('one call: row, transcript, tools, handoffs, latency')
       .argument('<id>', 'call id (uuid) or Twilio CallSid')
       .option('--json', 'print JSON')
-      .action(action(run, async (id: string, options: { json?: boolean }) => {
+      .action(action(run, async (id: string, showOptions: { json?: boolean }) => {
+        // `--json` after the id may be claimed by the parent `calls` command.
+        const options = { json: Boolean(showOptions.json || (calls.opts() as { json?: boolean }).json) };
         const found = await withStore(async (store) => {
           const call = await findCall(store, id);
           if (!call) return null;
