@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { compileVerticals, type CompileResult } from '../../catalog/index.js';
 import { loadConfig } from '../../config/index.js';
 import { formatProblem } from '../../manifest/index.js';
+import { checkScenarioAgainstManifest, formatScenarioProblem, loadScenarios, ScenarioError, type ScenarioProblem } from '../../scenarios/index.js';
 import type { ToolRegistry } from '../../toolkit/types.js';
 import { action, EXIT_FAILED, EXIT_OK, type CliRun, type RegisterCommand } from '../context.js';
 
@@ -45,13 +46,34 @@ export async function compileForCli(deps: ManifestCommandDeps, dir: string | und
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function runValidate(run: CliRun, dir: string, result: CompileResult): void {
+/**
+ * Scenario files are part of a vertical: each must parse, and every tool, handoff and agent it
+ * names must exist in the manifest it will be run against.
+ */
+export async function checkScenarios(dir: string, result: CompileResult): Promise<{ problems: ScenarioProblem[]; count: number }> {
+  let scenarios;
+  try {
+    scenarios = (await loadScenarios(dir)).list();
+  } catch (err) {
+    if (err instanceof ScenarioError) return { problems: err.problems, count: 0 };
+    throw err;
+  }
+  const manifests = new Map((result.verticals ?? []).map((v) => [v.id, v.manifest]));
+  const problems = scenarios.flatMap((s) => {
+    const manifest = manifests.get(s.vertical);
+    return manifest ? checkScenarioAgainstManifest(s, manifest) : [];
+  });
+  return { problems, count: scenarios.length };
+}
+
+function runValidate(run: CliRun, dir: string, result: CompileResult, scenarios: { problems: ScenarioProblem[]; count: number }): void {
   for (const p of result.problems) run.io.out(formatProblem(p));
-  const errors = result.problems.filter((p) => p.severity === 'error').length;
-  const warnings = result.problems.length - errors;
-  if (result.verticals) {
+  for (const p of scenarios.problems) run.io.out(formatScenarioProblem(p));
+  const errors = result.problems.filter((p) => p.severity === 'error').length + scenarios.problems.length;
+  const warnings = result.problems.length + scenarios.problems.length - errors;
+  if (result.verticals && scenarios.problems.length === 0) {
     const ids = result.verticals.map((v) => v.id).join(', ');
-    run.io.out(`ok: ${plural(result.verticals.length, 'vertical')} valid in ${dir}${ids ? ` (${ids})` : ''}, ${plural(warnings, 'warning')}`);
+    run.io.out(`ok: ${plural(result.verticals.length, 'vertical')} valid in ${dir}${ids ? ` (${ids})` : ''}, ${plural(scenarios.count, 'scenario')}, ${plural(warnings, 'warning')}`);
     run.exitCode = EXIT_OK;
   } else {
     run.io.out(`failed: ${plural(errors, 'error')}, ${plural(warnings, 'warning')} in ${dir}`);
@@ -63,7 +85,7 @@ export function makeValidateCommand(deps: ManifestCommandDeps = defaultManifestD
   return (program: Command, run: CliRun) => {
     program
       .command('validate')
-      .description('check every vertical manifest: schema, references, tools, prompts, numbers, languages')
+      .description('check every vertical manifest (schema, references, tools, prompts, numbers, languages) and its scenarios')
       .argument('[dir]', 'verticals directory (default: config paths.verticals)')
       .option('--agents <dir>', 'shared agents directory holding fragments/ (default: config paths.agents)')
       .addHelpText('after', `
@@ -76,7 +98,7 @@ Examples:
   $ switchboard validate --agents ./agents     take shared fragments from ./agents/fragments`)
       .action(action(run, async (dir: string | undefined, options: ManifestCommandOptions) => {
         const compiled = await compileForCli(deps, dir, options);
-        runValidate(run, compiled.dir, compiled.result);
+        runValidate(run, compiled.dir, compiled.result, await checkScenarios(compiled.dir, compiled.result));
       }));
   };
 }

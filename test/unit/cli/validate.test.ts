@@ -41,7 +41,7 @@ describe('switchboard validate', () => {
   it('prints ok and exits 0 for valid manifests', async () => {
     const { code, io } = await runWithFixtures(['validate']);
     expect(code).toBe(0);
-    expect(io.stdout).toEqual(['ok: 1 vertical valid in test/fixtures/manifests/valid/verticals (salon), 0 warnings']);
+    expect(io.stdout).toEqual(['ok: 1 vertical valid in test/fixtures/manifests/valid/verticals (salon), 0 scenarios, 0 warnings']);
   });
 
   it('prints every problem line and a summary, and exits 1 on errors', async () => {
@@ -61,7 +61,7 @@ describe('switchboard validate', () => {
     expect(code).toBe(0);
     expect(io.stdout).toEqual([
       'test/fixtures/manifests/unreachable/verticals/salon/vertical.yaml:24 agents[2].name: warning: agent "Archivist" is not reachable from the entry agent "Receptionist"',
-      'ok: 1 vertical valid in test/fixtures/manifests/unreachable/verticals (salon), 1 warning',
+      'ok: 1 vertical valid in test/fixtures/manifests/unreachable/verticals (salon), 0 scenarios, 1 warning',
     ]);
   });
 
@@ -155,7 +155,7 @@ ${extra}`);
     write('');
     const io = capture();
     const code = await main(argv('validate', join(root, 'verticals'), '--agents', join(root, 'agents')), io);
-    expect(io.stdout.at(-1)).toMatch(/^ok: 1 vertical valid in .* \(demo\), 0 warnings$/);
+    expect(io.stdout.at(-1)).toMatch(/^ok: 1 vertical valid in .* \(demo\), 0 scenarios, 0 warnings$/);
     expect(code).toBe(0);
   });
 
