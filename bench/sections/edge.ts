@@ -6,6 +6,7 @@
  * speech_started → clear, each timed inside the gateway).
  */
 import { randomUUID } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
 import { spawnChild, type Child } from '../lib/ipc.js';
 import type { LoadCounters } from '../lib/loadgen.js';
 import type { BenchContext, BenchSection, Figure } from '../types.js';
@@ -63,6 +64,8 @@ export interface EdgeRunResult {
   loadCpuMsPerCallSecond: number;
   /** The measurement window on the gateway's monotonic clock (to cut a --cpu-prof profile). */
   profileWindowUs: [number, number];
+  /** 1-minute load average at the end of the window (the machine is shared). */
+  machineLoad: number;
 }
 
 export async function runEdge(mode: Mode, calls: number, ctx: BenchContext): Promise<EdgeRunResult> {
@@ -138,6 +141,7 @@ export async function runEdge(mode: Mode, calls: number, ctx: BenchContext): Pro
       unexpectedCloses: counters.unexpectedCloses,
       loadCpuMsPerCallSecond: loadCpuMs / (calls * windowSec),
       profileWindowUs: [s0.hrUs, s1.hrUs],
+      machineLoad: loadavg()[0]!,
     };
   } finally {
     for (const c of children.reverse()) await c.kill().catch(() => undefined);
@@ -159,6 +163,7 @@ export function edgeFigures(r: EdgeRunResult): Figure[] {
     { name: 'speech_started → clear p50 / p99', value: `${fmt(r.clearP50Ms)} / ${fmt(r.clearP99Ms)} (${r.clears} clears, ${r.bargeIns} barge-ins)`, ok: r.clears > 0 ? r.clearP99Ms <= 5 : undefined },
     { name: 'calls connected / failed / dropped', value: `${r.callsConnected} / ${r.callsFailed} / ${r.unexpectedCloses}`, ok: r.callsFailed === 0 && r.unexpectedCloses === 0 },
     { name: 'load generator CPU per call-second (for scale)', value: `${r.loadCpuMsPerCallSecond.toFixed(2)} ms` },
+    { name: 'machine load (1 min) during the run', value: `${r.machineLoad.toFixed(1)} on ${cpus().length} cores${r.machineLoad > cpus().length ? ' (oversubscribed: latency tails and lag mostly measure waiting for a core)' : ''}` },
   ];
 }
 
