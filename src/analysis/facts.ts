@@ -2,6 +2,9 @@
 import { normaliseText } from './heuristic/text.js';
 import { callerTurns, type CallBundle } from './types.js';
 
+/** Tools that manage the call itself rather than serve the caller: not a sign of intent, not work done. */
+export const HOUSEKEEPING_TOOLS: ReadonlySet<string> = new Set(['end_call']);
+
 export interface CallFacts {
   callerLines: string[];
   callerTurnCount: number;

@@ -1,7 +1,7 @@
 /**
  * The manifest's vertical-specific fields, filled from structured data first (an argument of the
  * same name passed to a tool the call used, a successful call winning) and from the caller's words
- * second (`keywords`: value → keywords). What cannot be found is null (an empty list for
+ * second (`keywords`: value → keywords). See `argumentFor` for how arguments are matched to fields. What cannot be found is null (an empty list for
  * `string[]`); a boolean field with keywords that none of the caller's words matched is false.
  */
 import type { AnalysisField } from '../../manifest/schema.js';
@@ -12,14 +12,43 @@ import { hasKeyword } from './text.js';
 const TRUE_KEYS = new Set(['true', 'yes']);
 const FALSE_KEYS = new Set(['false', 'no']);
 
-/** Top-level tool arguments by name; later calls override earlier ones, and `ok` calls override the rest. */
+/** `serviceId` → `service_id`, `customer-name` → `customer_name`. */
+export const snakeCase = (key: string): string =>
+  key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_').toLowerCase();
+
+const OPAQUE_ID = /^(?:[0-9a-f]{8}-[0-9a-f-]{27}|\d+|[A-Za-z]{0,4}[0-9a-f]{16,})$/i;
+
+/** Words that qualify a field's subject: `service_requested`, `preferred_stylist`. */
+const QUALIFIERS = new Set(['requested', 'preferred', 'wanted', 'desired', 'chosen', 'selected', 'booked', 'asked', 'interested', 'interest', 'of', 'new']);
+
+/**
+ * The tool argument that fills a field: one named like the field; else, when the field's name is
+ * one subject word plus qualifiers (`service_requested`, `preferred_stylist`), an argument named
+ * after that subject (`service`, `service_name`, `serviceId`), an id only when it reads like a
+ * word (`womens-cut`, not a uuid).
+ */
+export function argumentFor(fieldName: string, args: Map<string, unknown>): unknown {
+  if (args.has(fieldName)) return args.get(fieldName);
+  const subjects = fieldName.split('_').filter((w) => !QUALIFIERS.has(w));
+  const subject = subjects.length === 1 ? subjects[0]! : undefined;
+  if (!subject || subject === fieldName || subject.length < 3) return undefined;
+  for (const suffix of ['', '_name', '_id']) {
+    const v = args.get(`${subject}${suffix}`);
+    if (v === undefined) continue;
+    if (suffix === '_id' && (typeof v !== 'string' || OPAQUE_ID.test(v))) continue;
+    return v;
+  }
+  return undefined;
+}
+
+/** Top-level tool arguments by snake_case name; later calls override earlier ones, and `ok` calls override the rest. */
 export function toolArguments(bundle: CallBundle): Map<string, unknown> {
   const args = new Map<string, unknown>();
   const usable = bundle.tools.filter((t) => t.status !== 'invalid_arguments');
   for (const t of [...usable.filter((u) => u.status !== 'ok'), ...usable.filter((u) => u.status === 'ok')]) {
     if (t.arguments && typeof t.arguments === 'object' && !Array.isArray(t.arguments)) {
       for (const [k, v] of Object.entries(t.arguments as Record<string, unknown>)) {
-        if (v !== null && v !== undefined && v !== '') args.set(k, v);
+        if (v !== null && v !== undefined && v !== '') args.set(snakeCase(k), v);
       }
     }
   }
@@ -74,7 +103,8 @@ export function extractFields(fields: readonly AnalysisField[], bundle: CallBund
   const args = toolArguments(bundle);
   const out: Record<string, unknown> = {};
   for (const field of fields) {
-    const structured = args.has(field.name) ? fromArgument(field, args.get(field.name)) : undefined;
+    const arg = argumentFor(field.name, args);
+    const structured = arg === undefined ? undefined : fromArgument(field, arg);
     const value = structured ?? fromKeywords(field, facts);
     out[field.name] = value ?? (field.type === 'string[]' ? [] : null);
   }

@@ -6,7 +6,7 @@
  * `intent` is tried by its keywords, then the first tool that succeeded; else `unknown`.
  */
 import type { AnalysisSpec } from '../../manifest/schema.js';
-import type { CallFacts } from '../facts.js';
+import { HOUSEKEEPING_TOOLS, type CallFacts } from '../facts.js';
 import { UNKNOWN_INTENT } from '../types.js';
 import { matchedKeywords } from './text.js';
 
@@ -56,7 +56,7 @@ export function detectIntent(spec: AnalysisSpec, facts: CallFacts): IntentMatch 
     const hits = matchedKeywords(facts.callerText, keywords);
     if (hits.length > 0) return { intent: value, score: hits.length, evidence: hits.map((k) => `keyword:"${k}"`) };
   }
-  const firstOk = [...facts.toolsSucceeded][0];
+  const firstOk = [...facts.toolsSucceeded].find((t) => !HOUSEKEEPING_TOOLS.has(t));
   if (firstOk) return { intent: firstOk, score: 0, evidence: [`tool:${firstOk}`] };
   return { intent: UNKNOWN_INTENT, score: 0, evidence: [] };
 }

@@ -4,7 +4,7 @@
  * digit runs are masked: summaries are shown by the CLI.
  */
 import type { Manifest } from '../../manifest/schema.js';
-import type { CallFacts } from '../facts.js';
+import { HOUSEKEEPING_TOOLS, type CallFacts } from '../facts.js';
 import type { CallBundle } from '../types.js';
 import { clip, maskPhoneNumbers } from './text.js';
 
@@ -49,11 +49,17 @@ export function buildSummary({ bundle, manifest, facts, intent, args }: SummaryI
   const who = callerName(args);
   const request = firstRequest(facts.callerLines);
   const opener = `${who ?? 'A caller'} called ${manifest.name}`;
-  parts.push(request ? `${opener} and said: "${clip(request, 160)}".` : `${opener}.`);
+  if (request) {
+    const quoted = clip(request, 160);
+    parts.push(`${opener} and said: "${quoted}"${/[.!?…]$/.test(quoted) ? '' : '.'}`);
+  } else {
+    parts.push(`${opener}.`);
+  }
   parts.push(`Intent: ${intent.replace(/_/g, ' ')}.`);
 
-  const ok = [...facts.toolsSucceeded];
-  const failed = [...facts.toolsUsed].filter((t) => !facts.toolsSucceeded.has(t));
+  // Hanging up is told by the last sentence; it is not something done for the caller.
+  const ok = [...facts.toolsSucceeded].filter((t) => !HOUSEKEEPING_TOOLS.has(t));
+  const failed = [...facts.toolsUsed].filter((t) => !facts.toolsSucceeded.has(t) && !HOUSEKEEPING_TOOLS.has(t));
   if (ok.length > 0) parts.push(`Done: ${list(ok)}.`);
   if (failed.length > 0) parts.push(`Did not succeed: ${list(failed)}.`);
   if (bundle.handoffs.length > 0) {

@@ -119,3 +119,25 @@ describe('call language', () => {
     expect(scoreSentiment(['I would like to cancel my appointment please, are you free Friday?']).label).toBe('neutral');
   });
 });
+
+describe('tool arguments named differently from the fields', () => {
+  it('matches camelCase arguments and ids that read like words, never opaque ids', () => {
+    const spec = testManifest({ fields: [
+      { name: 'service_requested', type: 'string', description: 'Service.' },
+      { name: 'preferred_stylist', type: 'string', description: 'Stylist.' },
+      { name: 'customer_account', type: 'string', description: 'Account.' },
+    ] }).analysis;
+    const b = bundle({ caller: ['Book me with Maya please'], tools: [{ toolName: 'salon_book_appointment', arguments: {
+      serviceId: 'womens-cut', stylistId: 'maya', customerName: 'Ana Lopez', customerAccountId: '3f2b1c4d-1111-4222-8333-444455556666',
+    } }] });
+    expect(extractFields(spec.fields, b, callFacts(b))).toEqual({ service_requested: 'womens-cut', preferred_stylist: 'maya', customer_account: null });
+    const a = analyseHeuristically({ bundle: b, manifest: testManifest() });
+    expect(a.summary).toMatch(/^Ana Lopez called Snip Salon and said: "Book me with Maya please"\. /);
+  });
+
+  it('does not quote a request with doubled punctuation, nor list end_call as work done', () => {
+    const b = bundle({ caller: ['What are your opening hours today?'], tools: [{ toolName: 'end_call' }] });
+    const a = analyseHeuristically({ bundle: b, manifest: testManifest() });
+    expect(a.summary).toBe('A caller called Snip Salon and said: "What are your opening hours today?" Intent: unknown. The call ended (caller hangup) after 2 min 13 s.');
+  });
+});
