@@ -41,6 +41,12 @@ export interface SimulateCallOptions {
   answerTimeoutMs?: number;
   /** Called for each timeline event as it happens (live printing). */
   onEvent?: (e: TimelineEvent) => void;
+  /**
+   * How many agent utterances the call has recorded so far (from the store). With it, a scripted
+   * scenario's caller waits for every line the script gives the agent before speaking again,
+   * instead of judging by silence alone (a slow tool call is silence too).
+   */
+  agentUtterances?: (callSid: string) => Promise<number>;
 }
 
 export type TimelineEvent =
@@ -184,29 +190,44 @@ export async function simulateCall(scenario: Scenario, opts: SimulateCallOptions
   const maxMs = scenario.maxDurationMs;
   const over = () => phone.closed || phone.callTimeMs >= maxMs;
 
+  const scripted = scenario.brain === 'scripted' && opts.agentUtterances !== undefined;
+  const saysIn = (steps: readonly { say?: string | undefined }[]) => steps.filter((st) => st.say !== undefined).length;
+  const utterances = async () => (opts.agentUtterances ? opts.agentUtterances(callSid).catch(() => 0) : 0);
+  /** Waits (wall clock, polling) until the call has recorded `target` agent utterances. */
+  const utterancesReach = async (target: number): Promise<void> => {
+    const deadline = performance.now() + answerTimeoutMs;
+    while (!phone.closed && performance.now() < deadline && (await utterances()) < target) {
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  };
+
   /** The agent answered after `sinceMs` and has gone quiet (or never answered in time). */
-  const agentDone = async (sinceMs: number): Promise<void> => {
+  const agentDone = async (sinceMs: number, target?: number): Promise<void> => {
+    if (scripted && target !== undefined && target > 0) await utterancesReach(target);
     await phone.until(() => over() || phone.lastMediaAtMs >= sinceMs || phone.callTimeMs - sinceMs >= answerTimeoutMs);
     if (over()) return;
     if (phone.lastMediaAtMs < sinceMs) {
       push({ atMs: phone.callTimeMs, kind: 'no_answer', waitedMs: phone.callTimeMs - sinceMs });
       return;
     }
-    await phone.until(() => over() || (!phone.agentAudible && phone.callTimeMs - phone.lastMediaAtMs >= quietMs && performance.now() - phone.lastMediaWallMs >= quietWallMs));
+    // A scripted call knows how many lines to wait for, so a short wall-clock quiet is enough there.
+    const wallQuiet = scripted && target !== undefined && target > 0 ? Math.min(quietWallMs, 250) : quietWallMs;
+    await phone.until(() => over() || (!phone.agentAudible && phone.callTimeMs - phone.lastMediaAtMs >= quietMs && performance.now() - phone.lastMediaWallMs >= wallQuiet));
   };
 
   let sinceMs = 0;
-  await agentDone(sinceMs);
+  // Agent lines the script gives after the caller's latest turn, counted from what was recorded then.
+  let target = saysIn(scenario.opening);
+  await agentDone(sinceMs, target);
   for (const [i, turn] of scenario.turns.entries()) {
     if (over()) break;
     if (turn.bargeIn) {
-      // Talk over the agent's reply: afterMs after its audio starts playing.
-      await phone.until(() => over() || (phone.burstStartedAtMs >= sinceMs && phone.agentAudible) || phone.callTimeMs - sinceMs >= answerTimeoutMs);
-      if (over()) break;
-      const startedAt = phone.burstStartedAtMs >= sinceMs ? phone.burstStartedAtMs : phone.callTimeMs;
-      await phone.until(() => over() || phone.callTimeMs >= startedAt + turn.bargeIn!.afterMs);
+      // Talk over the agent's reply once afterMs of it has played (counted in audio heard, so a
+      // short filler line or a pause in the model's output does not use the budget up).
+      const afterMs = turn.bargeIn.afterMs;
+      await phone.until(() => over() || (phone.burstStartedAtMs >= sinceMs && phone.agentAudible && phone.playedInBurst >= afterMs) || phone.callTimeMs - sinceMs >= answerTimeoutMs);
     } else {
-      if (i > 0) await agentDone(sinceMs);
+      if (i > 0) await agentDone(sinceMs, target);
       await phone.pause(turn.pauseMs);
     }
     if (over()) break;
@@ -216,8 +237,9 @@ export async function simulateCall(scenario: Scenario, opts: SimulateCallOptions
     push({ atMs: phone.callTimeMs, kind: 'caller', text: turn.caller, durationMs: Math.round(clip.durationMs), bargeIn: Boolean(turn.bargeIn) });
     await phone.say(clip.bytes);
     sinceMs = phone.callTimeMs;
+    if (scripted) target = (await utterances()) + saysIn(turn.agent);
   }
-  if (!over()) await agentDone(sinceMs);
+  if (!over()) await agentDone(sinceMs, target);
   if (!phone.closed) {
     const until = phone.callTimeMs + scenario.hangUpAfterMs;
     await phone.until(() => over() || phone.callTimeMs >= until);

@@ -75,6 +75,11 @@ export class SimulatedPhone {
     return this.framesSent * FRAME_MS;
   }
 
+  /** Agent audio played so far in the current (or last) burst, ms. */
+  get playedInBurst(): number {
+    return this.playedInBurstMs;
+  }
+
   /** Whether the agent's audio is queued or playing. */
   get agentAudible(): boolean {
     return this.queuedBytes > 0;

@@ -70,6 +70,16 @@ function manifestFor(verticalsDir: string, agentsDir: string, id: string): Manif
   return loaded.vertical?.manifest ?? null;
 }
 
+/** Counts the agent's recorded utterances of a call (0 until its row exists). */
+function agentUtterancesFrom(store: NonNullable<RunScenariosOptions['store']>): (callSid: string) => Promise<number> {
+  let callId: string | null = null;
+  return async (callSid) => {
+    callId ??= (await store.calls.getBySid(callSid))?.id ?? null;
+    if (!callId) return 0;
+    return (await store.transcripts.list(callId)).filter((t) => t.role === 'assistant').length;
+  };
+}
+
 async function runOne(scenario: Scenario, to: string, opts: RunScenariosOptions, synth: SpeechSynthesizer): Promise<ScenarioRun> {
   const run: ScenarioRun = { scenario, call: null, stored: null, checks: [], ok: false, error: null };
   try {
@@ -82,6 +92,7 @@ async function runOne(scenario: Scenario, to: string, opts: RunScenariosOptions,
       ...(opts.accountSid ? { accountSid: opts.accountSid } : {}),
       ...(opts.speed ? { speed: opts.speed } : {}),
       ...(opts.onEvent ? { onEvent: (e: TimelineEvent) => opts.onEvent!(scenario, e) } : {}),
+      ...(opts.store ? { agentUtterances: agentUtterancesFrom(opts.store) } : {}),
     });
     let stored: StoredCall | null | undefined;
     if (opts.store && run.call.answered) {

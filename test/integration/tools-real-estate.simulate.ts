@@ -16,7 +16,7 @@ import { createEngineSelector } from '../../src/engines/select.js';
 import { CallManager } from '../../src/realtime/index.js';
 import { loadScenarios, type Scenario } from '../../src/scenarios/index.js';
 import { createGateway, type Gateway } from '../../src/server/index.js';
-import { runScenarios, formatChecks, type ScenarioRun } from '../../src/simulator/index.js';
+import { runScenarios, formatChecks, formatStoredCall, formatTimelineEvent, type ScenarioRun } from '../../src/simulator/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { createCallControl } from '../../src/telephony/index.js';
 import { registry } from '../../tools/index.js';
@@ -26,8 +26,8 @@ import { randomSchema, TEST_DATABASE_URL } from './storeSuite.js';
 const ACCOUNT_SID = 'AC' + 'c'.repeat(32);
 const AUTH_TOKEN = 'vertical-simulator-token';
 const PUBLIC_URL = 'https://verticals-gw.example.test';
-/** Call clock multiple: fast enough for CI, slow enough for barge-ins to land mid-sentence. */
-const SPEED = 4;
+/** Call clock multiple (SWITCHBOARD_SIM_SPEED overrides): barge-ins wait for audio actually heard, so they land mid-sentence at any speed. */
+const SPEED = Number(process.env.SWITCHBOARD_SIM_SPEED ?? 12);
 
 export interface VerticalSimulation {
   scenarios: Scenario[];
@@ -86,7 +86,11 @@ export async function startVerticalSimulation(verticalId: string): Promise<Verti
         gatewayUrl, publicUrl: PUBLIC_URL, authToken: AUTH_TOKEN, accountSid: ACCOUNT_SID, speed: SPEED, store,
         verticalsDir: join(dir, 'verticals'), agentsDir: resolve('agents'),
       });
-      if (!run!.ok) throw new Error(`${verticalId}/${name} failed:\n${run!.error ?? ''}\n${formatChecks(run!.checks)}`);
+      if (!run!.ok) {
+        const record = run!.stored ? `\n${formatStoredCall(run!.stored, { indent: '  ' })}` : '';
+        const timeline = run!.call ? `\n${[...run!.call.timeline].sort((a, b) => a.atMs - b.atMs).map((e) => `  ${formatTimelineEvent(e)}`).join('\n')}` : '';
+        throw new Error(`${verticalId}/${name} failed:\n${run!.error ?? ''}\n${formatChecks(run!.checks)}${record}${timeline}`);
+      }
       return run!;
     },
     async close() {
