@@ -133,6 +133,14 @@ describe.each<StoreTarget>([postgresTarget, pgliteTarget])('IT knowledge base on
       expect(after.result.articles[0]!.articleId).toBe('KB-0099');
     });
 
+    it('re-indexes when the table lost its articles (a re-created schema)', async () => {
+      const call = testCall(t.db, 'it-helpdesk', NOW);
+      expect((await runTool<{ found: boolean }>(searchTool, { query: 'bitlocker recovery key' }, call)).result.found).toBe(true);
+      await t.exec('DELETE FROM kb_articles');
+      const res = await runTool<{ found: boolean; articles: { articleId: string }[] }>(searchTool, { query: 'bitlocker recovery key' }, call);
+      expect(res.result.articles[0]?.articleId).toBe('KB-0019');
+    });
+
     it('returns found false with an instruction not to guess', async () => {
       const res = await runTool<{ found: boolean; articles: unknown[]; instruction: string }>(
         searchTool, { query: 'what is the cafeteria menu' }, testCall(t.db, 'it-helpdesk', NOW),

@@ -18,7 +18,7 @@ import { AppError, describeError } from '../../src/shared/errors.js';
 import type { Db, Queryable } from '../../src/store/types.js';
 import { embedderFromEnv, type Embedder } from './embeddings.js';
 import {
-  deleteArticles, ensureEmbeddingTable, ensureVectorExtension, getArticles, indexedHashes, searchFts, searchVectors, staleEmbeddings,
+  countArticles, deleteArticles, ensureEmbeddingTable, ensureVectorExtension, getArticles, indexedHashes, searchFts, searchVectors, staleEmbeddings,
   upsertArticle, upsertEmbedding, type FtsHit,
 } from './knowledgeRepository.js';
 
@@ -193,11 +193,12 @@ function fingerprint(dir: string): string {
   }).join('|');
 }
 
-const freshness = new WeakMap<Queryable, Map<string, string>>();
+const freshness = new WeakMap<Queryable, Map<string, { print: string; articles: number }>>();
 
 /**
  * Re-indexes when the directory looks different from the last time this process indexed it
- * into this database (start-up counts as different). Cheap when nothing changed.
+ * into this database (start-up counts as different), or when the table no longer holds what was
+ * indexed (a re-created schema). Cheap when nothing changed: a stat per file and one count.
  */
 export async function ensureKnowledgeIndexed(db: Db, dir: string, options: KnowledgeOptions = {}): Promise<ReindexReport | null> {
   const print = fingerprint(dir);
@@ -206,9 +207,10 @@ export async function ensureKnowledgeIndexed(db: Db, dir: string, options: Knowl
     seen = new Map();
     freshness.set(db, seen);
   }
-  if (seen.get(dir) === print) return null;
+  const last = seen.get(dir);
+  if (last?.print === print && (await countArticles(db)) === last.articles) return null;
   const report = await reindexKnowledge(db, dir, options);
-  seen.set(dir, print);
+  seen.set(dir, { print, articles: report.indexed.length + report.unchanged });
   return report;
 }
 

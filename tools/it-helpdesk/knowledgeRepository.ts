@@ -36,6 +36,11 @@ export async function upsertArticle(db: Queryable, a: ArticleUpsert): Promise<vo
   );
 }
 
+export async function countArticles(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM kb_articles');
+  return rows[0]?.n ?? 0;
+}
+
 export async function deleteArticles(db: Queryable, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
   await db.query('DELETE FROM kb_articles WHERE id = ANY($1::text[])', [ids]);
