@@ -2,7 +2,8 @@
 
 export interface BenchContext {
   calls: number[];
-  modes: Array<'passthrough' | 'transcoding'>;
+  /** `sdk` (opt-in) runs the SDK's TwilioRealtimeTransportLayer in the same harness for comparison. */
+  modes: Array<'passthrough' | 'transcoding' | 'sdk'>;
   /** Measurement window per run, seconds. */
   windowSec: number;
   profile: boolean;
