@@ -39,6 +39,8 @@ export interface CallSessionOptions {
   speakTimeoutMs: number;
   /** How long a prepared call waits for its media stream. */
   prepareTtlMs: number;
+  /** The longest a hang-up or transfer waits for the agent's last words to be heard. */
+  drainTimeoutMs: number;
 }
 
 export const DEFAULT_SESSION_OPTIONS: CallSessionOptions = {
@@ -48,7 +50,10 @@ export const DEFAULT_SESSION_OPTIONS: CallSessionOptions = {
   endGraceMs: 1000,
   speakTimeoutMs: 15_000,
   prepareTtlMs: 30_000,
+  drainTimeoutMs: 10_000,
 };
+
+const DRAIN_POLL_MS = 50;
 
 export interface CallSessionDeps {
   store: CallStore & { dbForVertical(manifest: Manifest): Db };
@@ -153,9 +158,18 @@ export class CallSession {
       services: {
         now: () => new Date(),
         ...(deps.sms ? { sms: { send: (to: string, body: string, signal?: AbortSignal) => deps.sms!.send(to, this.init.to ?? this.vertical.numbers[0] ?? '', body, signal) } } : {}),
+        ...(this.manifest.fallback.humanNumber ? { humanNumber: this.manifest.fallback.humanNumber } : {}),
         call: {
-          transfer: (to, options) => this.transferTo(to, options?.announce, END_REASON.transferred),
-          hangUp: (options) => this.hangUpNow(options?.goodbye, END_REASON.agentHangup),
+          // Both let the caller hear what the agent said before the tool ran (the goodbye, the
+          // "connecting you now") before the carrier takes the call away.
+          transfer: async (to, options) => {
+            await this.drainPlayback();
+            await this.transferTo(to, options?.announce, END_REASON.transferred);
+          },
+          hangUp: async (options) => {
+            await this.drainPlayback();
+            await this.hangUpNow(options?.goodbye, END_REASON.agentHangup);
+          },
         },
       },
     };
@@ -436,6 +450,19 @@ export class CallSession {
     if (this.link?.isOpen) await this.speak(text);
     else await this.deps.voice.say(this, text);
     await this.hangUpNow(undefined, reason);
+  }
+
+  /**
+   * Waits until the model has finished its current response and the caller has heard all of it
+   * (every mark back), or `timeoutMs`, or the call ends. A barge-in clears playback, which also
+   * counts as drained.
+   */
+  async drainPlayback(timeoutMs = this.deps.options.drainTimeoutMs): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const drained = () => this.ended || !this.carrier || (this.events.activeResponseId === undefined && this.playback.idle);
+    while (!drained() && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, DRAIN_POLL_MS));
+    }
   }
 
   /** Asks the carrier to end the call, then ends it here (the stream may not stop by itself). */

@@ -21,6 +21,7 @@ import { openStore, type Store } from '../../src/store/index.js';
 import { createCallControl } from '../../src/telephony/index.js';
 import { createRegistry, defineTool, ToolError } from '../../src/toolkit/index.js';
 import { startFakeTwilioApi, type FakeTwilioApi } from '../fakes/index.js';
+import { commonTools } from '../../tools/common/index.js';
 import { randomSchema, TEST_DATABASE_URL } from './storeSuite.js';
 import { startModelProxy, type ModelProxy } from './modelProxy.js';
 
@@ -81,7 +82,7 @@ export function rtManifest(o: ManifestOverrides = {}): string {
     '  - name: Front Desk',
     '    description: Answers every call.',
     '    instructions: Be helpful.',
-    '    tools: [rt_lookup, rt_slow]',
+    '    tools: [rt_lookup, rt_slow, end_call, transfer_to_human]',
     '    handoffs: [Billing]',
     '  - name: Billing',
     '    description: Billing questions.',
@@ -126,7 +127,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   mkdirSync(join(dir, 'verticals', 'rt'), { recursive: true });
   mkdirSync(join(dir, 'agents'));
   writeFileSync(join(dir, 'verticals', 'rt', 'vertical.yaml'), rtManifest(options.manifest));
-  const registry = createRegistry(testTools);
+  const registry = createRegistry([...testTools, ...commonTools]);
   const catalog = createCatalog({ verticalsDir: join(dir, 'verticals'), agentsDir: join(dir, 'agents'), registry, cwd: dir });
 
   const schema = randomSchema('rt');
