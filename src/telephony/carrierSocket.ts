@@ -3,6 +3,7 @@
  * socket: bad input becomes a coded `error` event and is dropped, listener exceptions are caught
  * and logged, and the `started` promise settles exactly once (start, close or timeout).
  */
+import type { Socket } from 'node:net';
 import type { WebSocket, RawData } from 'ws';
 import { AppError } from '../shared/errors.js';
 import { createLogger, type Logger } from '../observability/logger.js';
@@ -79,6 +80,24 @@ export class CarrierSocket implements CarrierConnection {
 
   sendMark(name: string): void {
     this.send({ type: 'mark', name });
+  }
+
+  /**
+   * Holds this socket's writes until `uncork` (nested calls count): the frames and marks of one
+   * model delta then leave in one system call instead of one each. `ws` keeps its TCP socket in
+   * a private field, so without it (another WebSocket implementation) this does nothing.
+   */
+  cork(): void {
+    this.rawSocket()?.cork();
+  }
+
+  uncork(): void {
+    this.rawSocket()?.uncork();
+  }
+
+  private rawSocket(): Socket | undefined {
+    const socket = (this.ws as unknown as { _socket?: Socket })._socket;
+    return socket && typeof socket.cork === 'function' && !socket.destroyed ? socket : undefined;
   }
 
   clear(): void {
