@@ -4,15 +4,13 @@
  * throwaway schema exactly as `switchboard seed` does, a CallToolEnv with a fixed clock, and fakes
  * of the SMS and call-control services that record what they were asked.
  */
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { manifestSchema, type Manifest } from '../../src/manifest/schema.js';
 import type { Db, Store } from '../../src/store/index.js';
-import { createLogger } from '../../src/observability/logger.js';
-import { executeTool, MemoryToolInvocationRecorder } from '../../src/toolkit/index.js';
-import type { AnyToolDefinition, CallToolEnv, ToolServices } from '../../src/toolkit/types.js';
+import { executeTool } from '../../src/toolkit/index.js';
+import type { AnyToolDefinition } from '../../src/toolkit/types.js';
 import { randomSchema, type StoreTarget } from './storeSuite.js';
 
 export { pgliteTarget, postgresTarget, type StoreTarget } from './storeSuite.js';
@@ -60,66 +58,9 @@ export async function openVerticalDb(verticalId: string, target: StoreTarget): P
   };
 }
 
-/** An SMS service that records messages (or fails, when told to). */
-export class FakeSms implements NonNullable<ToolServices['sms']> {
-  readonly sent: { to: string; body: string; id: string }[] = [];
-  failWith: Error | null = null;
-
-  async send(to: string, body: string): Promise<{ id: string }> {
-    if (this.failWith) throw this.failWith;
-    const id = `SM${String(this.sent.length + 1).padStart(32, '0')}`;
-    this.sent.push({ to, body, id });
-    return { id };
-  }
-}
-
-/** Live-call control that records transfers and hang-ups. */
-export class FakeCall implements NonNullable<ToolServices['call']> {
-  readonly transfers: { to: string; announce?: string; reason?: string }[] = [];
-  readonly hangUps: { goodbye?: string; reason?: string }[] = [];
-
-  async transfer(to: string, options: { announce?: string; reason?: string } = {}): Promise<void> {
-    this.transfers.push({ to, ...options });
-  }
-
-  async hangUp(options: { goodbye?: string; reason?: string } = {}): Promise<void> {
-    this.hangUps.push(options);
-  }
-}
-
-export interface TestCall {
-  env: CallToolEnv;
-  callId: string;
-  sms: FakeSms;
-  call: FakeCall;
-  /** Moves the fixed clock. */
-  setNow(at: Date): void;
-}
-
-export function testCall(db: Db, vertical: string, now: Date, options: { sms?: boolean; call?: boolean } = {}): TestCall {
-  let clock = now;
-  const sms = new FakeSms();
-  const call = new FakeCall();
-  const callId = randomUUID();
-  const services: ToolServices = {
-    now: () => clock,
-    ...(options.sms === false ? {} : { sms }),
-    ...(options.call === false ? {} : { call }),
-  };
-  const env: CallToolEnv = {
-    callId, vertical, db, logger: createLogger(`test:${vertical}`), services,
-    callSignal: new AbortController().signal, recorder: new MemoryToolInvocationRecorder(), currentAgent: () => undefined,
-  };
-  return { env, callId, sms, call, setNow: (at) => { clock = at; } };
-}
-
-export interface RunResult<T = Record<string, unknown>> {
-  status: string;
-  errorCode: string | undefined;
-  /** The validated result on success; the error body otherwise. */
-  result: T;
-  output: string;
-}
+// The call fakes and the test call are the same for every vertical's tool tests.
+export { FakeCall, FakeSms, testCall, type RunResult, type TestCall } from './tools-real-estate.helpers.js';
+import type { RunResult, TestCall } from './tools-real-estate.helpers.js';
 
 let toolCallSeq = 0;
 

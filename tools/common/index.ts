@@ -3,7 +3,7 @@ import { endCall, transferToHuman } from './call.js';
 
 export { endCall, transferToHuman };
 export { normalizePhone } from './phone.js';
-export { isoDate, isoDateTime, isRealDate, localDate, priceText } from './time.js';
+export { isoDate, isoDateTime, isRealDate, localDate, priceText, spokenDateTime } from './time.js';
 
 /** Tools every vertical may use. */
 export const commonTools: AnyToolDefinition[] = [transferToHuman, endCall];

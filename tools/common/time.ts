@@ -36,3 +36,10 @@ export function priceText(cents: number): string {
   const dollars = cents / 100;
   return Number.isInteger(dollars) ? `$${dollars}` : `$${dollars.toFixed(2)}`;
 }
+
+/** "Tuesday, December 1 at 10:00 AM" in the given time zone, as the agent should say it. */
+export function spokenDateTime(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone, weekday: 'long', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit',
+  }).format(at);
+}

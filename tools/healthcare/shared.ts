@@ -88,12 +88,7 @@ export async function settings(ctx: ToolContext): Promise<ClinicSettings> {
   return s;
 }
 
-/** "Tuesday, December 1 at 10:00 AM" in the clinic's time zone. */
-export function spokenDateTime(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-US', {
-    timeZone, weekday: 'long', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit',
-  }).format(at);
-}
+export { spokenDateTime } from '../common/time.js';
 
 export function spokenDate(date: string): string {
   return new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', weekday: 'long', month: 'long', day: 'numeric', year: 'numeric' })

@@ -49,11 +49,7 @@ export async function settings(ctx: ToolContext): Promise<DeskSettings> {
   return s;
 }
 
-export function spokenDateTime(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-US', {
-    timeZone, weekday: 'long', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit',
-  }).format(at);
-}
+export { spokenDateTime } from '../common/time.js';
 
 export function spokenDate(date: string): string {
   return new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'long', day: 'numeric', year: 'numeric' }).format(new Date(`${date}T00:00:00Z`));
