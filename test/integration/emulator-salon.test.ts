@@ -3,6 +3,8 @@
  * from verticals/salon/vertical.yaml with the real salon tools on Postgres, the SDK session on
  * `OpenAIRealtimeWebSocket`, the emulator's scripted brain playing the model.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadManifest, type LoadedVertical } from '../../src/manifest/index.js';
@@ -21,10 +23,32 @@ const ROOT = process.cwd();
 // Monday 3 June 2030, 09:00 in New York: the scenarios book Tuesday the 4th.
 const NOW = new Date('2030-06-03T13:00:00Z');
 
-describe('salon scenarios against the real Agents SDK', () => {
+/** `switchboard emulator` as its own process (the bin, as an operator runs it); resolves its URL. */
+async function spawnEmulatorCli(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'switchboard.js'), 'emulator', '--port', '0', '--voice', 'synthetic', '--speed', '8'], {
+    cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'error', NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stderr!.on('data', (d: Buffer) => void (out += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the emulator CLI did not start:\n${out}`)), 30_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (ws:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`the emulator CLI exited with ${code}:\n${out}`)));
+  });
+  return { url, child };
+}
+
+describe.each(['in this process', 'a separate `switchboard emulator` process'])('salon scenarios against the real Agents SDK, emulator in %s', (where) => {
   let store: Store;
   let loaded: LoadedVertical;
-  let emulator: RunningEmulator;
+  let emulator: Pick<RunningEmulator, 'url' | 'close'>;
   let library: ScenarioLibrary;
   const coreSchema = `emu_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
   const schemas: string[] = [];
@@ -36,8 +60,19 @@ describe('salon scenarios against the real Agents SDK', () => {
     library = await loadScenarios(join(ROOT, 'verticals'), { vertical: 'salon' });
     store = await openStore({ databaseUrl: TEST_DATABASE_URL, schema: coreSchema, poolSize: 4 });
     await store.migrate();
-    emulator = await startEmulator({ scenarios: library, speech: { engine: 'synthetic', msPerChar: 25 }, pacing: { speed: 2, chunkMs: 100 } });
-  });
+    if (where === 'in this process') {
+      emulator = await startEmulator({ scenarios: library, speech: { engine: 'synthetic', msPerChar: 25 }, pacing: { speed: 2, chunkMs: 100 } });
+    } else {
+      const { url, child } = await spawnEmulatorCli();
+      emulator = {
+        url,
+        async close() {
+          child.kill('SIGINT');
+          if (child.exitCode === null) await once(child, 'exit');
+        },
+      };
+    }
+  }, 60_000);
 
   afterAll(async () => {
     await emulator?.close();
