@@ -70,6 +70,18 @@ describe('in-process post-call processing (no Redis)', () => {
   });
 });
 
+describe('a failure recorded before the relay marks the row sent', () => {
+  beforeEach(async () => { env = await openAnalysisEnv(); });
+
+  it('is kept (an in-process job can fail before the relay has marked its row)', async () => {
+    const callId = await endedCall(env);
+    await env.store.analysis.recordJobFailure(callId, 'ANALYSIS_UNKNOWN_VERTICAL: gone');
+    await env.store.outbox.markSent([callId]);
+    expect(await env.store.analysis.jobFailure(callId)).toBe('ANALYSIS_UNKNOWN_VERTICAL: gone');
+    expect((await env.store.outbox.pending()).map((r) => r.callId)).not.toContain(callId);
+  });
+});
+
 describe('openai analyser end to end against the fake API', () => {
   let fake: FakeOpenAiApi;
   const reply = {

@@ -158,9 +158,16 @@ export class AnalysisRepository {
   }
 
   /** Keeps the final failure of a published job on its outbox row, so it outlives the queue. */
+  /**
+   * Records a job's final failure on its outbox row. The job can fail before the relay has marked
+   * the row sent (an in-process queue runs it at once), so this marks it sent too: the relay's
+   * later mark then leaves it alone instead of clearing the error.
+   */
   async recordJobFailure(callId: string, reason: string): Promise<void> {
     await this.db.query(
-      'UPDATE post_call_outbox SET last_error = $2 WHERE call_id = $1::uuid AND sent_at IS NOT NULL',
+      `UPDATE post_call_outbox
+          SET last_error = $2, attempts = CASE WHEN sent_at IS NULL THEN attempts + 1 ELSE attempts END, sent_at = COALESCE(sent_at, now())
+        WHERE call_id = $1::uuid`,
       [callId, reason.slice(0, 2000)],
     );
   }
