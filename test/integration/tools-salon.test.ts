@@ -206,4 +206,21 @@ describe.each<StoreTarget>([postgresTarget, pgliteTarget])('salon tools on $name
     // the cancelled slot is bookable again
     expect((await run('salon_book_appointment', booking('2030-06-26T14:00', { customerName: 'Gus', customerPhone: '+15550100179' }))).status).toBe('ok');
   });
+
+  it('points at an appointment by the phone it was booked under and its current time', async () => {
+    const made = await ok('salon_book_appointment', booking('2030-06-19T10:00', { customerName: 'Hana Ito', customerPhone: '+15550100190' }));
+    // neither an id nor phone + time: refused before anything runs
+    expect((await run('salon_reschedule_appointment', { phone: '+15550100190', newStartsAt: '2030-06-19T13:00' })).status).toBe('invalid_arguments');
+    expect((await run('salon_cancel_appointment', { startsAt: '2030-06-19T10:00' })).status).toBe('invalid_arguments');
+    // the wrong time, or someone else's phone, finds nothing
+    expect((await run('salon_reschedule_appointment', { phone: '555 010 0190', startsAt: '2030-06-19T11:00', newStartsAt: '2030-06-19T13:00' })).errorCode).toBe('APPOINTMENT_NOT_FOUND');
+    expect((await run('salon_cancel_appointment', { phone: '+15550100191', startsAt: '2030-06-19T10:00' })).errorCode).toBe('APPOINTMENT_NOT_FOUND');
+
+    const moved = await ok('salon_reschedule_appointment', { phone: '555 010 0190', startsAt: '2030-06-19T10:00', newStartsAt: '2030-06-19T13:00' });
+    expect(moved).toMatchObject({ appointmentId: made.appointmentId, localTime: '2030-06-19T13:00' });
+    const cancelled = await ok('salon_cancel_appointment', { phone: '+15550100190', startsAt: '2030-06-19T13:00' });
+    expect(cancelled).toMatchObject({ appointmentId: made.appointmentId, status: 'cancelled' });
+    // a cancelled appointment is no longer there to point at
+    expect((await run('salon_cancel_appointment', { phone: '+15550100190', startsAt: '2030-06-19T13:00' })).errorCode).toBe('APPOINTMENT_NOT_FOUND');
+  });
 });

@@ -4,7 +4,7 @@ import { constraintOf, defineTool, sqlStateOf, ToolError, type Queryable, type T
 import { normalizePhone } from '../common/phone.js';
 import { isoDateTime, priceText } from '../common/time.js';
 import {
-  cancelAppointment, findAppointments, getAppointment, getAppointmentByBookingKey, getService, insertAppointment,
+  cancelAppointment, findAppointments, getAppointment, getAppointmentByBookingKey, getAppointmentByPhoneAt, getService, insertAppointment,
   moveAppointment, onTimeOff, resolveInstant, stylistOffers, timezoneOf, upsertCustomer, withinWorkingHours,
   type AppointmentRow,
 } from './repository.js';
@@ -132,8 +132,17 @@ export const salonFindAppointment = defineTool({
   },
 });
 
-async function requireBooked(tx: Queryable, appointment: string, timezone: string, ctx: ToolContext): Promise<AppointmentRow> {
-  const row = await getAppointment(tx, appointment, timezone);
+/** How a caller points at an existing appointment: its id or reference, or their phone and its current time. */
+interface AppointmentPointer {
+  appointmentId?: string | undefined;
+  phone?: string | undefined;
+  startsAt?: string | undefined;
+}
+
+async function requireBooked(tx: Queryable, pointer: AppointmentPointer, timezone: string, ctx: ToolContext): Promise<AppointmentRow> {
+  const row = pointer.appointmentId !== undefined
+    ? await getAppointment(tx, pointer.appointmentId, timezone)
+    : await getAppointmentByPhoneAt(tx, normalizePhone(pointer.phone!), await resolveInstant(tx, pointer.startsAt!, timezone), timezone);
   if (!row) throw new ToolError('APPOINTMENT_NOT_FOUND', "I couldn't find that appointment. Could you give me the phone number it was booked under?");
   if (row.status === 'cancelled') throw new ToolError('APPOINTMENT_CANCELLED', 'That appointment was already cancelled.');
   if (row.status !== 'booked' || new Date(row.endsAt) < ctx.services.now()) {
@@ -143,23 +152,31 @@ async function requireBooked(tx: Queryable, appointment: string, timezone: strin
 }
 
 const appointmentRef = z.string().min(1).max(64).describe('the appointmentId from salon_find_appointment, or the booking reference the caller reads out');
+/** Either the appointment's id or reference, or the phone it was booked under and its current time. */
+const pointerFields = {
+  appointmentId: appointmentRef.optional(),
+  phone: z.string().min(7).max(32).optional().describe('with startsAt, when there is no appointmentId: the phone number it was booked under'),
+  startsAt: isoDateTime.optional().describe("with phone, when there is no appointmentId: the appointment's current local date and time"),
+};
+const pointerGiven = (v: AppointmentPointer): boolean => v.appointmentId !== undefined || (v.phone !== undefined && v.startsAt !== undefined);
+const POINTER_MESSAGE = { message: 'give the appointmentId (or reference), or the phone number and the current startsAt', path: ['appointmentId'] };
 
 export const salonRescheduleAppointment = defineTool({
   name: 'salon_reschedule_appointment',
   description:
-    'Moves an existing appointment to a new time (and optionally another stylist). Check availability first and read the new time back before calling.',
+    'Moves an existing appointment to a new time (and optionally another stylist). Identify it by appointmentId, or by the phone it was booked under and its current startsAt. Check availability first and read the new time back before calling.',
   input: z.object({
-    appointmentId: appointmentRef,
+    ...pointerFields,
     newStartsAt: isoDateTime,
     stylistId: z.string().min(1).optional().describe('a different stylistId, only if the caller asked to change stylist'),
-  }),
+  }).refine(pointerGiven, POINTER_MESSAGE),
   output: appointmentOut.extend({ previousSpoken: z.string() }),
   idempotent: false,
-  async execute({ appointmentId, newStartsAt, stylistId }, ctx) {
+  async execute({ newStartsAt, stylistId, ...pointer }, ctx) {
     const timezone = await timezoneOf(ctx.db);
     try {
       return await ctx.db.transaction(async (tx) => {
-        const current = await requireBooked(tx, appointmentId, timezone, ctx);
+        const current = await requireBooked(tx, pointer, timezone, ctx);
         const targetStylist = stylistId ?? current.stylistId;
         const { start, end } = await checkSlot(tx, ctx, { stylistId: targetStylist, serviceId: current.serviceId, startsAtIso: newStartsAt, timezone });
         await moveAppointment(tx, current.id, targetStylist, start, end);
@@ -175,17 +192,17 @@ export const salonRescheduleAppointment = defineTool({
 
 export const salonCancelAppointment = defineTool({
   name: 'salon_cancel_appointment',
-  description: 'Cancels an existing appointment. Confirm with the caller which appointment before calling.',
+  description: 'Cancels an existing appointment, identified by appointmentId or by the phone it was booked under and its current startsAt. Confirm with the caller which appointment before calling.',
   input: z.object({
-    appointmentId: appointmentRef,
+    ...pointerFields,
     reason: z.string().max(300).optional().describe("the caller's reason, if they gave one"),
-  }),
+  }).refine(pointerGiven, POINTER_MESSAGE),
   output: appointmentOut,
   idempotent: false,
-  async execute({ appointmentId, reason }, ctx) {
+  async execute({ reason, ...pointer }, ctx) {
     const timezone = await timezoneOf(ctx.db);
     return ctx.db.transaction(async (tx) => {
-      const current = await requireBooked(tx, appointmentId, timezone, ctx);
+      const current = await requireBooked(tx, pointer, timezone, ctx);
       await cancelAppointment(tx, current.id, reason ?? null);
       return present({ ...current, status: 'cancelled' });
     });

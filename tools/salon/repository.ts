@@ -267,6 +267,15 @@ export async function getAppointment(db: Queryable, idOrReference: string, timez
   return rows[0] ? toAppointment(rows[0]) : null;
 }
 
+/** The booked appointment of the customer with this phone (normalised) that starts at `start`. */
+export async function getAppointmentByPhoneAt(db: Queryable, phone: string, start: Date, timezone: string): Promise<AppointmentRow | null> {
+  const { rows } = await db.query<RawAppointment>(
+    `${APPOINTMENT_SELECT('$3')} WHERE c.phone = $1 AND a.starts_at = $2::timestamptz AND a.status = 'booked'`,
+    [phone, start.toISOString(), timezone],
+  );
+  return rows[0] ? toAppointment(rows[0]) : null;
+}
+
 export async function getAppointmentByBookingKey(db: Queryable, key: string, timezone: string): Promise<AppointmentRow | null> {
   const { rows } = await db.query<RawAppointment>(`${APPOINTMENT_SELECT('$2')} WHERE a.booking_key = $1`, [key, timezone]);
   return rows[0] ? toAppointment(rows[0]) : null;

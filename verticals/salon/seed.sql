@@ -46,3 +46,11 @@ INSERT INTO working_hours (stylist_id, weekday, starts_at, ends_at) VALUES
   ('priya', 3, '09:00', '18:00'), ('priya', 4, '09:00', '17:00'), ('priya', 5, '09:00', '17:00'), ('priya', 6, '08:00', '14:00'),
   ('sam', 6, '08:00', '16:00')
 ON CONFLICT DO NOTHING;
+
+-- A regular with an upcoming appointment, for finding, moving and cancelling one
+-- (scenario salon/change-of-mind). Dates in 2030 so it stays upcoming.
+INSERT INTO customers (name, phone) VALUES ('David Park', '+15550106611') ON CONFLICT (phone) DO NOTHING;
+INSERT INTO appointments (reference, customer_id, stylist_id, service_id, starts_at, ends_at)
+  SELECT 'K7Q2M9', c.id, 'jordan', 'mens-cut', '2030-06-05T15:00:00Z', '2030-06-05T15:30:00Z'
+    FROM customers c WHERE c.phone = '+15550106611'
+ON CONFLICT (reference) DO NOTHING;
