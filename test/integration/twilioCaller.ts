@@ -146,9 +146,15 @@ export class TwilioCaller {
     });
   }
 
-  /** Waits until the handset has played everything queued. */
-  waitPlayed(timeoutMs = 20_000): Promise<void> {
-    return this.waitFor(() => this.queue.length === 0 && this.media().length > 0, 'playback drained', timeoutMs);
+  /**
+   * Waits until the handset has played everything queued and nothing more has arrived for
+   * `settleMs` (wall clock): a model that pauses mid-answer under load is not done yet.
+   */
+  waitPlayed(timeoutMs = 20_000, settleMs = 400): Promise<void> {
+    return this.waitFor(
+      () => this.queue.length === 0 && this.media().length > 0 && performance.now() - (this.out.at(-1)?.at ?? 0) >= settleMs,
+      'playback drained', timeoutMs,
+    );
   }
 
   /** Media frames (indexes into `media()`) at or after `fromMedia` sent before the outbound message `outIndex`. */
