@@ -216,16 +216,23 @@ export async function simulateCall(scenario: Scenario, opts: SimulateCallOptions
   };
 
   let sinceMs = 0;
+  let heardAtTurnEnd = 0;
   // Agent lines the script gives after the caller's latest turn, counted from what was recorded then.
   let target = saysIn(scenario.opening);
   await agentDone(sinceMs, target);
   for (const [i, turn] of scenario.turns.entries()) {
     if (over()) break;
     if (turn.bargeIn) {
-      // Talk over the agent's reply once afterMs of it has played (counted in audio heard, so a
-      // short filler line or a pause in the model's output does not use the budget up).
+      // Talk over the agent's reply once afterMs of it has been heard since the caller's last
+      // turn, while it is still talking (counted in audio heard, so pauses in the model's output,
+      // or a slow machine delivering it in pieces, do not use the budget up). Gives up only when
+      // both the call clock and the wall clock have waited answerTimeoutMs.
       const afterMs = turn.bargeIn.afterMs;
-      await phone.until(() => over() || (phone.burstStartedAtMs >= sinceMs && phone.agentAudible && phone.playedInBurst >= afterMs) || phone.callTimeMs - sinceMs >= answerTimeoutMs);
+      const heardBefore = heardAtTurnEnd;
+      const wallSince = performance.now();
+      await phone.until(() => over()
+        || (phone.agentAudible && phone.playedTotalMs - heardBefore >= afterMs)
+        || (phone.callTimeMs - sinceMs >= answerTimeoutMs && performance.now() - wallSince >= answerTimeoutMs));
     } else {
       if (i > 0) await agentDone(sinceMs, target);
       await phone.pause(turn.pauseMs);
@@ -237,6 +244,7 @@ export async function simulateCall(scenario: Scenario, opts: SimulateCallOptions
     push({ atMs: phone.callTimeMs, kind: 'caller', text: turn.caller, durationMs: Math.round(clip.durationMs), bargeIn: Boolean(turn.bargeIn) });
     await phone.say(clip.bytes);
     sinceMs = phone.callTimeMs;
+    heardAtTurnEnd = phone.playedTotalMs;
     if (scripted) target = (await utterances()) + saysIn(turn.agent);
   }
   if (!over()) await agentDone(sinceMs, target);

@@ -80,6 +80,9 @@ export class SimulatedPhone {
     return this.playedInBurstMs;
   }
 
+  /** Agent audio played since the call began, ms. */
+  playedTotalMs = 0;
+
   /** Whether the agent's audio is queued or playing. */
   get agentAudible(): boolean {
     return this.queuedBytes > 0;
@@ -193,6 +196,7 @@ export class SimulatedPhone {
         this.events.agentStart?.(this.callTimeMs);
       }
       this.playedInBurstMs += FRAME_MS;
+      this.playedTotalMs += FRAME_MS;
       this.idleMs = 0;
     } else if (this.playing) {
       this.idleMs += FRAME_MS;
