@@ -190,7 +190,7 @@ async function measureBurst(ctx: AnalysisBenchContext, env: Env, n: number): Pro
          FROM calls c JOIN post_call_outbox o ON o.call_id = c.id JOIN "${env.manifest.storage.schema}".call_analysis a ON a.call_id = c.id
         WHERE c.id = ANY($1::uuid[])`,
       [ids],
-    ).catch(() => ({ rows: [] as { published_ms: number; stored_ms: number }[] }));
+    );
     const published = rows.map((r) => Number(r.published_ms)).sort((a, b) => a - b);
     const stored = rows.map((r) => Number(r.stored_ms)).sort((a, b) => a - b);
     return {
