@@ -10,14 +10,9 @@ const GOODBYE = 'Thanks for calling the test line, it was a pleasure to help you
 
 const sentMarks = (caller: TwilioCaller): string[] => caller.out.flatMap((o) => (o.kind === 'mark' ? [o.name] : []));
 
-/** Waits until the greeting has stopped arriving and has been played. */
+/** The greeting has arrived and been played (waitPlayed also waits for it to stop arriving). */
 async function greeted(caller: TwilioCaller): Promise<void> {
   await caller.waitFor(() => caller.acked.length > 0, 'greeting');
-  let seen = -1;
-  while (seen !== caller.out.length) {
-    seen = caller.out.length;
-    await new Promise((r) => setTimeout(r, 500));
-  }
   await caller.waitPlayed();
 }
 

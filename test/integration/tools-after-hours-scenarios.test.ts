@@ -3,7 +3,7 @@
  * each from fresh seed data: the burst pipe reaches the on-call technician by warm transfer, the
  * gas smell ends with "call 911" and nothing else.
  */
-import { startVerticalSimulation, type VerticalSimulation } from './tools-real-estate.simulate.js';
+import { startVerticalSimulation, type VerticalSimulation } from './verticalSimulation.js';
 
 let sim: VerticalSimulation;
 

@@ -4,7 +4,7 @@
  * verticals), each from fresh seed data, then the booking again on the same data: days in words
  * and idempotent re-booking keep them green whatever the date and however often they run.
  */
-import { startVerticalSimulation, type VerticalSimulation } from './tools-real-estate.simulate.js';
+import { startVerticalSimulation, type VerticalSimulation } from './verticalSimulation.js';
 
 const NAMES = ['book-appointment', 'change-of-mind', 'chest-pain-emergency', 'new-patient', 'refill-and-message', 'symptoms-to-nurse'];
 

@@ -4,19 +4,14 @@
  * double bookings even when the tool's own check is bypassed.
  */
 import { healthcareTools } from '../../tools/healthcare/index.js';
-import type { AnyToolDefinition } from '../../src/toolkit/types.js';
 import {
-  openVerticalDb, pgliteTarget, postgresTarget, runTool, testCall, type StoreTarget, type TestCall, type VerticalTestDb,
+  openVerticalDb, pgliteTarget, postgresTarget, runTool, testCall, toolFrom, type StoreTarget, type TestCall, type VerticalTestDb,
 } from './tools-healthcare.helpers.js';
 
 // Starting embedded PGlite takes many seconds on a loaded machine.
 const SETUP_TIMEOUT_MS = 120_000;
 
-const tool = (name: string): AnyToolDefinition => {
-  const def = healthcareTools.find((t) => t.name === name);
-  if (!def) throw new Error(`no tool ${name}`);
-  return def;
-};
+const tool = toolFrom(healthcareTools);
 
 // Monday 4 March 2030, 08:00 in the clinic (EST, UTC-5). US daylight time starts Sunday 10 March.
 const NOW = new Date('2030-03-04T13:00:00Z');

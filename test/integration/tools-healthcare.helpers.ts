@@ -58,9 +58,8 @@ export async function openVerticalDb(verticalId: string, target: StoreTarget): P
   };
 }
 
-// The call fakes and the test call are the same for every vertical's tool tests.
-export { FakeCall, FakeSms, testCall, type RunResult, type TestCall } from './tools-real-estate.helpers.js';
-import type { RunResult, TestCall } from './tools-real-estate.helpers.js';
+export { FakeCall, FakeSms, testCall, toolFrom, type RunResult, type TestCall } from './toolCall.js';
+import type { RunResult, TestCall } from './toolCall.js';
 
 let toolCallSeq = 0;
 

@@ -3,7 +3,7 @@
  * emulator playing each script, the it_* tools and the knowledge base on Postgres; harness shared
  * with the other verticals), each from fresh seed data. Every tool call must also have succeeded.
  */
-import { startVerticalSimulation, type VerticalSimulation } from './tools-real-estate.simulate.js';
+import { startVerticalSimulation, type VerticalSimulation } from './verticalSimulation.js';
 
 const NAMES = ['laptop-escalation', 'password-and-vpn-lock', 'ticket-follow-up'];
 

@@ -4,9 +4,8 @@
  * including every refusal.
  */
 import { itHelpdeskTools } from '../../tools/it-helpdesk/index.js';
-import type { AnyToolDefinition } from '../../src/toolkit/types.js';
 import {
-  openVerticalDb, pgliteTarget, postgresTarget, runTool, testCall, type StoreTarget, type TestCall, type VerticalTestDb,
+  openVerticalDb, pgliteTarget, postgresTarget, runTool, testCall, toolFrom, type StoreTarget, type TestCall, type VerticalTestDb,
 } from './tools-healthcare.helpers.js';
 
 const SETUP_TIMEOUT_MS = 120_000;
@@ -23,11 +22,7 @@ const LEO = { employeeId: 'E10589', pin: '119407' };
 const PATRICIA = { employeeId: 'E10001', pin: '730155' };
 const TOM = { employeeId: 'E10777', pin: '555019' };
 
-const tool = (name: string): AnyToolDefinition => {
-  const def = itHelpdeskTools.find((t) => t.name === name);
-  if (!def) throw new Error(`no tool ${name}`);
-  return def;
-};
+const tool = toolFrom(itHelpdeskTools);
 
 describe('the it-helpdesk family', () => {
   it('has exactly 10 tools, all named it_*', () => {

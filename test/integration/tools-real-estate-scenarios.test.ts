@@ -3,7 +3,7 @@
  * each from fresh seed data, plus a second run of the booking on the same data: days in words and
  * idempotent re-booking keep scenarios green whatever the date and however often they run.
  */
-import { startVerticalSimulation, type VerticalSimulation } from './tools-real-estate.simulate.js';
+import { startVerticalSimulation, type VerticalSimulation } from './verticalSimulation.js';
 
 let sim: VerticalSimulation;
 

@@ -1,8 +1,7 @@
 /**
  * Test set-up shared by the real-estate, after-hours and sales tool tests: a throwaway schema in
  * the real test Postgres with the vertical's migrations and seed applied (seed dates are relative
- * to the database's current_date), a CallToolEnv with a settable clock, and fakes of the SMS and
- * call-control services that record what they were asked. (Adapted from the healthcare helper.)
+ * to the database's current_date), and the shared test call and fakes (toolCall.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -10,9 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { applyMigrations, readMigrationDir } from '../../src/store/migrate.js';
 import { PostgresDb } from '../../src/store/db/postgres.js';
 import type { Db } from '../../src/store/types.js';
-import { createLogger } from '../../src/observability/logger.js';
-import { executeTool, MemoryToolInvocationRecorder } from '../../src/toolkit/index.js';
-import type { AnyToolDefinition, CallToolEnv, ToolServices } from '../../src/toolkit/types.js';
+import { executeTool } from '../../src/toolkit/index.js';
+import type { AnyToolDefinition } from '../../src/toolkit/types.js';
+import type { RunResult, TestCall } from './toolCall.js';
+
+export { FakeCall, FakeSms, testCall, toolFrom, type RunResult, type TestCall } from './toolCall.js';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const VERTICALS_DIR = fileURLToPath(new URL('../../verticals/', import.meta.url));
@@ -54,67 +55,6 @@ export async function openVerticalDb(verticalId: string, options: { seed?: boole
   };
 }
 
-/** An SMS service that records messages (or fails, when told to). */
-export class FakeSms implements NonNullable<ToolServices['sms']> {
-  readonly sent: { to: string; body: string; id: string }[] = [];
-  failWith: Error | null = null;
-
-  async send(to: string, body: string): Promise<{ id: string }> {
-    if (this.failWith) throw this.failWith;
-    const id = `SM${String(this.sent.length + 1).padStart(32, '0')}`;
-    this.sent.push({ to, body, id });
-    return { id };
-  }
-}
-
-/** Live-call control that records transfers and hang-ups. */
-export class FakeCall implements NonNullable<ToolServices['call']> {
-  readonly transfers: { to: string; announce?: string; reason?: string }[] = [];
-  readonly hangUps: { goodbye?: string; reason?: string }[] = [];
-
-  async transfer(to: string, options: { announce?: string; reason?: string } = {}): Promise<void> {
-    this.transfers.push({ to, ...options });
-  }
-
-  async hangUp(options: { goodbye?: string; reason?: string } = {}): Promise<void> {
-    this.hangUps.push(options);
-  }
-}
-
-export interface TestCall {
-  env: CallToolEnv;
-  callId: string;
-  sms: FakeSms;
-  call: FakeCall;
-  /** Moves the fixed clock. */
-  setNow(at: Date): void;
-}
-
-export function testCall(db: Db, vertical: string, now: Date, options: { sms?: boolean; call?: boolean } = {}): TestCall {
-  let clock = now;
-  const sms = new FakeSms();
-  const call = new FakeCall();
-  const callId = randomUUID();
-  const services: ToolServices = {
-    now: () => clock,
-    ...(options.sms === false ? {} : { sms }),
-    ...(options.call === false ? {} : { call }),
-  };
-  const env: CallToolEnv = {
-    callId, vertical, db, logger: createLogger(`test:${vertical}`), services,
-    callSignal: new AbortController().signal, recorder: new MemoryToolInvocationRecorder(), currentAgent: () => undefined,
-  };
-  return { env, callId, sms, call, setNow: (at) => { clock = at; } };
-}
-
-export interface RunResult<T = Record<string, unknown>> {
-  status: string;
-  errorCode: string | undefined;
-  /** The validated result on success; the error body otherwise. */
-  result: T;
-  output: string;
-}
-
 let toolCallSeq = 0;
 
 /** Runs a tool the way the runtime does (validation, audit, error mapping). */
@@ -123,15 +63,6 @@ export async function runTool<T = Record<string, unknown>>(def: AnyToolDefinitio
   const outcome = await executeTool(def, args, call.env, `call_${toolCallSeq}`);
   const result = (outcome.result ?? JSON.parse(outcome.output.startsWith('{') ? outcome.output : 'null')) as T;
   return { status: outcome.status, errorCode: outcome.errorCode, result, output: outcome.output };
-}
-
-/** Looks a tool up by name in a family, failing the test when it is missing. */
-export function toolFrom(family: readonly AnyToolDefinition[]): (name: string) => AnyToolDefinition {
-  return (name) => {
-    const def = family.find((d) => d.name === name);
-    if (!def) throw new Error(`no tool ${name}`);
-    return def;
-  };
 }
 
 /**

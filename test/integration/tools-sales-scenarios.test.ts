@@ -3,7 +3,7 @@
  * from fresh seed data. The sales manifest declares the cascade engine; this build serves it on
  * the realtime engine (its declared fallback), which is what these calls run on.
  */
-import { startVerticalSimulation, type VerticalSimulation } from './tools-real-estate.simulate.js';
+import { startVerticalSimulation, type VerticalSimulation } from './verticalSimulation.js';
 
 let sim: VerticalSimulation;
 

@@ -3,7 +3,7 @@
  * in simulator-salon.test.ts): an appointment found by phone, moved and cancelled by phone and
  * time, then booked again; twice on the same data, as `simulate --all` run twice would.
  */
-import { startVerticalSimulation, type VerticalSimulation } from './tools-real-estate.simulate.js';
+import { startVerticalSimulation, type VerticalSimulation } from './verticalSimulation.js';
 
 let sim: VerticalSimulation;
 

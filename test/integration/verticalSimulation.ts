@@ -1,6 +1,5 @@
 /**
- * End-to-end scenario harness for the real-estate, after-hours and sales verticals (adapted from
- * the salon simulator test): a real gateway with signature checks, the real CallManager, the
+ * End-to-end scenario harness for any vertical: a real gateway with signature checks, the real CallManager, the
  * emulator playing each scenario's script, the vertical's real tools on Postgres, REST call
  * control against the fake Twilio API. The call simulator places each call the way Twilio would
  * and every expectation (tools, handoffs, words, end, rows) is checked on the stored record.

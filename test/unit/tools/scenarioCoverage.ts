@@ -1,15 +1,15 @@
 /**
- * Shared checks for the scenarios of the real-estate, after-hours and sales verticals: they load
+ * Shared checks for every vertical's scenarios: they load
  * with the scenario loader, agree with the manifest (each scripted tool belongs to the agent
  * speaking, each handoff is offered), and together call every tool of the vertical's family.
  */
 import { fileURLToPath } from 'node:url';
-import { loadManifest, type LoadedVertical } from '../../../../src/manifest/index.js';
-import { checkScenarioAgainstManifest, loadScenarios, type ModelStep, type Scenario } from '../../../../src/scenarios/index.js';
-import { createRegistry, type AnyToolDefinition } from '../../../../src/toolkit/index.js';
-import { commonTools } from '../../../../tools/common/index.js';
+import { loadManifest, type LoadedVertical } from '../../../src/manifest/index.js';
+import { checkScenarioAgainstManifest, loadScenarios, type ModelStep, type Scenario } from '../../../src/scenarios/index.js';
+import { createRegistry, type AnyToolDefinition } from '../../../src/toolkit/index.js';
+import { commonTools } from '../../../tools/common/index.js';
 
-export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export function loadVertical(id: string, family: readonly AnyToolDefinition[]): LoadedVertical {
   const registry = createRegistry([...commonTools, ...family]);

@@ -1,4 +1,4 @@
 import { afterHoursTools } from '../../../../tools/after-hours/index.js';
-import { describeScenarioSuite } from '../real-estate/scenarioCoverage.js';
+import { describeScenarioSuite } from '../scenarioCoverage.js';
 
 describeScenarioSuite('after-hours', afterHoursTools);

@@ -1,5 +1,5 @@
 import { healthcareTools } from '../../../../tools/healthcare/index.js';
-import { describeScenarioSuite, verticalScenarios } from '../real-estate/scenarioCoverage.js';
+import { describeScenarioSuite, verticalScenarios } from '../scenarioCoverage.js';
 
 describeScenarioSuite('healthcare', healthcareTools);
 

@@ -1,5 +1,5 @@
 import { itHelpdeskTools } from '../../../../tools/it-helpdesk/index.js';
-import { describeScenarioSuite, verticalScenarios } from '../real-estate/scenarioCoverage.js';
+import { describeScenarioSuite, verticalScenarios } from '../scenarioCoverage.js';
 
 describeScenarioSuite('it-helpdesk', itHelpdeskTools);
 

@@ -1,4 +1,4 @@
 import { salesTools } from '../../../../tools/sales/index.js';
-import { describeScenarioSuite } from '../real-estate/scenarioCoverage.js';
+import { describeScenarioSuite } from '../scenarioCoverage.js';
 
 describeScenarioSuite('sales', salesTools);

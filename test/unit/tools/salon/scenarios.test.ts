@@ -1,4 +1,4 @@
 import { salonTools } from '../../../../tools/salon/index.js';
-import { describeScenarioSuite } from '../real-estate/scenarioCoverage.js';
+import { describeScenarioSuite } from '../scenarioCoverage.js';
 
 describeScenarioSuite('salon', salonTools);
