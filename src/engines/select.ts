@@ -5,6 +5,7 @@
  * simulator names its scenario; the emulator gets it as `?scenario=<id>` on its URL so the
  * scripted brain plays that scenario on that connection.
  */
+import { loadResamplerModule } from '../audio/resampler.js';
 import type { AppConfig } from '../config/index.js';
 import type { Manifest } from '../manifest/schema.js';
 import { createLogger } from '../observability/logger.js';
@@ -55,6 +56,11 @@ export function createEngineSelector(options: EngineSelectorOptions): EngineSele
   const { config } = options;
   const kind = engineKindFor(config);
   const audio = options.audio ?? 'pcmu';
+  if (audio !== 'pcmu') {
+    // Every call will transcode: load the resampler now, not on the first call (its WebAssembly
+    // takes a few hundred milliseconds to compile, and that call's first frames would arrive first).
+    loadResamplerModule().catch((err: unknown) => log.warn('audio resampler unavailable; transcoding calls will fail', { err: err as Error }));
+  }
   let emulator: Promise<EmulatorHandle> | undefined;
 
   const emulatorBase = (): Promise<EmulatorHandle> => {

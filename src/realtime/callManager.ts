@@ -11,7 +11,6 @@ import { newId, traceIdFromCallSid } from '../shared/ids.js';
 import { describeError } from '../shared/errors.js';
 import { STREAM_PARAM, type CallEvent, type CallControl, type CarrierConnection, type SmsSender, type StartEvent } from '../telephony/types.js';
 import { CallSession, DEFAULT_SESSION_OPTIONS, type CallSessionDeps, type CallSessionOptions } from './callSession.js';
-import { loadResamplerModule } from '../audio/resampler.js';
 import { LocalVoice } from './localVoice.js';
 import { END_REASON, TERMINAL_CALL_STATUSES, type CallHandler, type PrepareInput } from './types.js';
 
@@ -43,9 +42,6 @@ export class CallManager implements CallHandler {
     this.log = options.logger ?? createLogger('realtime');
     this.voice = options.voice ?? new LocalVoice();
     this.sessionOptions = { ...DEFAULT_SESSION_OPTIONS, ...options.session };
-    // Load the resampler now, not on the first call that needs it: its WebAssembly takes a few
-    // hundred milliseconds to compile, and that call's first frames would arrive before it.
-    loadResamplerModule().catch((err: unknown) => this.log.warn('audio resampler unavailable; transcoding calls will fail', { err: err as Error }));
   }
 
   /** The live session of a call, if any. */
