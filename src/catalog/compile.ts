@@ -9,7 +9,7 @@ import {
   type LoadedVertical, type Manifest, type ManifestProblem,
 } from '../manifest/index.js';
 import { parseYamlSource } from '../manifest/index.js';
-import { buildAgentGraph, type AgentGraph, type ToolAdapter } from '../orchestration/index.js';
+import { agentVoice, buildAgentGraph, sessionTemplate, type AgentGraph, type SessionTemplate, type ToolAdapter } from '../orchestration/index.js';
 import { contentHash } from '../shared/ids.js';
 import type { ToolRegistry } from '../toolkit/types.js';
 
@@ -30,6 +30,10 @@ export interface CompiledVertical {
   engine: { requested: EngineType; effective: 'realtime' };
   /** Resolved instructions by agent name. */
   instructions: ReadonlyMap<string, string>;
+  /** Each agent's voice (its own, else the default language's), by agent name. */
+  voices: ReadonlyMap<string, string | undefined>;
+  /** The engine-neutral part of every model session's configuration. */
+  session: SessionTemplate;
 }
 
 export interface CompileOptions {
@@ -93,6 +97,8 @@ export function compileVertical(loaded: LoadedVertical, options: CompileOptions,
     numbers: manifest.numbers,
     engine: Object.freeze({ requested: manifest.engine.type, effective: 'realtime' as const }),
     instructions: loaded.instructions,
+    voices: new Map(manifest.agents.map((a) => [a.name, agentVoice(loaded, a.name)])),
+    session: deepFreeze(sessionTemplate(manifest)),
   });
 }
 

@@ -7,6 +7,7 @@
  */
 import type { RealtimeSessionConfig } from '@openai/agents/realtime';
 import type { AppConfig } from '../config/index.js';
+import type { SessionTemplate } from '../orchestration/index.js';
 import type { Manifest } from '../manifest/schema.js';
 
 /** The model side's audio: `pcmu` passes the carrier's μ-law through; `pcm24k` is transcoded at the edge. */
@@ -42,39 +43,28 @@ function formatOf(audio: ModelAudio): { type: 'audio/pcmu' } | { type: 'audio/pc
   return audio === 'pcmu' ? { type: 'audio/pcmu' } : { type: 'audio/pcm', rate: 24_000 };
 }
 
-/** ISO 639-1 code the transcriber takes (`en-US` → `en`). */
-function transcriptionLanguage(code: string): string | undefined {
-  const base = code.split(/[-_]/)[0]?.toLowerCase();
-  return base && /^[a-z]{2}$/.test(base) ? base : undefined;
-}
-
 /** The GA-shaped session config (the SDK's `RealtimeSessionConfig` in its `audio: {...}` form). */
 export type CallSessionConfig = Partial<Extract<RealtimeSessionConfig, { audio?: unknown }>>;
 
 /**
- * The session configuration for a call: audio formats both ways, the manifest's turn detection,
+ * The session configuration for a call: audio formats both ways, the compiled turn detection,
  * transcription of the caller (transcripts are part of the call record) and the voice.
  */
-export function callSessionConfig(
-  manifest: Pick<Manifest, 'turnDetection' | 'engine' | 'languages'>,
-  audio: ModelAudio,
-  voice: string | undefined,
-): CallSessionConfig {
-  const td = manifest.turnDetection;
+export function callSessionConfig(template: SessionTemplate, audio: ModelAudio, voice: string | undefined): CallSessionConfig {
+  const td = template.turnDetection;
   const turnDetection = td.type === 'server_vad'
     ? {
         type: 'server_vad', threshold: td.threshold, prefixPaddingMs: td.prefixPaddingMs,
         silenceDurationMs: td.silenceDurationMs, interruptResponse: td.interruptResponse, createResponse: td.createResponse,
       }
     : { type: 'semantic_vad', eagerness: td.eagerness, interruptResponse: td.interruptResponse, createResponse: td.createResponse };
-  const language = transcriptionLanguage(manifest.languages.default);
   return {
     outputModalities: ['audio'],
     audio: {
       input: {
         format: formatOf(audio),
         noiseReduction: null,
-        transcription: { model: manifest.engine.realtime.transcriptionModel, ...(language ? { language } : {}) },
+        transcription: { ...template.transcription },
         turnDetection,
       },
       output: {

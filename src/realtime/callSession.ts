@@ -132,7 +132,7 @@ export class CallSession {
     this.rec = new CallRecorder(deps.store, init.callId, this.log);
     this.currentAgent = init.vertical.graph.entry as RealtimeAgent<SwitchboardRunContext>;
     this.retriesLeft = this.manifest.fallback.retries;
-    this.voice = voiceOf(this.manifest, this.currentAgent.name);
+    this.voice = init.vertical.voices.get(this.currentAgent.name);
     this.playback = new Playback(this.outlet, {
       onFirstFrame: (itemId) => this.events.onFirstFrame(itemId),
       onItemPlayed: (itemId, playedMs) => {
@@ -302,7 +302,7 @@ export class CallSession {
       endpoint: engine,
       agent: this.currentAgent,
       context: { switchboard: this.env },
-      config: callSessionConfig(this.manifest, engine.audio, this.voice),
+      config: callSessionConfig(this.vertical.session, engine.audio, this.voice),
       connectTimeoutMs: this.deps.options.connectTimeoutMs,
       tap: {
         onAudioDelta: (d, t) => {
@@ -542,11 +542,4 @@ export class CallSession {
   get startedEvent(): StartEvent | undefined {
     return this.startEvent;
   }
-}
-
-/** An agent's voice: its own, else the default language's. */
-function voiceOf(manifest: Manifest, agentName: string): string | undefined {
-  const spec = manifest.agents.find((a) => a.name === agentName);
-  const language = manifest.languages.supported.find((l) => l.code === manifest.languages.default) ?? manifest.languages.supported[0];
-  return spec?.voice ?? language?.voice;
 }

@@ -2,6 +2,7 @@ import { loadConfig } from '../../../src/config/index.js';
 import { callSessionConfig, openaiEndpoint, realtimeUrlWithModel } from '../../../src/engines/openai.js';
 import { createEngineSelector, emulatorUrlFor, engineKindFor } from '../../../src/engines/select.js';
 import { manifestSchema } from '../../../src/manifest/schema.js';
+import { sessionTemplate } from '../../../src/orchestration/index.js';
 
 const manifest = manifestSchema.parse({
   id: 'demo', name: 'Demo', greeting: 'Hi', entryAgent: 'A',
@@ -26,13 +27,13 @@ describe('engines', () => {
   });
 
   it('configures audio formats explicitly both ways and carries the manifest turn detection', () => {
-    const cfg = callSessionConfig(manifest, 'pcmu', 'alloy');
+    const cfg = callSessionConfig(sessionTemplate(manifest), 'pcmu', 'alloy');
     expect(cfg.audio?.input?.format).toEqual({ type: 'audio/pcmu' });
     expect(cfg.audio?.output?.format).toEqual({ type: 'audio/pcmu' });
     expect(cfg.audio?.output?.voice).toBe('alloy');
     expect(cfg.audio?.input?.turnDetection).toMatchObject({ type: 'server_vad', interruptResponse: false, createResponse: true });
     expect(cfg.audio?.input?.transcription).toEqual({ model: 'gpt-4o-mini-transcribe', language: 'en' });
-    expect(callSessionConfig(manifest, 'pcm24k', undefined).audio?.output?.format).toEqual({ type: 'audio/pcm', rate: 24000 });
+    expect(callSessionConfig(sessionTemplate(manifest), 'pcm24k', undefined).audio?.output?.format).toEqual({ type: 'audio/pcm', rate: 24000 });
   });
 
   it('passes a call scenario to the emulator as ?scenario=', async () => {
