@@ -18,7 +18,7 @@ import { CallManager, type CallSessionOptions } from '../../src/realtime/index.j
 import { parseScenario, type Scenario } from '../../src/scenarios/index.js';
 import { createGateway, type Gateway } from '../../src/server/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { createTwilioCarrier } from '../../src/telephony/index.js';
+import { createTwilioCarrier, type Carrier } from '../../src/telephony/index.js';
 import { createRegistry, defineTool, ToolError } from '../../src/toolkit/index.js';
 import { startFakeTwilioApi, type FakeTwilioApi } from '../fakes/index.js';
 import { commonTools } from '../../tools/common/index.js';
@@ -104,6 +104,8 @@ export interface HarnessOptions {
   scenarios?: Scenario[];
   audio?: ModelAudio;
   session?: Partial<CallSessionOptions>;
+  /** Carriers served beside Twilio (each with its own call services). */
+  carriers?: readonly Carrier[];
 }
 
 export interface Harness {
@@ -146,10 +148,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const proxy = await startModelProxy(() => emulator.url);
   const engines = createEngineSelector({ config, emulatorUrl: proxy.url, ...(options.audio ? { audio: options.audio } : {}) });
   const manager = new CallManager({
-    store, engines, carriers: [carrier], resolveVertical: (id) => catalog.get(id),
+    store, engines, carriers: [carrier, ...(options.carriers ?? [])], resolveVertical: (id) => catalog.get(id),
     session: { endGraceMs: 300, connectTimeoutMs: 2000, ...options.session },
   });
-  const gateway = createGateway({ catalog, handler: manager, carriers: [carrier], engine: 'emulator' });
+  const gateway = createGateway({ catalog, handler: manager, carriers: [carrier, ...(options.carriers ?? [])], engine: 'emulator' });
   const { port } = await gateway.listen(0, '127.0.0.1');
 
   return {

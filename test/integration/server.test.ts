@@ -92,6 +92,7 @@ describe('gateway without a Twilio token', () => {
     expect(res.text).toContain(`<Parameter name="version" value="${version}"/>`);
     expect(res.text).toContain('<Parameter name="scenario" value="demo/book"/>');
     const prepared = run.handler.prepared.get('CA100');
+    expect(prepared?.carrier).toBe('twilio');
     expect(prepared?.vertical.id).toBe('demo');
     expect(prepared?.scenario).toBe('demo/book');
     expect(prepared?.to).toBe(DEMO_NUMBER);
@@ -131,10 +132,12 @@ describe('gateway without a Twilio token', () => {
     }
     await Promise.all([1, 2, 3].map(() => postForm(`${run.url}/twilio/status`, { CallSid: 'CA201', CallStatus: 'completed' })));
     await postForm(`${run.url}/twilio/status`, { CallSid: 'CA200', CallStatus: 'failed' });
+    await postForm(`${run.url}/twilio/status`, { CallSid: 'CA202', CallStatus: 'ringing' });
     expect(run.handler.statusCallbacks).toEqual([
       { carrier: 'twilio', callSid: 'CA200', status: 'completed', ended: true, outcome: 'completed', durationSec: 42 },
       { carrier: 'twilio', callSid: 'CA201', status: 'completed', ended: true, outcome: 'completed' },
       { carrier: 'twilio', callSid: 'CA200', status: 'failed', ended: true, outcome: 'failed' },
+      { carrier: 'twilio', callSid: 'CA202', status: 'ringing', ended: false },
     ]);
   });
 
