@@ -1,8 +1,9 @@
 /**
  * Outbound audio towards the carrier: μ-law bytes of any chunk size leave as exact frames of the
- * carrier's media format (Twilio: 20 ms, 160 bytes), followed every few frames by a mark. The carrier echoes a mark when its audio has
- * been played, so the acknowledged marks tell us what the caller actually heard: that, not the
- * wall clock, is where a barge-in truncates the model's item.
+ * carrier's media format (Twilio: 20 ms, 160 bytes), followed every few frames by a mark. The
+ * carrier echoes a mark when its audio has been played, so the acknowledged marks tell us what
+ * the caller actually heard: that, not the wall clock, is where a barge-in truncates the model's
+ * item.
  */
 import type { MediaFormat } from '../telephony/carrier.js';
 import { PCMU_8K_20MS } from '../telephony/media.js';
