@@ -13,7 +13,7 @@ import { edgeCounters } from '../../src/observability/metrics.js';
 import { CallManager, resetEdgeStats, snapshotEdgeStats } from '../../src/realtime/index.js';
 import { createGateway } from '../../src/server/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { OfflineCallControl } from '../../src/telephony/rest.js';
+import { createTwilioCarrier } from '../../src/telephony/index.js';
 import { registry } from '../../tools/index.js';
 import { serveParent } from '../lib/ipc.js';
 
@@ -36,8 +36,10 @@ try {
   await store.migrate();
 }
 const engines = createEngineSelector({ config, emulatorUrl, audio });
-const manager = new CallManager({ store, engines, callControl: new OfflineCallControl(), resolveVertical: (id) => catalog.get(id) });
-const gateway = createGateway({ catalog, handler: manager, publicUrl: 'http://127.0.0.1:1', engine: 'emulator', logger: undefined });
+// No credentials: unsigned webhooks and offline call control, as before.
+const carriers = [createTwilioCarrier({ publicUrl: 'http://127.0.0.1:1' })];
+const manager = new CallManager({ store, engines, carriers, resolveVertical: (id) => catalog.get(id) });
+const gateway = createGateway({ catalog, handler: manager, carriers, engine: 'emulator', logger: undefined });
 const { port } = await gateway.listen(0, '127.0.0.1');
 
 const eld = monitorEventLoopDelay({ resolution: 5 });

@@ -12,7 +12,7 @@ import { createLogger, enableProcessMetrics, setEdgeLatencySource, setLogLevel }
 import { createGateway, type CallHandler, type Gateway } from '../server/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { ConfigError, describeError } from '../shared/errors.js';
-import { createCallControl } from '../telephony/index.js';
+import { createCarriers, type Carrier } from '../telephony/index.js';
 import { registry } from '../../tools/index.js';
 import { createRealtimeRuntime, snapshotEdgeStats } from '../realtime/index.js';
 
@@ -38,9 +38,8 @@ async function prepareVerticals(store: Store, catalog: Catalog): Promise<void> {
 }
 
 /** The call handler (src/realtime's CallManager) and the engine it talks to. */
-async function createCallHandler(config: AppConfig, store: Store, catalog: Catalog, stoppers: Running['stoppers']): Promise<{ handler: CallHandler; engine: string }> {
-  const control = createCallControl(config.twilio);
-  const runtime = await createRealtimeRuntime({ config, store, catalog, callControl: control, sms: control });
+async function createCallHandler(config: AppConfig, store: Store, catalog: Catalog, carriers: readonly Carrier[], stoppers: Running['stoppers']): Promise<{ handler: CallHandler; engine: string }> {
+  const runtime = await createRealtimeRuntime({ config, store, catalog, carriers });
   // The gateway's drain ends live calls through the handler; this stops the engine afterwards.
   stoppers.push(() => runtime.close());
   return { handler: runtime.handler, engine: runtime.engine };
@@ -65,7 +64,10 @@ async function start(): Promise<Running> {
     for (const p of catalog.problems) log.warn(formatProblem(p));
     await prepareVerticals(store, catalog);
 
-    const { handler, engine } = await createCallHandler(config, store, catalog, stoppers);
+    // Every registered carrier (src/telephony/carriers.ts), each reading its own config section.
+    const publicUrl = config.server.publicUrl ?? `http://localhost:${config.server.port}`;
+    const carriers = createCarriers({ publicUrl, settings: { twilio: config.twilio }, env: process.env, log: createLogger('telephony') });
+    const { handler, engine } = await createCallHandler(config, store, catalog, carriers, stoppers);
 
     // POST-CALL PROCESSING (analysis engineer): outbox relay → BullMQ `post-call` when REDIS_URL is set
     // (workers: `switchboard worker`, or here too with --with-worker), else the same processors in-process.
@@ -75,8 +77,7 @@ async function start(): Promise<Running> {
     const gateway = createGateway({
       catalog,
       handler,
-      publicUrl: config.server.publicUrl ?? `http://localhost:${config.server.port}`,
-      twilioAuthToken: config.twilio.authToken,
+      carriers,
       adminToken: config.admin.token,
       store,
       engine,

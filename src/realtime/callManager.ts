@@ -8,11 +8,12 @@ import type { CompiledVertical } from '../catalog/index.js';
 import type { EngineSelector } from '../engines/select.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { newId, traceIdFromCallSid } from '../shared/ids.js';
-import { describeError } from '../shared/errors.js';
-import { STREAM_PARAM, type CallEvent, type CallControl, type CarrierConnection, type SmsSender, type StartEvent } from '../telephony/types.js';
+import { AppError, describeError } from '../shared/errors.js';
+import type { CallStatusReport, CarrierCallServices } from '../telephony/carrier.js';
+import { STREAM_PARAM, type CallEvent, type CarrierConnection, type StartEvent } from '../telephony/types.js';
 import { CallSession, DEFAULT_SESSION_OPTIONS, type CallSessionDeps, type CallSessionOptions } from './callSession.js';
 import { LocalVoice } from './localVoice.js';
-import { END_REASON, TERMINAL_CALL_STATUSES, type CallHandler, type PrepareInput } from './types.js';
+import { END_REASON, type CallHandler, type PrepareInput } from './types.js';
 
 /** Events that may arrive between `start` and the call taking the connection over. */
 const MAX_EARLY_EVENTS = 512;
@@ -20,8 +21,8 @@ const MAX_EARLY_EVENTS = 512;
 export interface CallManagerOptions {
   store: CallSessionDeps['store'];
   engines: EngineSelector;
-  callControl: CallControl;
-  sms?: SmsSender;
+  /** The registered carriers' call services: a call hangs up, transfers and texts through its own carrier's. */
+  carriers: readonly CarrierCallServices[];
   /** Finds a vertical (and, when given, that exact version) for streams nobody prepared. */
   resolveVertical?: (id: string, version?: string) => CompiledVertical | undefined;
   voice?: LocalVoice;
@@ -36,12 +37,14 @@ export class CallManager implements CallHandler {
   private readonly log: Logger;
   private readonly voice: LocalVoice;
   private readonly sessionOptions: CallSessionOptions;
+  private readonly carriers: ReadonlyMap<string, CarrierCallServices>;
   private closing = false;
 
   constructor(private readonly options: CallManagerOptions) {
     this.log = options.logger ?? createLogger('realtime');
     this.voice = options.voice ?? new LocalVoice();
     this.sessionOptions = { ...DEFAULT_SESSION_OPTIONS, ...options.session };
+    this.carriers = new Map(options.carriers.map((c) => [c.name, c]));
   }
 
   /** The live session of a call, if any. */
@@ -84,13 +87,13 @@ export class CallManager implements CallHandler {
     if (!session) {
       const verticalId = params[STREAM_PARAM.vertical];
       const vertical = verticalId ? this.options.resolveVertical?.(verticalId, params[STREAM_PARAM.version]) : undefined;
-      if (this.closing || !vertical) {
-        this.log.warn('media stream for an unknown call', { callSid, vertical: verticalId ?? null });
+      if (this.closing || !vertical || !this.carriers.has(connection.carrier)) {
+        this.log.warn('media stream for an unknown call', { callSid, vertical: verticalId ?? null, carrier: connection.carrier });
         connection.close(1008, 'unknown call');
         return undefined;
       }
       const scenario = params[STREAM_PARAM.scenario];
-      session = this.create({ callSid, vertical, ...(scenario ? { scenario } : {}) });
+      session = this.create({ carrier: connection.carrier, callSid, vertical, ...(scenario ? { scenario } : {}) });
     }
     if (session.attached) {
       this.log.warn('second media stream for a call refused', { callSid });
@@ -103,11 +106,14 @@ export class CallManager implements CallHandler {
 
   private create(input: PrepareInput): CallSession {
     const { vertical } = input;
+    const carrier = this.carriers.get(input.carrier);
+    if (!carrier) throw new AppError('CALL_UNKNOWN_CARRIER', `no registered carrier is named "${input.carrier}"`);
     const fallback = vertical.manifest.fallback;
     this.voice.warm([fallback.message, fallback.unavailableMessage]);
     const session = new CallSession({
       callId: newId(),
       callSid: input.callSid,
+      carrierServices: carrier,
       vertical,
       engine: this.options.engines.select({ manifest: vertical.manifest, ...(input.scenario ? { scenario: input.scenario } : {}) }),
       traceId: traceIdFromCallSid(input.callSid),
@@ -121,8 +127,6 @@ export class CallManager implements CallHandler {
       },
     }, {
       store: this.options.store,
-      callControl: this.options.callControl,
-      ...(this.options.sms ? { sms: this.options.sms } : {}),
       voice: this.voice,
       logger: this.log,
       options: this.sessionOptions,
@@ -132,17 +136,17 @@ export class CallManager implements CallHandler {
     return session;
   }
 
-  async statusCallback(input: { callSid: string; callStatus: string; durationSec?: number }): Promise<void> {
-    if (!TERMINAL_CALL_STATUSES.has(input.callStatus)) return;
-    const live = this.calls.get(input.callSid);
+  async statusChanged(report: CallStatusReport): Promise<void> {
+    if (!report.ended) return;
+    const live = this.calls.get(report.callSid);
     if (live) {
       await live.end(END_REASON.callerHangup);
       return;
     }
-    const row = await this.options.store.calls.getBySid(input.callSid);
+    const row = await this.options.store.calls.getBySid(report.callSid);
     if (!row || row.endedAt) return;
     await this.options.store.calls.finalize(row.id, {
-      status: input.callStatus === 'completed' ? 'completed' : 'failed',
+      status: report.outcome,
       endReason: END_REASON.statusCallback,
     });
   }

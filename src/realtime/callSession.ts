@@ -12,7 +12,8 @@ import type { Logger } from '../observability/logger.js';
 import { recordCallEnded } from '../observability/metrics.js';
 import type { Db } from '../store/index.js';
 import type { Manifest } from '../manifest/schema.js';
-import type { CallEvent, CallControl, CarrierConnection, SmsSender, StartEvent } from '../telephony/types.js';
+import type { CarrierCallServices } from '../telephony/carrier.js';
+import type { CallEvent, CarrierConnection, StartEvent } from '../telephony/types.js';
 import type { CallToolEnv, SwitchboardRunContext } from '../toolkit/index.js';
 import { describeError } from '../shared/errors.js';
 import { createAudioPath, type AudioPath } from './audioPath.js';
@@ -57,8 +58,6 @@ const DRAIN_POLL_MS = 50;
 
 export interface CallSessionDeps {
   store: CallStore & { dbForVertical(manifest: Manifest): Db };
-  callControl: CallControl;
-  sms?: SmsSender;
   voice: LocalVoice;
   logger: Logger;
   options: CallSessionOptions;
@@ -67,6 +66,8 @@ export interface CallSessionDeps {
 export interface CallSessionInit {
   callId: string;
   callSid: string;
+  /** The carrier the call came in on: its call control, SMS sender and media format. */
+  carrierServices: CarrierCallServices;
   vertical: CompiledVertical;
   engine: Promise<EngineEndpoint>;
   from?: string;
@@ -140,7 +141,7 @@ export class CallSession {
         deps.voice.settle(itemId);
       },
       onIdle: () => this.onPlaybackIdle(),
-    }, { markEveryFrames: deps.options.markEveryFrames });
+    }, { markEveryFrames: deps.options.markEveryFrames, media: init.carrierServices.media });
     this.limits = new CallLimitTimers(this.manifest.limits, {
       silencePrompt: (text) => void this.speak(text),
       silenceHangUp: () => void this.hangUpPolitely(this.manifest.limits.goodbye, END_REASON.silenceTimeout),
@@ -157,7 +158,7 @@ export class CallSession {
       currentAgent: () => this.currentAgent.name,
       services: {
         now: () => new Date(),
-        ...(deps.sms ? { sms: { send: (to: string, body: string, signal?: AbortSignal) => deps.sms!.send(to, this.init.to ?? this.vertical.numbers[0] ?? '', body, signal) } } : {}),
+        ...(init.carrierServices.sms ? { sms: { send: (to: string, body: string, signal?: AbortSignal) => init.carrierServices.sms!.send(to, this.init.to ?? this.vertical.numbers[0] ?? '', body, signal) } } : {}),
         ...(this.manifest.fallback.humanNumber ? { humanNumber: this.manifest.fallback.humanNumber } : {}),
         call: {
           // Both let the caller hear what the agent said before the tool ran (the goodbye, the
@@ -470,7 +471,7 @@ export class CallSession {
     if (this.ended) return;
     this.pendingEndReason = reason;
     try {
-      await this.deps.callControl.hangUp(this.callSid, goodbye ? { say: goodbye } : undefined);
+      await this.init.carrierServices.callControl.hangUp(this.callSid, goodbye ? { say: goodbye } : undefined);
     } catch (err) {
       this.log.error('hang-up request failed', { err: describeError(err) });
     }
@@ -482,7 +483,7 @@ export class CallSession {
     if (this.ended) return;
     this.pendingEndReason = reason;
     try {
-      await this.deps.callControl.transfer(this.callSid, to, announce ? { say: announce } : undefined);
+      await this.init.carrierServices.callControl.transfer(this.callSid, to, announce ? { say: announce } : undefined);
     } catch (err) {
       this.log.error('transfer request failed', { err: describeError(err) });
       this.pendingEndReason = undefined;

@@ -4,7 +4,7 @@ export { CallManager, type CallManagerOptions } from './callManager.js';
 export { CallSession, DEFAULT_SESSION_OPTIONS, type CallSessionOptions, type CallSessionDeps } from './callSession.js';
 export { createRealtimeRuntime, type RealtimeRuntime, type RealtimeRuntimeOptions } from './runtime.js';
 export { CarrierRealtimeTransport, type TransportTap } from './transport.js';
-export { Playback, FRAME_BYTES, FRAME_MS, type CarrierOut, type CutItem } from './playback.js';
+export { Playback, type CarrierOut, type CutItem, type PlaybackOptions } from './playback.js';
 export { LocalVoice } from './localVoice.js';
 export { CallRecorder, cutToHeard, type CallStore } from './records.js';
 export { edgeStats, snapshotEdgeStats, resetEdgeStats, type EdgeStatsSnapshot } from './edgeStats.js';

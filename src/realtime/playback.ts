@@ -1,15 +1,12 @@
 /**
- * Outbound audio towards the carrier: μ-law bytes of any chunk size leave as exact 20 ms frames
- * (160 bytes), followed every few frames by a mark. The carrier echoes a mark when its audio has
- * been played, so the acknowledged marks tell us what the caller actually heard: that, not the
- * wall clock, is where a barge-in truncates the model's item.
+ * Outbound audio towards the carrier: μ-law bytes of any chunk size leave as exact frames of the
+ * carrier's media format (Twilio: 20 ms, 160 bytes), followed every few frames by a mark. The
+ * carrier echoes a mark when its audio has been played, so the acknowledged marks tell us what
+ * the caller actually heard: that, not the wall clock, is where a barge-in truncates the model's
+ * item.
  */
-import { ULAW_SILENCE } from '../audio/ulaw.js';
-
-export const FRAME_BYTES = 160;
-export const FRAME_MS = 20;
-/** μ-law at 8 kHz: 8 bytes per millisecond. */
-const BYTES_PER_MS = 8;
+import type { MediaFormat } from '../telephony/carrier.js';
+import { PCMU_8K_20MS } from '../telephony/media.js';
 
 /** Where frames go: the carrier connection, or a queue until it is attached. */
 export interface CarrierOut {
@@ -60,11 +57,17 @@ export interface PlaybackListener {
 export interface PlaybackOptions {
   /** A mark every N frames (1 = every 20 ms). Fewer marks cost less; more give finer truncation. */
   markEveryFrames?: number;
+  /** The carrier's media format (frame size and duration, silence); G.711 μ-law 20 ms by default. */
+  media?: MediaFormat;
 }
 
 export class Playback {
   private readonly markEvery: number;
-  private readonly pending = Buffer.alloc(FRAME_BYTES);
+  /** Bytes of one outbound frame, and of one millisecond, in the carrier's format. */
+  private readonly frameBytes: number;
+  private readonly bytesPerMs: number;
+  private readonly silenceByte: number;
+  private readonly pending: Buffer;
   private pendingLen = 0;
   private scratch = Buffer.allocUnsafe(8192);
   private framesSinceMark = 0;
@@ -79,6 +82,11 @@ export class Playback {
 
   constructor(private out: CarrierOut, private readonly listener: PlaybackListener = {}, options: PlaybackOptions = {}) {
     this.markEvery = Math.max(1, options.markEveryFrames ?? 5);
+    const media = options.media ?? PCMU_8K_20MS;
+    this.frameBytes = media.frameBytes;
+    this.bytesPerMs = media.frameBytes / media.frameMs;
+    this.silenceByte = media.silenceByte;
+    this.pending = Buffer.alloc(media.frameBytes);
   }
 
   /** Re-points the output (the carrier attached after the greeting started). */
@@ -108,19 +116,20 @@ export class Playback {
   pushBytes(itemId: string, responseId: string, contentIndex: number, bytes: Uint8Array, length = bytes.length): void {
     const item = this.itemFor(itemId, responseId, contentIndex);
     const src = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const frameBytes = this.frameBytes;
     let off = 0;
     if (this.pendingLen > 0) {
-      const take = Math.min(FRAME_BYTES - this.pendingLen, length);
+      const take = Math.min(frameBytes - this.pendingLen, length);
       src.copy(this.pending, this.pendingLen, 0, take);
       this.pendingLen += take;
       off = take;
-      if (this.pendingLen < FRAME_BYTES) return;
+      if (this.pendingLen < frameBytes) return;
       this.pendingLen = 0;
       this.emitFrame(item, this.pending.toString('base64'));
     }
-    while (length - off >= FRAME_BYTES) {
-      this.emitFrame(item, src.toString('base64', off, off + FRAME_BYTES));
-      off += FRAME_BYTES;
+    while (length - off >= frameBytes) {
+      this.emitFrame(item, src.toString('base64', off, off + frameBytes));
+      off += frameBytes;
     }
     if (off < length) {
       src.copy(this.pending, 0, off, length);
@@ -133,7 +142,7 @@ export class Playback {
     const item = this.items.get(itemId);
     if (!item || item.ended) return;
     if (this.current === item && this.pendingLen > 0) {
-      this.pending.fill(ULAW_SILENCE, this.pendingLen);
+      this.pending.fill(this.silenceByte, this.pendingLen);
       this.pendingLen = 0;
       this.emitFrame(item, this.pending.toString('base64'));
     }
@@ -169,7 +178,7 @@ export class Playback {
     const cut: CutItem[] = [];
     const played: ItemState[] = [];
     for (const item of this.items.values()) {
-      const sentMs = item.sentBytes / BYTES_PER_MS;
+      const sentMs = item.sentBytes / this.bytesPerMs;
       if (item.heardMs < sentMs || !item.ended) {
         cut.push({ itemId: item.itemId, responseId: item.responseId, contentIndex: item.contentIndex, heardMs: item.heardMs, sentMs });
       } else {
@@ -207,7 +216,7 @@ export class Playback {
     const first = item.sentBytes === 0;
     this.out.audio(payload);
     this.framesSent++;
-    item.sentBytes += FRAME_BYTES;
+    item.sentBytes += this.frameBytes;
     if (first) this.listener.onFirstFrame?.(item.itemId, item.responseId);
     if (++this.framesSinceMark >= this.markEvery) this.sendMark(item, false);
   }
@@ -215,7 +224,7 @@ export class Playback {
   private sendMark(item: ItemState, final: boolean): void {
     this.framesSinceMark = 0;
     const name = `m${++this.markSeq}`;
-    this.marks.push({ name, itemId: item.itemId, endMs: item.sentBytes / BYTES_PER_MS, final });
+    this.marks.push({ name, itemId: item.itemId, endMs: item.sentBytes / this.bytesPerMs, final });
     this.out.mark(name);
   }
 

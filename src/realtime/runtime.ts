@@ -1,6 +1,7 @@
 /**
  * Composition of the realtime runtime for a gateway process: engine selection (starting the
- * local emulator in-process when there is no OpenAI key), call control and the CallManager.
+ * local emulator in-process when there is no OpenAI key) and the CallManager over the carriers'
+ * call services.
  */
 import type { Catalog } from '../catalog/index.js';
 import type { AppConfig } from '../config/index.js';
@@ -9,7 +10,7 @@ import { createEngineSelector, type EngineSelector } from '../engines/select.js'
 import type { ModelAudio } from '../engines/openai.js';
 import { loadScenarios } from '../scenarios/index.js';
 import type { Store } from '../store/index.js';
-import type { CallControl, SmsSender } from '../telephony/types.js';
+import type { CarrierCallServices } from '../telephony/carrier.js';
 import { setTracingDisabled } from '@openai/agents';
 import { createLogger } from '../observability/logger.js';
 import { CallManager, type CallManagerOptions } from './callManager.js';
@@ -20,8 +21,8 @@ export interface RealtimeRuntimeOptions {
   config: AppConfig;
   store: Store;
   catalog: Pick<Catalog, 'get'>;
-  callControl: CallControl;
-  sms?: SmsSender;
+  /** The registered carriers (telephony's `createCarriers`): each call uses its own carrier's call services. */
+  carriers: readonly CarrierCallServices[];
   /** Overrides for benchmarks and tests. */
   emulatorUrl?: string;
   audio?: ModelAudio;
@@ -55,8 +56,7 @@ export async function createRealtimeRuntime(options: RealtimeRuntimeOptions): Pr
   const handler = new CallManager({
     store: options.store,
     engines,
-    callControl: options.callControl,
-    ...(options.sms ? { sms: options.sms } : {}),
+    carriers: options.carriers,
     // The catalog keeps the current version only: a stream nobody prepared runs on it.
     resolveVertical: (id) => options.catalog.get(id),
     ...(options.session ? { session: options.session } : {}),

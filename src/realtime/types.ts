@@ -2,11 +2,14 @@
  * The runtime's public contracts: what the server calls (`CallHandler`) and how a call ends.
  */
 import type { CompiledVertical } from '../catalog/index.js';
+import type { CallStatusReport } from '../telephony/carrier.js';
 import type { CarrierConnection } from '../telephony/types.js';
 
-export type { CompiledVertical };
+export type { CompiledVertical, CallStatusReport };
 
 export interface PrepareInput {
+  /** The registered carrier the call came in on: its call control and media format serve the call. */
+  carrier: string;
   callSid: string;
   vertical: CompiledVertical;
   from?: string;
@@ -20,8 +23,8 @@ export interface CallHandler {
   prepare(input: PrepareInput): Promise<void> | void;
   /** Media stream arrived: the call session takes over the connection (reads customParameters.callSid/vertical/version). */
   attach(connection: CarrierConnection): void;
-  /** Status callback: finalise a call the stream did not (idempotent, deduplicated by callSid). */
-  statusCallback(input: { callSid: string; callStatus: string; durationSec?: number }): Promise<void>;
+  /** A carrier's status report, normalised: when it says the call ended, finalise a call the stream did not (idempotent). */
+  statusChanged(report: CallStatusReport): Promise<void>;
   /** Live calls count and ids, for health/metrics. */
   stats(): { active: number; byVertical: Record<string, number> };
   /** Server shutdown: end every call cleanly, finalise rows. */
@@ -43,6 +46,3 @@ export const END_REASON = {
   error: 'error',
 } as const;
 export type EndReason = (typeof END_REASON)[keyof typeof END_REASON];
-
-/** Call statuses Twilio reports that mean the call is over. */
-export const TERMINAL_CALL_STATUSES = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);

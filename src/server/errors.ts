@@ -8,7 +8,6 @@ const log = createLogger('server');
 export const HTTP_ERROR = {
   notFound: 'NOT_FOUND',
   badRequest: 'BAD_REQUEST',
-  signature: 'TWILIO_SIGNATURE_INVALID',
   unauthorized: 'ADMIN_UNAUTHORIZED',
   forbidden: 'ADMIN_FORBIDDEN',
   tooLarge: 'PAYLOAD_TOO_LARGE',
@@ -20,7 +19,6 @@ export const HTTP_ERROR = {
 const STATUS: Record<string, number> = {
   [HTTP_ERROR.notFound]: 404,
   [HTTP_ERROR.badRequest]: 400,
-  [HTTP_ERROR.signature]: 403,
   [HTTP_ERROR.unauthorized]: 401,
   [HTTP_ERROR.forbidden]: 403,
   [HTTP_ERROR.tooLarge]: 413,

@@ -1,6 +1,6 @@
 /**
- * The gateway: one express app and one http server carrying the Twilio webhooks, the Media
- * Streams WebSocket upgrade, health, metrics and the admin API. `close()` drains: it stops
+ * The gateway: one express app and one http server carrying every registered carrier's webhooks
+ * and media stream upgrades, health, metrics and the admin API. `close()` drains: it stops
  * accepting calls, lets the handler end every live call, then closes sockets and the server.
  */
 import { createServer, type Server } from 'node:http';
@@ -8,11 +8,12 @@ import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import { createLogger } from '../observability/logger.js';
 import { setActiveCallsProvider } from '../observability/metrics.js';
-import { adminRouter } from './admin.js';
 import { errorHandler, HTTP_ERROR, sendError } from './errors.js';
 import { healthRouter } from './health.js';
+import { checkCarriers } from '../telephony/carriers.js';
+import { adminRouter } from './admin.js';
+import { createCarrierPort } from './carrierPort.js';
 import { createStreamEndpoint, type StreamEndpoint } from './streamUpgrade.js';
-import { twilioRouter } from './twilioRoutes.js';
 import type { GatewayOptions } from './types.js';
 
 export interface Gateway {
@@ -29,16 +30,15 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const log = opts.logger ?? createLogger('server');
   let draining = false;
   const isDraining = () => draining;
-  if (!opts.twilioAuthToken) {
-    log.warn('TWILIO_AUTH_TOKEN is not set: Twilio webhook and stream signatures are NOT checked');
-  }
+  checkCarriers(opts.carriers);
   setActiveCallsProvider(() => opts.handler.stats());
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(healthRouter(opts, isDraining));
-  app.use(twilioRouter(opts, log, isDraining));
+  const port = createCarrierPort(opts, log, isDraining);
+  for (const carrier of opts.carriers) app.use(carrier.webhooks(port));
   app.use(express.json({ limit: '64kb' }), adminRouter(opts, log));
   app.use((req, res) => sendError(res, HTTP_ERROR.notFound, `no route for ${req.method} ${req.path}`));
   app.use(errorHandler);

@@ -17,7 +17,8 @@ export function healthRouter(opts: GatewayOptions, isDraining: () => boolean): R
       verticals: opts.catalog.list().map((v) => ({ id: v.id, version: v.version, numbers: v.numbers })),
       activeCalls: stats.active,
       activeByVertical: stats.byVertical,
-      signatureCheck: Boolean(opts.twilioAuthToken),
+      signatureCheck: opts.carriers.every((c) => c.signatureCheck),
+      carriers: opts.carriers.map((c) => ({ name: c.name, signatureCheck: c.signatureCheck })),
     });
   });
   router.get('/metrics', async (_req, res) => {

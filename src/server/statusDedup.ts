@@ -1,6 +1,6 @@
 /**
- * Twilio retries status callbacks and sends one per call event; the handler should see each
- * (callSid, status) once. A bounded, insertion-ordered memory of what was forwarded; a duplicate
+ * Carriers (Twilio) retry status callbacks and send one per call event; the handler should see
+ * each (carrier, callSid, status) once. A bounded, insertion-ordered memory of what was forwarded; a duplicate
  * that arrives while the first is still being handled joins it.
  */
 export class StatusDeduper {
@@ -24,7 +24,7 @@ export class StatusDeduper {
     try {
       await p;
     } catch (err) {
-      // A failed delivery may be retried by Twilio: forget it so the retry runs again.
+      // A failed delivery may be retried by the carrier: forget it so the retry runs again.
       this.seen.delete(key);
       throw err;
     }

@@ -6,6 +6,7 @@ import type { Catalog } from '../catalog/index.js';
 import type { CallHandler } from '../realtime/types.js';
 import type { Store } from '../store/index.js';
 import type { Logger } from '../observability/logger.js';
+import type { Carrier } from '../telephony/carrier.js';
 
 export type { CallHandler };
 
@@ -15,10 +16,11 @@ export type GatewayCatalog = Pick<Catalog, 'byNumber' | 'get' | 'list' | 'reload
 export interface GatewayOptions {
   catalog: GatewayCatalog;
   handler: CallHandler;
-  /** Public https base URL Twilio reaches us on (PUBLIC_URL); the stream URL is its wss twin. */
-  publicUrl: string;
-  /** TWILIO_AUTH_TOKEN: when set, every webhook and stream upgrade must carry a valid signature. */
-  twilioAuthToken?: string | null;
+  /**
+   * The carriers served (telephony's `createCarriers`): each one's webhooks are mounted and its
+   * stream path upgraded; each authenticates its own requests.
+   */
+  carriers: readonly Carrier[];
   /** ADMIN_TOKEN: bearer for /admin/*; when unset the admin API answers loopback clients only. */
   adminToken?: string | null;
   /** For `GET /admin/calls` (recent calls); optional. */

@@ -9,12 +9,10 @@ import { once } from 'node:events';
 import WebSocket from 'ws';
 import { PCMU8K, type SpeechSynthesizer } from '../audio/index.js';
 import type { Scenario } from '../scenarios/index.js';
-import { computeTwilioSignature } from '../telephony/signature.js';
 import { httpSend, type HttpResponse } from '../telephony/http.js';
-import { SCENARIO_FORM_FIELD } from '../telephony/types.js';
+import { readTwimlAnswer, SCENARIO_FORM_FIELD, TWILIO_PATHS, twilioSignatureHeaders } from '../telephony/twilio/index.js';
 import { AppError } from '../shared/errors.js';
 import { SimulatedPhone } from './phone.js';
-import { readTwimlAnswer } from './twimlAnswer.js';
 
 export interface SimulateCallOptions {
   /** Where the gateway listens (http://localhost:3000). */
@@ -81,16 +79,12 @@ export interface SimulatedCall {
 
 const hex = (n: number) => randomBytes(n).toString('hex');
 
-function signedHeaders(token: string | null | undefined, url: string, params?: Record<string, string>): Record<string, string> {
-  return token ? { 'X-Twilio-Signature': computeTwilioSignature(token, url, params) } : {};
-}
-
 async function postForm(gatewayUrl: string, publicUrl: string, path: string, form: Record<string, string>, token: string | null | undefined): Promise<HttpResponse> {
   try {
     return await httpSend({
       method: 'POST',
       url: gatewayUrl + path,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...signedHeaders(token, publicUrl + path, form) },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...twilioSignatureHeaders(token, publicUrl + path, form) },
       body: new URLSearchParams(form).toString(),
       timeoutMs: 15_000,
     });
@@ -134,7 +128,7 @@ export async function simulateCall(scenario: Scenario, opts: SimulateCallOptions
     AccountSid: accountSid, ApiVersion: '2010-04-01', CallSid: callSid, CallStatus: 'ringing', Direction: 'inbound',
     From: from, To: opts.to, Caller: from, Called: opts.to, [SCENARIO_FORM_FIELD]: scenario.id,
   };
-  const res = await postForm(gatewayUrl, publicUrl, '/twilio/voice', form, opts.authToken);
+  const res = await postForm(gatewayUrl, publicUrl, TWILIO_PATHS.voice, form, opts.authToken);
   const twiml = res.text;
   if (res.status !== 200) throw new AppError('SIMULATOR_WEBHOOK_REFUSED', `the gateway answered the voice webhook with ${res.status}: ${twiml.slice(0, 200)}`);
   const answer = readTwimlAnswer(twiml);
@@ -151,7 +145,7 @@ export async function simulateCall(scenario: Scenario, opts: SimulateCallOptions
   // Synthesize every caller line up front (cached), so speaking never waits on synthesis.
   const clips = await Promise.all(scenario.turns.map((t) => opts.synth.clip(t.caller, PCMU8K)));
 
-  const ws = new WebSocket(reachableStreamUrl(gatewayUrl, answer.url), { headers: signedHeaders(opts.authToken, answer.url), perMessageDeflate: false });
+  const ws = new WebSocket(reachableStreamUrl(gatewayUrl, answer.url), { headers: twilioSignatureHeaders(opts.authToken, answer.url), perMessageDeflate: false });
   try {
     await Promise.race([
       once(ws, 'open'),
@@ -269,7 +263,7 @@ export async function simulateCall(scenario: Scenario, opts: SimulateCallOptions
   result.clears = phone.clears;
 
   // Twilio reports the end of the call to the status callback.
-  const status = await postForm(gatewayUrl, publicUrl, '/twilio/status', {
+  const status = await postForm(gatewayUrl, publicUrl, TWILIO_PATHS.status, {
     AccountSid: accountSid, ApiVersion: '2010-04-01', CallSid: callSid, CallStatus: 'completed',
     CallDuration: String(Math.max(1, Math.round(result.durationMs / 1000))), Direction: 'inbound', From: from, To: opts.to,
   }, opts.authToken);

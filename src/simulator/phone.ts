@@ -7,10 +7,11 @@
  * runs it faster than the wall clock (--fast).
  */
 import type { WebSocket } from 'ws';
-import { ULAW_SILENCE } from '../audio/index.js';
+import { TWILIO_MEDIA } from '../telephony/twilio/protocol.js';
 
-export const FRAME_MS = 20;
-export const FRAME_BYTES = 160;
+/** Media Streams frames, both ways (Twilio's media format). */
+export const FRAME_MS = TWILIO_MEDIA.frameMs;
+export const FRAME_BYTES = TWILIO_MEDIA.frameBytes;
 
 export interface PhoneEvents {
   /** The agent's audio started playing (after silence). */
@@ -30,7 +31,7 @@ interface Waiter {
   resolve: () => void;
 }
 
-const SILENCE_B64 = Buffer.alloc(FRAME_BYTES, ULAW_SILENCE).toString('base64');
+const SILENCE_B64 = Buffer.alloc(FRAME_BYTES, TWILIO_MEDIA.silenceByte).toString('base64');
 /** Playback idle this long ends an agent "burst" in the timeline. */
 const BURST_GAP_MS = 200;
 
@@ -99,7 +100,7 @@ export class SimulatedPhone {
         streamSid: this.streamSid,
         callSid: start.callSid,
         tracks: ['inbound'],
-        mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
+        mediaFormat: { encoding: TWILIO_MEDIA.encoding, sampleRate: TWILIO_MEDIA.sampleRateHz, channels: 1 },
         customParameters: start.customParameters,
       },
       streamSid: this.streamSid,
@@ -156,7 +157,7 @@ export class SimulatedPhone {
     let payload = SILENCE_B64;
     if (this.speech) {
       const end = this.speechOffset + FRAME_BYTES;
-      const chunk = Buffer.alloc(FRAME_BYTES, ULAW_SILENCE);
+      const chunk = Buffer.alloc(FRAME_BYTES, TWILIO_MEDIA.silenceByte);
       chunk.set(this.speech.subarray(this.speechOffset, Math.min(end, this.speech.length)));
       payload = chunk.toString('base64');
       this.speechOffset = end;

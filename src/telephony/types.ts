@@ -1,17 +1,18 @@
 /**
  * The seam between the carrier edge (src/telephony, src/server) and the realtime runtime
  * (src/realtime). Telephony never imports `@openai/*` or `src/realtime`; the runtime talks to a
- * phone call only through these interfaces.
+ * phone call only through these interfaces (and `Carrier`'s call services, carrier.ts).
  *
- * Custom parameters agreed between the gateway and the runtime (Twilio `<Parameter>`s in the
- * `<Connect><Stream>` TwiML, arriving in `start.customParameters`):
- *   - `callSid`   the Twilio CallSid the voice webhook saw (the key `CallHandler.prepare` used)
- *   - `vertical`  the vertical id chosen by the `To` number
+ * Custom parameters agreed between the gateway and the runtime, whatever the carrier: a carrier
+ * puts them on the media stream it asks for (Twilio: `<Parameter>`s in the `<Connect><Stream>`
+ * TwiML) and they arrive in `start.customParameters`:
+ *   - `callSid`   the carrier's call id the voice webhook saw (the key `CallHandler.prepare` used)
+ *   - `vertical`  the vertical id chosen by the dialled number
  *   - `version`   the pinned compiled-vertical version (content hash) at webhook time
  *   - `scenario`  OPTIONAL: the simulator's scenario id (`<vertical>/<scenario>` file stem) when the
- *                 call is placed by `switchboard simulate`. It arrives at the voice webhook as the
- *                 form field `X-Switchboard-Scenario`; the gateway passes it to
- *                 `CallHandler.prepare({ ..., scenario })` and echoes it as a `<Parameter>`. The
+ *                 call is placed by `switchboard simulate` (Twilio: the voice-webhook form field
+ *                 `X-Switchboard-Scenario`, see twilio/protocol.ts). The gateway passes it to
+ *                 `CallHandler.prepare({ ..., scenario })` and echoes it as a parameter. The
  *                 emulator engine receives it as the `scenario` query parameter of its URL so it
  *                 pairs committed speech segments with that scenario's caller turns.
  * These names are exported below as `STREAM_PARAM` so both sides use the same strings.
@@ -28,7 +29,7 @@ export type CallEvent =
       mediaFormat: { encoding: string; sampleRateHz: number; channels: number };
       customParameters: Record<string, string>;
     }
-  /** Inbound caller audio, μ-law 8 kHz, NOT decoded (base64 exactly as the carrier sent it). */
+  /** Inbound caller audio in the carrier's media format, NOT decoded (base64 exactly as sent). */
   | { type: 'audio'; payloadBase64: string; seq?: number; timestampMs?: number }
   /** Playback reached this mark (acknowledgement). */
   | { type: 'mark'; name: string }
@@ -38,7 +39,7 @@ export type CallEvent =
 export type StartEvent = Extract<CallEvent, { type: 'start' }>;
 
 export type CarrierCommand =
-  /** Exactly one 20 ms frame (160 bytes μ-law), base64. */
+  /** Exactly one frame of the carrier's media format (Twilio: 20 ms, 160 bytes μ-law), base64. */
   | { type: 'audio'; payloadBase64: string }
   | { type: 'mark'; name: string }
   | { type: 'clear' };
@@ -50,7 +51,7 @@ export interface CarrierSerializer {
   serialize(cmd: CarrierCommand, streamSid: string): string;
 }
 
-/** One live carrier media connection (a Twilio Media Streams WebSocket). */
+/** One live carrier media connection (a Twilio Media Streams WebSocket, …). */
 export interface CarrierConnection {
   readonly carrier: string;
   /** Resolves with the start event (or rejects if the socket closes / times out first). */
@@ -68,7 +69,7 @@ export interface CarrierConnection {
   readonly bufferedAmount: number;
 }
 
-/** Carrier REST call control (Twilio: POST Calls/{sid}.json with Twiml). */
+/** Carrier call control (Twilio: POST Calls/{sid}.json with Twiml). */
 export interface CallControl {
   hangUp(callSid: string, opts?: { say?: string }): Promise<void>;
   transfer(callSid: string, to: string, opts?: { say?: string; callerId?: string }): Promise<void>;
@@ -86,5 +87,3 @@ export const STREAM_PARAM = {
   scenario: 'scenario',
 } as const;
 
-/** Voice-webhook form field the simulator sets to name its scenario (see the file comment). */
-export const SCENARIO_FORM_FIELD = 'X-Switchboard-Scenario';

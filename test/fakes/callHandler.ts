@@ -4,7 +4,7 @@
  * carrier connections, records every event and error per call, greets with one audio frame and
  * a mark once the stream starts, and closes the connection on `stop` or shutdown.
  */
-import type { CallHandler, PrepareInput } from '../../src/realtime/types.js';
+import type { CallHandler, CallStatusReport, PrepareInput } from '../../src/realtime/types.js';
 import type { CallEvent, CarrierConnection, StartEvent } from '../../src/telephony/types.js';
 
 export interface FakeCall {
@@ -18,7 +18,7 @@ export interface FakeCall {
 export class FakeCallHandler implements CallHandler {
   readonly prepared = new Map<string, PrepareInput>();
   readonly calls: FakeCall[] = [];
-  readonly statusCallbacks: Array<{ callSid: string; callStatus: string; durationSec?: number }> = [];
+  readonly statusCallbacks: CallStatusReport[] = [];
   shutdownReason: string | null = null;
   /** When set, prepare throws it (e.g. at capacity). */
   refusePrepare: Error | null = null;
@@ -57,8 +57,8 @@ export class FakeCallHandler implements CallHandler {
     );
   }
 
-  async statusCallback(input: { callSid: string; callStatus: string; durationSec?: number }): Promise<void> {
-    this.statusCallbacks.push(input);
+  async statusChanged(report: CallStatusReport): Promise<void> {
+    this.statusCallbacks.push(report);
     this.changed();
   }
 

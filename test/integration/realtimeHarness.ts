@@ -18,7 +18,7 @@ import { CallManager, type CallSessionOptions } from '../../src/realtime/index.j
 import { parseScenario, type Scenario } from '../../src/scenarios/index.js';
 import { createGateway, type Gateway } from '../../src/server/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { createCallControl } from '../../src/telephony/index.js';
+import { createTwilioCarrier, type Carrier } from '../../src/telephony/index.js';
 import { createRegistry, defineTool, ToolError } from '../../src/toolkit/index.js';
 import { startFakeTwilioApi, type FakeTwilioApi } from '../fakes/index.js';
 import { commonTools } from '../../tools/common/index.js';
@@ -104,6 +104,8 @@ export interface HarnessOptions {
   scenarios?: Scenario[];
   audio?: ModelAudio;
   session?: Partial<CallSessionOptions>;
+  /** Carriers served beside Twilio (each with its own call services). */
+  carriers?: readonly Carrier[];
 }
 
 export interface Harness {
@@ -138,15 +140,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   let emulator = await startEmulator({ scenarios, pacing: { speed: 4 } });
   const emulatorPort = emulator.port;
   const twilio = await startFakeTwilioApi({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
-  const callControl = createCallControl({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: twilio.url }, { retries: 0, timeoutMs: 2000 });
+  // The test phone is unsigned; call control authenticates to the fake REST API.
+  const carrier = createTwilioCarrier({
+    publicUrl: 'http://127.0.0.1:1', accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: twilio.url, checkSignatures: false, rest: { retries: 0, timeoutMs: 2000 },
+  });
   const config = loadConfig({ env: { SWITCHBOARD_ENGINE: 'emulator' } });
   const proxy = await startModelProxy(() => emulator.url);
   const engines = createEngineSelector({ config, emulatorUrl: proxy.url, ...(options.audio ? { audio: options.audio } : {}) });
   const manager = new CallManager({
-    store, engines, callControl, resolveVertical: (id) => catalog.get(id),
+    store, engines, carriers: [carrier, ...(options.carriers ?? [])], resolveVertical: (id) => catalog.get(id),
     session: { endGraceMs: 300, connectTimeoutMs: 2000, ...options.session },
   });
-  const gateway = createGateway({ catalog, handler: manager, publicUrl: 'http://127.0.0.1:1', engine: 'emulator' });
+  const gateway = createGateway({ catalog, handler: manager, carriers: [carrier, ...(options.carriers ?? [])], engine: 'emulator' });
   const { port } = await gateway.listen(0, '127.0.0.1');
 
   return {

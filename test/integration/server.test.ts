@@ -1,8 +1,9 @@
 import { once } from 'node:events';
 import WebSocket from 'ws';
 import { createGateway, type Gateway } from '../../src/server/index.js';
-import { computeTwilioSignature } from '../../src/telephony/signature.js';
+import { computeTwilioSignature } from '../../src/telephony/twilio/signature.js';
 import { CARRIER_ERROR } from '../../src/telephony/errors.js';
+import { createTwilioCarrier } from '../../src/telephony/index.js';
 import { setEdgeLatencySource } from '../../src/observability/metrics.js';
 import { FakeCallHandler } from '../fakes/callHandler.js';
 import { DEMO_NUMBER, OTHER_NUMBER, fixtureCatalog, postForm, request, type FixtureCatalog } from './serverHelpers.js';
@@ -28,8 +29,7 @@ async function startGateway(fixture: FixtureCatalog, over: { twilioAuthToken?: s
   const gateway = createGateway({
     catalog: fixture.catalog,
     handler,
-    publicUrl: PUBLIC_URL,
-    twilioAuthToken: over.twilioAuthToken ?? null,
+    carriers: [createTwilioCarrier({ publicUrl: PUBLIC_URL, authToken: over.twilioAuthToken ?? null })],
     adminToken: over.adminToken ?? null,
     engine: 'fake',
   });
@@ -92,6 +92,7 @@ describe('gateway without a Twilio token', () => {
     expect(res.text).toContain(`<Parameter name="version" value="${version}"/>`);
     expect(res.text).toContain('<Parameter name="scenario" value="demo/book"/>');
     const prepared = run.handler.prepared.get('CA100');
+    expect(prepared?.carrier).toBe('twilio');
     expect(prepared?.vertical.id).toBe('demo');
     expect(prepared?.scenario).toBe('demo/book');
     expect(prepared?.to).toBe(DEMO_NUMBER);
@@ -131,10 +132,12 @@ describe('gateway without a Twilio token', () => {
     }
     await Promise.all([1, 2, 3].map(() => postForm(`${run.url}/twilio/status`, { CallSid: 'CA201', CallStatus: 'completed' })));
     await postForm(`${run.url}/twilio/status`, { CallSid: 'CA200', CallStatus: 'failed' });
+    await postForm(`${run.url}/twilio/status`, { CallSid: 'CA202', CallStatus: 'ringing' });
     expect(run.handler.statusCallbacks).toEqual([
-      { callSid: 'CA200', callStatus: 'completed', durationSec: 42 },
-      { callSid: 'CA201', callStatus: 'completed' },
-      { callSid: 'CA200', callStatus: 'failed' },
+      { carrier: 'twilio', callSid: 'CA200', status: 'completed', ended: true, outcome: 'completed', durationSec: 42 },
+      { carrier: 'twilio', callSid: 'CA201', status: 'completed', ended: true, outcome: 'completed' },
+      { carrier: 'twilio', callSid: 'CA200', status: 'failed', ended: true, outcome: 'failed' },
+      { carrier: 'twilio', callSid: 'CA202', status: 'ringing', ended: false },
     ]);
   });
 

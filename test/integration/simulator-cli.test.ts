@@ -14,6 +14,7 @@ import { makeSimulateCommand } from '../../src/cli/commands/simulate.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createGateway, type Gateway } from '../../src/server/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
+import { createTwilioCarrier } from '../../src/telephony/index.js';
 import { FakeCallHandler } from '../fakes/callHandler.js';
 import { DEMO_NUMBER, fixtureCatalog, type FixtureCatalog } from './serverHelpers.js';
 import { randomSchema, TEST_DATABASE_URL } from './storeSuite.js';
@@ -55,7 +56,7 @@ beforeAll(async () => {
   mkdirSync(join(fixture.dir, 'verticals', 'demo', 'scenarios'));
   writeFileSync(join(fixture.dir, 'verticals', 'demo', 'scenarios', 'hello.yaml'), 'brain: rules\nturns:\n  - caller: Hello?\nhangUpAfterMs: 200\n');
   writeFileSync(join(fixture.dir, 'verticals', 'demo', 'scenarios', 'strict.yaml'), 'brain: rules\nturns:\n  - caller: Hello?\nhangUpAfterMs: 200\nexpect:\n  agentSays: [welcome to the demo]\n');
-  gateway = createGateway({ catalog: fixture.catalog, handler: new FakeCallHandler(), publicUrl: 'http://127.0.0.1', adminToken: ADMIN });
+  gateway = createGateway({ catalog: fixture.catalog, handler: new FakeCallHandler(), carriers: [createTwilioCarrier({ publicUrl: 'http://127.0.0.1' })], adminToken: ADMIN });
   const { port } = await gateway.listen(0, '127.0.0.1');
   url = `http://127.0.0.1:${port}`;
 });

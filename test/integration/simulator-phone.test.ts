@@ -8,7 +8,8 @@ import { SpeechSynthesizer } from '../../src/audio/index.js';
 import { parseScenario } from '../../src/scenarios/index.js';
 import { createGateway, type Gateway } from '../../src/server/index.js';
 import { simulateCall, runScenarios } from '../../src/simulator/index.js';
-import type { CallHandler, PrepareInput } from '../../src/realtime/types.js';
+import type { CallHandler, CallStatusReport, PrepareInput } from '../../src/realtime/types.js';
+import { createTwilioCarrier } from '../../src/telephony/index.js';
 import type { CallEvent, CarrierConnection } from '../../src/telephony/types.js';
 import { DEMO_NUMBER, fixtureCatalog, type FixtureCatalog } from './serverHelpers.js';
 
@@ -31,7 +32,7 @@ interface Seen {
 class ScriptedHandler implements CallHandler {
   readonly seen: Seen = { acks: [], timestamps: [], seqs: [], clearSentAtMs: null, stopped: false, errors: [] };
   readonly prepared: PrepareInput[] = [];
-  readonly statuses: Array<{ callSid: string; callStatus: string }> = [];
+  readonly statuses: CallStatusReport[] = [];
 
   prepare(input: PrepareInput): void {
     this.prepared.push(input);
@@ -76,8 +77,8 @@ class ScriptedHandler implements CallHandler {
     });
   }
 
-  async statusCallback(input: { callSid: string; callStatus: string }): Promise<void> {
-    this.statuses.push(input);
+  async statusChanged(report: CallStatusReport): Promise<void> {
+    this.statuses.push(report);
   }
 
   stats() {
@@ -95,7 +96,7 @@ let url: string;
 beforeAll(async () => {
   fixture = fixtureCatalog();
   handler = new ScriptedHandler();
-  gateway = createGateway({ catalog: fixture.catalog, handler, publicUrl: PUBLIC_URL, twilioAuthToken: TOKEN });
+  gateway = createGateway({ catalog: fixture.catalog, handler, carriers: [createTwilioCarrier({ publicUrl: PUBLIC_URL, authToken: TOKEN })] });
   const { port } = await gateway.listen(0, '127.0.0.1');
   url = `http://127.0.0.1:${port}`;
 });
@@ -146,7 +147,7 @@ hangUpAfterMs: 400
     // The caller hung up: stop on the stream, then Twilio's status callback.
     expect(call.endedBy).toBe('caller');
     expect(s.stopped).toBe(true);
-    expect(handler.statuses).toContainEqual(expect.objectContaining({ callSid: call.callSid, callStatus: 'completed' }));
+    expect(handler.statuses).toContainEqual(expect.objectContaining({ carrier: 'twilio', callSid: call.callSid, status: 'completed', ended: true, outcome: 'completed' }));
     expect(call.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['answered', 'agent', 'caller', 'clear', 'hangup']));
   }, 60_000);
 

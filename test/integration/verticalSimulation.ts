@@ -17,7 +17,7 @@ import { loadScenarios, type Scenario } from '../../src/scenarios/index.js';
 import { createGateway, type Gateway } from '../../src/server/index.js';
 import { runScenarios, formatChecks, formatStoredCall, formatTimelineEvent, type ScenarioRun } from '../../src/simulator/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { createCallControl } from '../../src/telephony/index.js';
+import { createTwilioCarrier } from '../../src/telephony/index.js';
 import { registry } from '../../tools/index.js';
 import { startFakeTwilioApi, type FakeTwilioApi } from '../fakes/index.js';
 import { randomSchema, TEST_DATABASE_URL } from './storeSuite.js';
@@ -55,16 +55,15 @@ export async function startVerticalSimulation(verticalId: string): Promise<Verti
 
   const emulator: RunningEmulator = await startEmulator({ scenarios, pacing: { speed: SPEED } });
   const twilio = await startFakeTwilioApi({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
-  const callControl = createCallControl({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: twilio.url }, { retries: 0, timeoutMs: 2000 });
+  const carrier = createTwilioCarrier({ publicUrl: PUBLIC_URL, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: twilio.url, rest: { retries: 0, timeoutMs: 2000 } });
   const config = loadConfig({ env: { SWITCHBOARD_ENGINE: 'emulator' } });
   const manager = new CallManager({
     store,
     engines: createEngineSelector({ config, emulatorUrl: emulator.url }),
-    callControl,
-    sms: callControl,
+    carriers: [carrier],
     resolveVertical: (id) => catalog.get(id),
   });
-  const gateway: Gateway = createGateway({ catalog, handler: manager, publicUrl: PUBLIC_URL, twilioAuthToken: AUTH_TOKEN, store, engine: 'emulator' });
+  const gateway: Gateway = createGateway({ catalog, handler: manager, carriers: [carrier], store, engine: 'emulator' });
   const { port } = await gateway.listen(0, '127.0.0.1');
   const gatewayUrl = `http://127.0.0.1:${port}`;
 

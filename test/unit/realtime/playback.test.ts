@@ -39,6 +39,20 @@ describe('playback towards the carrier', () => {
     expect(joined.subarray(1000).every((b) => b === 0xff)).toBe(true);
   });
 
+  it('frames by the carrier\'s media format: 40 ms frames of 320 bytes, heard time in that format\'s milliseconds', () => {
+    const carrier = new FakeCarrier();
+    const media = { encoding: 'audio/x-mulaw', sampleRateHz: 8000, frameMs: 40, frameBytes: 320, silenceByte: 0x7f } as const;
+    const pb = new Playback(carrier, {}, { markEveryFrames: 2, media });
+    pb.pushBytes('item_1', 'resp_1', 0, bytes(1000));
+    pb.endItem('item_1');
+    const frames = carrier.frames();
+    expect(frames.map((f) => f.length)).toEqual([320, 320, 320, 320]);
+    expect(frames[3]!.subarray(1000 - 960).every((b) => b === 0x7f)).toBe(true);
+    const [first] = carrier.marks();
+    pb.acknowledge(first!);
+    expect(pb.heardMs('item_1')).toBe(80);
+  });
+
   it('marks every N frames and at the end of an item, and reports what was heard from acknowledgements', () => {
     const carrier = new FakeCarrier();
     const played: Array<[string, number]> = [];

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { CarrierSocket } from '../../../src/telephony/carrierSocket.js';
-import { twilioSerializer } from '../../../src/telephony/serializers/twilio.js';
+import { twilioSerializer } from '../../../src/telephony/twilio/serializer.js';
 import { CARRIER_ERROR } from '../../../src/telephony/errors.js';
 import type { CallEvent } from '../../../src/telephony/types.js';
 

@@ -1,4 +1,4 @@
-import { TwilioRestClient, TWILIO_ERROR, createCallControl } from '../../../src/telephony/rest.js';
+import { TwilioRestClient, TWILIO_ERROR, createCallControl } from '../../../src/telephony/twilio/rest.js';
 import { startFakeTwilioApi, type FakeTwilioApi } from '../../fakes/twilioApi.js';
 
 const accountSid = 'AC' + 'a'.repeat(32);

@@ -1,4 +1,4 @@
-import { computeTwilioSignature, validateTwilioSignature } from '../../../src/telephony/signature.js';
+import { computeTwilioSignature, validateTwilioSignature } from '../../../src/telephony/twilio/signature.js';
 
 // The example from Twilio's security documentation (and its helper libraries' tests).
 const token = '12345';

@@ -1,4 +1,4 @@
-import { twilioSerializer } from '../../../src/telephony/serializers/twilio.js';
+import { twilioSerializer } from '../../../src/telephony/twilio/serializer.js';
 import { CARRIER_ERROR } from '../../../src/telephony/errors.js';
 import type { CallEvent } from '../../../src/telephony/types.js';
 

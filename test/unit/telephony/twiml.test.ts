@@ -1,4 +1,4 @@
-import { apologyTwiml, connectStreamTwiml, dialTwiml, escapeXml, sayAndHangUpTwiml } from '../../../src/telephony/twiml.js';
+import { apologyTwiml, connectStreamTwiml, dialTwiml, escapeXml, sayAndHangUpTwiml } from '../../../src/telephony/twilio/twiml.js';
 
 describe('TwiML', () => {
   it('connects a bidirectional stream with its parameters, escaped', () => {

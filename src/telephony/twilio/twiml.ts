@@ -44,6 +44,8 @@ export function sayAndHangUpTwiml(text?: string, opts?: SayOptions): string {
 }
 
 export const DEFAULT_APOLOGY = "We're sorry, this number is not in service. Goodbye.";
+/** For a call the gateway cannot take now (draining, at capacity). */
+export const BUSY_APOLOGY = "We're sorry, we can't take your call right now. Please try again later. Goodbye.";
 
 /** For a number no vertical claims, or a gateway that cannot take the call. */
 export function apologyTwiml(text: string = DEFAULT_APOLOGY, opts?: SayOptions): string {

@@ -1,4 +1,4 @@
-/** Public URLs as Twilio sees them (what it signs and where it connects). */
+/** Public URLs as a carrier sees them (what it signs and where it connects). */
 
 export function publicBase(publicUrl: string): string {
   return publicUrl.replace(/\/+$/, '');
@@ -8,5 +8,3 @@ export function publicBase(publicUrl: string): string {
 export function toWebSocketUrl(publicUrl: string): string {
   return publicBase(publicUrl).replace(/^http(s?):\/\//i, (_m, s: string) => `ws${s}://`);
 }
-
-export const STREAM_PATH = '/twilio/stream';

@@ -3,12 +3,12 @@
  * with `Twiml=...` (hang up, transfer) and `.../Messages.json` (SMS). Basic auth, a timeout per
  * attempt, retries with backoff on 5xx / 429 / network errors, coded errors otherwise.
  */
-import { AppError } from '../shared/errors.js';
-import { sleepMs } from '../shared/time.js';
-import { createLogger, type Logger } from '../observability/logger.js';
+import { AppError } from '../../shared/errors.js';
+import { sleepMs } from '../../shared/time.js';
+import { createLogger, type Logger } from '../../observability/logger.js';
 import { dialTwiml, sayAndHangUpTwiml } from './twiml.js';
-import { HTTP_CLIENT_ERROR, httpSend } from './http.js';
-import type { CallControl, SmsSender } from './types.js';
+import { HTTP_CLIENT_ERROR, httpSend } from '../http.js';
+import type { CallControl, SmsSender } from '../types.js';
 
 export const TWILIO_ERROR = {
   auth: 'TWILIO_AUTH_FAILED',

@@ -45,3 +45,8 @@ export function validateTwilioSignature(authToken: string, signature: string | u
   }
   return ok;
 }
+
+/** The signature header for a request to `url` (none without a token): what Twilio would send. */
+export function twilioSignatureHeaders(authToken: string | null | undefined, url: string, params?: SignedParams): Record<string, string> {
+  return authToken ? { 'X-Twilio-Signature': computeTwilioSignature(authToken, url, params) } : {};
+}

@@ -1,0 +1,86 @@
+/**
+ * Twilio, the first carrier: Media Streams over a WebSocket (serializer.ts), TwiML webhooks
+ * (routes.ts, twiml.ts), request signatures (signature.ts, upgrade.ts), REST call control and SMS
+ * (rest.ts), and its fixed names and media format (protocol.ts). `twilioCarrier` is its
+ * registration in ../carriers.ts.
+ */
+import { z } from 'zod';
+import { ConfigError } from '../../shared/errors.js';
+import type { Carrier, CarrierContext, CarrierModule } from '../carrier.js';
+import { toWebSocketUrl } from '../urls.js';
+import { TWILIO, TWILIO_MEDIA, TWILIO_PATHS, twilioCallStatus } from './protocol.js';
+import { createCallControl, type TwilioRestOptions } from './rest.js';
+import { twilioWebhooks } from './routes.js';
+import { twilioSerializer } from './serializer.js';
+import { twilioStream } from './upgrade.js';
+
+export * from './protocol.js';
+export { twilioSerializer } from './serializer.js';
+export * from './twiml.js';
+export * from './signature.js';
+export * from './rest.js';
+export { twilioSignatureCheck, twilioWebhooks, type TwilioWebhookOptions } from './routes.js';
+export { readTwimlAnswer, type TwimlAnswer } from './twimlAnswer.js';
+
+export interface TwilioCarrierOptions {
+  /** The public base URL Twilio reaches us on: webhook and stream signatures cover it. */
+  publicUrl: string;
+  /** TWILIO_AUTH_TOKEN: signs webhooks and stream upgrades; with the account SID, REST auth too. */
+  authToken?: string | null;
+  /** TWILIO_ACCOUNT_SID: with the token, call control and SMS go to the REST API (else offline). */
+  accountSid?: string | null;
+  apiBaseUrl?: string;
+  /**
+   * Whether to check request signatures (default: whenever a token is set). Tests that drive an
+   * unsigned phone against a gateway whose call control talks to a fake REST API turn it off.
+   */
+  checkSignatures?: boolean;
+  rest?: Partial<Pick<TwilioRestOptions, 'timeoutMs' | 'retries' | 'retryBaseMs'>>;
+}
+
+export function createTwilioCarrier(opts: TwilioCarrierOptions): Carrier {
+  const authToken = opts.authToken ?? null;
+  const signingToken = opts.checkSignatures === false ? null : authToken;
+  const control = createCallControl(
+    { accountSid: opts.accountSid ?? null, authToken, apiBaseUrl: opts.apiBaseUrl ?? 'https://api.twilio.com' },
+    opts.rest,
+  );
+  const streamUrl = toWebSocketUrl(opts.publicUrl) + TWILIO_PATHS.stream;
+  return {
+    name: TWILIO,
+    serializer: twilioSerializer,
+    stream: twilioStream(opts.publicUrl, signingToken),
+    media: TWILIO_MEDIA,
+    signatureCheck: signingToken !== null,
+    webhooks: (port) => twilioWebhooks({ publicUrl: opts.publicUrl, authToken: signingToken, streamUrl }, port),
+    callControl: control,
+    sms: control,
+    callStatus: twilioCallStatus,
+  };
+}
+
+/** The app config's `twilio` section. */
+const settingsSchema = z.object({
+  accountSid: z.string().min(1).nullable().optional(),
+  authToken: z.string().min(1).nullable().optional(),
+  apiBaseUrl: z.string().min(1).optional(),
+});
+
+export const twilioCarrier: CarrierModule = {
+  name: TWILIO,
+  create(ctx: CarrierContext): Carrier {
+    const parsed = settingsSchema.safeParse(ctx.settings?.[TWILIO] ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ConfigError(`twilio.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+    }
+    const s = parsed.data;
+    if (!s.authToken) ctx.log?.warn('TWILIO_AUTH_TOKEN is not set: Twilio webhook and stream signatures are NOT checked');
+    return createTwilioCarrier({
+      publicUrl: ctx.publicUrl,
+      authToken: s.authToken ?? null,
+      accountSid: s.accountSid ?? null,
+      ...(s.apiBaseUrl ? { apiBaseUrl: s.apiBaseUrl } : {}),
+    });
+  },
+};
