@@ -14,8 +14,8 @@ export interface ToolInvocationStart {
   idempotencyKey: string;
   arguments: unknown;
   /**
-   * The tool's `idempotent` flag. False: once an attempt got past argument validation, the key is
-   * never run again, whatever that attempt's outcome (a timed-out booking may have committed).
+   * The tool's `idempotent` flag. False: once an attempt with valid arguments finished, the key is
+   * never run again, whatever that attempt's outcome (a timed-out SMS may have gone out).
    * True (the default): only an `ok` outcome settles the key; a failed attempt may run again.
    */
   idempotent?: boolean;
@@ -30,19 +30,20 @@ export interface ToolInvocationOutcome {
 
 /**
  * `new`: run the tool. `replay`: this key already finished `ok`; its stored result is the answer.
- * `settled`: a non-idempotent tool's earlier attempt of this key did not finish `ok` (or is still
- * `running`); it is not run again and that attempt's outcome is the answer.
+ * `settled`: a non-idempotent tool's earlier attempt of this key finished with a failure (timeout,
+ * error, cancelled, invalid output); it is not run again and that outcome is the answer.
  */
 export type ToolInvocationClaim =
   | { kind: 'new' }
   | { kind: 'replay'; result: unknown }
-  | { kind: 'settled'; status: ToolInvocationStatus; result: unknown; errorCode?: string };
+  | { kind: 'settled'; status: Exclude<ToolInvocationStatus, 'running'>; result: unknown; errorCode?: string };
 
 /** May an earlier attempt that ended with `status` run again under the same key? */
 export function mayRerun(status: ToolInvocationStatus, idempotent: boolean): boolean {
   if (status === 'ok') return false;
-  // invalid arguments never reached the tool's code, so nothing happened that a re-run could repeat
-  return idempotent || status === 'invalid_arguments';
+  // invalid arguments never reached the tool's code, so nothing happened that a re-run could repeat;
+  // a row left `running` is a crash mid-run, whose re-run finds the side effect by ctx.idempotencyKey
+  return idempotent || status === 'invalid_arguments' || status === 'running';
 }
 
 export interface ToolInvocationRecorder {

@@ -104,19 +104,15 @@ const FAILURE_BODIES: Readonly<Record<string, Record<string, unknown>>> = {
   TIMEOUT: { ok: false, error: 'TIMEOUT', message: 'That took too long and was stopped. Tell the caller and offer to try again.', retryable: true },
   CANCELLED: { ok: false, error: 'CANCELLED', message: 'The call ended before this finished.', retryable: false },
   INTERNAL: { ok: false, error: 'INTERNAL', message: 'Something went wrong on our side. Please apologise and offer another way to help.', retryable: false },
-  IN_PROGRESS: { ok: false, error: 'IN_PROGRESS', message: 'That request is already being handled. Wait for its result; do not ask again.', retryable: false },
 };
 
 const failureOutput = (code: string): string => say(FAILURE_BODIES[code] ?? { ok: false, error: code });
 
 /**
  * The answer for a key a non-idempotent tool already attempted: that attempt's outcome again (a
- * ToolError's stored body is what the model heard), or "in progress" while it is still running.
+ * ToolError's stored body is what the model heard then).
  */
-function settledOutcome(claim: { status: ToolInvocationStatus; result: unknown; errorCode?: string }, durationMs: number): ToolOutcome {
-  if (claim.status === 'running') {
-    return { status: 'error', errorCode: 'IN_PROGRESS', output: failureOutput('IN_PROGRESS'), replayed: true, durationMs };
-  }
+function settledOutcome(claim: { status: ToolOutcomeStatus; result: unknown; errorCode?: string }, durationMs: number): ToolOutcome {
   const code = claim.errorCode ?? 'INTERNAL';
   const output = FAILURE_BODIES[code] ? failureOutput(code) : stringifyResult(claim.result);
   return { status: claim.status, errorCode: code, output, result: claim.result, replayed: true, durationMs };

@@ -20,7 +20,7 @@ export class MemoryToolInvocationRecorder implements ToolInvocationRecorder {
   async begin(start: ToolInvocationStart): Promise<ToolInvocationClaim> {
     const prev = this.invocations.get(start.idempotencyKey);
     if (prev?.status === 'ok') return { kind: 'replay', result: prev.result ?? null };
-    if (prev && !mayRerun(prev.status, start.idempotent ?? true)) {
+    if (prev && prev.status !== 'running' && !mayRerun(prev.status, start.idempotent ?? true)) {
       return { kind: 'settled', status: prev.status, result: prev.result ?? null, ...(prev.errorCode ? { errorCode: prev.errorCode } : {}) };
     }
     this.invocations.set(start.idempotencyKey, { ...start, status: 'running', attempts: (prev?.attempts ?? 0) + 1 });

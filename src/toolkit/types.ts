@@ -59,8 +59,8 @@ export interface ToolSpec<I extends z.ZodType, O extends z.ZodType> {
   timeoutMs?: number;
   /**
    * True when running it twice has no extra effect (reads); false for bookings, messages, transfers.
-   * A non-idempotent tool runs at most once per idempotency key: an attempt that failed, timed out
-   * or is still running settles the key (see executeTool); an idempotent one may run again.
+   * A non-idempotent tool is not run again for an idempotency key whose attempt finished with a
+   * failure (timeout, error, ...): that outcome is returned; an idempotent one runs again.
    */
   idempotent: boolean;
   execute(input: z.infer<I>, ctx: ToolContext): Promise<z.infer<O>>;

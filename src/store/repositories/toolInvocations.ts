@@ -47,8 +47,8 @@ export class ToolInvocationsRepository implements ToolInvocationRecorder {
 
   /**
    * Claims the key: inserts a `running` row, or re-opens one that did not finish `ok` (for a
-   * non-idempotent tool, only one whose arguments were invalid). A key that already finished `ok` is
-   * a replay; one that may not run again is settled by its stored outcome. Nothing runs twice.
+   * non-idempotent tool, only one left `running` by a crash or refused for invalid arguments). A key
+   * that finished `ok` is a replay; one that may not run again is settled by its stored outcome.
    */
   async begin(start: ToolInvocationStart): Promise<ToolInvocationClaim> {
     const { rows } = await this.db.query(
@@ -58,7 +58,7 @@ export class ToolInvocationsRepository implements ToolInvocationRecorder {
          SET status = 'running', arguments = EXCLUDED.arguments, agent = EXCLUDED.agent, result = NULL,
              error_code = NULL, duration_ms = NULL, started_at = now(), ended_at = NULL
          WHERE tool_invocations.status <> 'ok'
-           AND ($7::boolean OR tool_invocations.status = 'invalid_arguments')
+           AND ($7::boolean OR tool_invocations.status IN ('invalid_arguments', 'running'))
        RETURNING id`,
       [start.callId, start.toolCallId, start.toolName, start.agent ?? null, start.idempotencyKey, jsonParam(start.arguments),
         start.idempotent ?? true],
@@ -70,7 +70,7 @@ export class ToolInvocationsRepository implements ToolInvocationRecorder {
       [start.idempotencyKey],
     );
     const row = prev.rows[0];
-    if (!row || row.status === 'ok') return { kind: 'replay', result: row?.result ?? null };
+    if (!row || row.status === 'ok' || row.status === 'running') return { kind: 'replay', result: row?.result ?? null };
     return { kind: 'settled', status: row.status, result: row.result ?? null, ...(row.error_code ? { errorCode: row.error_code } : {}) };
   }
 

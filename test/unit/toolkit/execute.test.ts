@@ -110,23 +110,6 @@ describe('executeTool', () => {
     expect(runs).toBe(1);
   });
 
-  it('tells a duplicate of a still-running non-idempotent call that it is in progress', async () => {
-    const env = makeEnv();
-    let release!: () => void;
-    let runs = 0;
-    const booking = defineTool({
-      ...echo, name: 'book_slowly', idempotent: false, timeoutMs: 5000,
-      async execute() { runs++; await new Promise<void>((resolve) => { release = resolve; }); return { text: 'booked' }; },
-    });
-    const first = executeTool(booking, '{"word":"a"}', env, 'call_d');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    const duplicate = await executeTool(booking, '{"word":"a"}', env, 'call_d');
-    expect(duplicate).toMatchObject({ status: 'error', errorCode: 'IN_PROGRESS', replayed: true });
-    release();
-    expect(await first).toMatchObject({ status: 'ok', output: '{"text":"booked"}' });
-    expect(runs).toBe(1);
-  });
-
   it('runs an idempotent tool again for a key whose earlier attempt failed', async () => {
     const env = makeEnv();
     let runs = 0;
