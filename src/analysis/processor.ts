@@ -10,7 +10,7 @@ import type { Manifest } from '../manifest/schema.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import type { AnalysisRepository } from '../store/repositories/analysis.js';
 import type { Db } from '../store/types.js';
-import { AppError, describeError } from '../shared/errors.js';
+import { AppError, describeError, formatIssues } from '../shared/index.js';
 import { AnalysisError } from './errors.js';
 import { callFacts } from './facts.js';
 import { shortSummary } from './heuristic/summary.js';
@@ -76,9 +76,9 @@ export function shortRecord(bundle: CallBundle, manifest: Manifest, analyser: An
 export function checkResult(result: AnalysisResult, manifest: Manifest): AnalysisResult {
   const base = analysisResultSchema.safeParse(result);
   const fields = fieldsSchema(manifest.analysis.fields).safeParse(result.fields);
-  const issue = !base.success ? base.error.issues[0] : !fields.success ? fields.error.issues[0] : undefined;
-  if (issue) {
-    throw new AnalysisError('ANALYSIS_INVALID_RESULT', `analysis breaks the schema at ${issue.path.join('.') || '(root)'}: ${issue.message}`, {
+  const issues = !base.success ? base.error.issues : !fields.success ? fields.error.issues : [];
+  if (issues.length) {
+    throw new AnalysisError('ANALYSIS_INVALID_RESULT', `analysis breaks the schema at ${formatIssues(issues, { limit: 1 })}`, {
       retryable: result.analyser === 'openai',
     });
   }
@@ -92,8 +92,7 @@ export function createPostCallProcessor(deps: PostCallProcessorDeps): PostCallPr
   return async function processPostCall(job, _token, signal) {
     const parsed = postCallJobSchema.safeParse(job.data);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw unrecoverable('ANALYSIS_BAD_PAYLOAD', `job ${job.id ?? '?'}: ${issue?.path.join('.') || 'payload'} ${issue?.message ?? 'invalid'}`);
+      throw unrecoverable('ANALYSIS_BAD_PAYLOAD', `job ${job.id ?? '?'}: ${formatIssues(parsed.error.issues, { root: 'payload', limit: 1 })}`);
     }
     const { callId, vertical } = parsed.data;
     const bundle = await deps.analysis.loadCallBundle(callId);

@@ -5,7 +5,7 @@
  * a view that stays valid until the next call on the same instance.
  */
 import type { SpeexResamplerModule } from '@echogarden/speex-resampler-wasm/simd';
-import { AppError } from '../shared/errors.js';
+import { AppError } from '../shared/index.js';
 
 let modulePromise: Promise<SpeexResamplerModule> | undefined;
 

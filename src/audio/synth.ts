@@ -5,7 +5,7 @@
  * the same line cost one synthesis.
  */
 import { execFile, spawn } from 'node:child_process';
-import { createLogger } from '../observability/logger.js';
+import { createLogger } from '../observability/index.js';
 import { resampleClip } from './resampler.js';
 import { speakableText, synthesizeSpeechShape } from './speechShape.js';
 import { ulawEncode } from './ulaw.js';

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { AppError, describeError } from '../shared/errors.js';
+import { AppError, describeError } from '../shared/index.js';
 
 /** Exit codes the CLI uses: 0 ok, 1 a check failed (invalid manifest, failed scenario), 2 usage/config/runtime error. */
 export const EXIT_OK = 0;

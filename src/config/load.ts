@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { ConfigError } from '../shared/errors.js';
+import { ConfigError, formatIssue, issuePath } from '../shared/index.js';
 import { appConfigSchema, ENV_KEYS, SECRET_PATHS, type AppConfig } from './schema.js';
 
 type Tree = Record<string, unknown>;
@@ -89,10 +89,10 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   const parsed = appConfigSchema.safeParse(tree);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const path = issue.path.join('.');
+    const path = issuePath(issue.path);
     const source = fromEnv.get(path);
-    const where = source ? `${source} (${path})` : path || '(root)';
-    throw new ConfigError(`config ${where}: ${issue.message}`);
+    // A value that came from the environment is named by its variable: that is what the operator set.
+    throw new ConfigError(`config ${source ? `${source} (${path}): ${issue.message}` : formatIssue(issue)}`);
   }
   const config = parsed.data;
   if (config.server.publicUrl === null) config.server.publicUrl = `http://localhost:${config.server.port}`;

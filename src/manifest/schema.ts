@@ -116,7 +116,7 @@ export const analysisSchema = z.strictObject({
   leadScore: z.strictObject({
     base: z.number().int().min(0).max(100).default(0),
     rubric: z.array(rubricRuleSchema).default([]),
-  }).default({ base: 0, rubric: [] }),
+  }).prefault({}),
 });
 export type AnalysisSpec = z.infer<typeof analysisSchema>;
 
@@ -125,7 +125,7 @@ export const engineSchema = z.strictObject({
   realtime: z.strictObject({
     model: z.string().min(1).default('gpt-realtime'),
     transcriptionModel: z.string().min(1).default('gpt-4o-mini-transcribe'),
-  }).default({ model: 'gpt-realtime', transcriptionModel: 'gpt-4o-mini-transcribe' }),
+  }).prefault({}),
   cascade: z.strictObject({
     stt: z.strictObject({ provider: z.enum(['openai']).default('openai'), model: z.string().default('gpt-4o-mini-transcribe') }).optional(),
     llm: z.strictObject({ model: z.string().min(1) }).optional(),
@@ -166,23 +166,13 @@ export const manifestSchema = z.strictObject({
   greeting: z.string().min(1),
   entryAgent: z.string().min(1),
   agents: z.array(agentSchema).min(1),
-  turnDetection: turnDetectionSchema.default({
-    type: 'server_vad', threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: 500,
-    interruptResponse: true, createResponse: true,
-  }),
-  limits: limitsSchema.default({
-    silenceTimeoutMs: 15_000, silencePrompt: 'Are you still there?', maxDurationMs: 20 * 60_000,
-    goodbye: 'Thank you for calling. Goodbye.',
-  }),
-  fallback: fallbackSchema.default({
-    message: 'One moment please.', retries: 1,
-    unavailableMessage: "I'm sorry, we're having technical trouble. Please call back shortly.",
-  }),
-  analysis: analysisSchema.default({ analyser: 'heuristic', minCallerTurns: 1, fields: [], intents: [], leadScore: { base: 0, rubric: [] } }),
-  engine: engineSchema.default({
-    type: 'realtime', realtime: { model: 'gpt-realtime', transcriptionModel: 'gpt-4o-mini-transcribe' }, fallback: 'realtime',
-  }),
-  storage: storageSchema.default({ migrations: 'schema' }),
+  // An omitted block is parsed from `{}` (prefault), so each inner `.default()` is the one source of its value.
+  turnDetection: turnDetectionSchema.prefault({ type: 'server_vad' }),
+  limits: limitsSchema.prefault({}),
+  fallback: fallbackSchema.prefault({}),
+  analysis: analysisSchema.prefault({}),
+  engine: engineSchema.prefault({}),
+  storage: storageSchema.prefault({}),
 });
 
 /** The manifest as written, after defaults. */

@@ -3,7 +3,7 @@
  * tool of the agent speaking at that point, every handoff must be one that agent offers, and
  * expectations must name agents and tools that exist.
  */
-import type { Manifest } from '../manifest/schema.js';
+import type { Manifest } from '../manifest/index.js';
 import { formatDocPath, type DocPath } from './yamlPositions.js';
 import { END_CALL_TOOL, type ModelStep, type Scenario } from './schema.js';
 import type { ScenarioProblem } from './load.js';

@@ -3,7 +3,7 @@
  * emulator conformance suite, the call simulator over Twilio) reports what it observed in an
  * `ObservedCall`; rows are checked against the vertical's database.
  */
-import type { Queryable } from '../store/types.js';
+import type { Queryable } from '../shared/index.js';
 import type { Scenario } from './schema.js';
 
 export interface ObservedCall {

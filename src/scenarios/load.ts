@@ -5,7 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import type { z } from 'zod';
-import { AppError } from '../shared/errors.js';
+import { AppError } from '../shared/index.js';
 import { formatDocPath, parsePositionedYaml, type DocPath } from './yamlPositions.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 

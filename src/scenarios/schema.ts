@@ -8,7 +8,7 @@
  * connection is the Nth entry of `turns`, and its `caller` text is that segment's transcript.
  */
 import { z } from 'zod';
-import { E164, VERTICAL_ID, handoffToolName } from '../manifest/schema.js';
+import { E164, VERTICAL_ID, handoffToolName } from '../manifest/index.js';
 
 /** The tool the model calls to hang up. */
 export const END_CALL_TOOL = 'end_call';

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppError } from '../shared/errors.js';
+import { AppError } from '../shared/index.js';
 import { quoteIdent, setLocalSearchPath, toDate } from './sql.js';
 import type { Db } from './types.js';
 

@@ -1,5 +1,5 @@
 /** Small SQL helpers shared by the Db implementations and repositories. */
-import { AppError } from '../shared/errors.js';
+import { AppError } from '../shared/index.js';
 import type { Queryable, QueryResult, Row } from './types.js';
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
@@ -27,17 +27,8 @@ export function emptyResult<R extends object>(): QueryResult<R> {
   return { rows: [], rowCount: 0 };
 }
 
-/** Postgres error code (SQLSTATE) of a thrown driver error, when it has one. */
-export function sqlState(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
-}
-
-/** Name of the violated constraint of a driver error, when it has one. */
-export function violatedConstraint(err: unknown): string | undefined {
-  const c = (err as { constraint?: unknown } | null)?.constraint;
-  return typeof c === 'string' ? c : undefined;
-}
+/** The driver-error facts live in shared (tools read them through the toolkit). */
+export { sqlState, violatedConstraint, isUniqueViolation, isExclusionViolation } from '../shared/index.js';
 
 export const toDate = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 export const toDateOrNull = (v: unknown): Date | null => (v == null ? null : toDate(v));

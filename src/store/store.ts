@@ -5,9 +5,9 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
-import { verticalSchemaName, type Manifest } from '../manifest/schema.js';
-import { AppError } from '../shared/errors.js';
-import { createLogger } from '../observability/logger.js';
+import { verticalSchemaName, type Manifest } from '../manifest/index.js';
+import { AppError } from '../shared/index.js';
+import { createLogger } from '../observability/index.js';
 import { openEmbedded } from './db/embedded.js';
 import { PgliteDb } from './db/pglite.js';
 import { PostgresDb } from './db/postgres.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../shared/errors.js';
+import { AppError } from '../shared/index.js';
 import type { AnyToolDefinition, ToolDefinition, ToolRegistry, ToolSpec } from './types.js';
 
 export const DEFAULT_TOOL_TIMEOUT_MS = 8000;

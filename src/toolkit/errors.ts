@@ -1,4 +1,4 @@
-import { AppError, type AppErrorOptions } from '../shared/errors.js';
+import { AppError, type AppErrorOptions } from '../shared/index.js';
 
 /**
  * A failure a tool reports on purpose. `message` is said to the caller by the model, so it must

@@ -4,9 +4,9 @@
  * happens, the model gets a short string it can act on, never an exception or a stack trace.
  */
 import { z } from 'zod';
-import { monotonicMs } from '../shared/time.js';
+import { formatIssues, monotonicMs } from '../shared/index.js';
 import { isToolError } from './errors.js';
-import type { AnyToolDefinition, CallToolEnv, ToolContext, ToolInvocationStatus } from './types.js';
+import type { AnyToolDefinition, CallToolEnv, ToolContext, ToolInvocationClaim, ToolInvocationStatus } from './types.js';
 
 export type ToolOutcomeStatus = Exclude<ToolInvocationStatus, 'running'>;
 
@@ -17,7 +17,10 @@ export interface ToolOutcome {
   /** The validated result (ok) or the stored one (replay). */
   result?: unknown;
   errorCode?: string;
-  /** True when an earlier successful run of the same (call, tool call id) was returned. */
+  /**
+   * True when the tool did not run because the key was already answered: an earlier `ok` run, or
+   * (non-idempotent tools) an earlier attempt of any outcome, whose stored result was returned.
+   */
   replayed: boolean;
   durationMs: number;
 }
@@ -36,11 +39,7 @@ const MAX_ISSUES_CHARS = 300;
 
 /** zod issues as one short line the model can use to correct itself. */
 export function describeIssues(error: z.ZodError): string {
-  const text = error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.length ? i.path.join('.') : 'arguments'}: ${i.message}`)
-    .join('; ');
-  return text.length > MAX_ISSUES_CHARS ? `${text.slice(0, MAX_ISSUES_CHARS - 1)}…` : text;
+  return formatIssues(error.issues, { root: 'arguments', limit: 5, separator: '; ', maxChars: MAX_ISSUES_CHARS });
 }
 
 /** Strict mode makes the model send null for fields it leaves out; drop those keys (recursively). */
@@ -99,6 +98,26 @@ function parseInput(def: AnyToolDefinition, args: unknown): { ok: true; value: u
 
 const say = (body: Record<string, unknown>): string => JSON.stringify(body);
 
+/** What the model hears for a failure the toolkit (not the tool) reports, by error code. */
+const FAILURE_BODIES: Readonly<Record<string, Record<string, unknown>>> = {
+  INVALID_OUTPUT: { ok: false, error: 'INVALID_OUTPUT', message: 'That did not work as expected. Please apologise and offer another way to help.', retryable: false },
+  TIMEOUT: { ok: false, error: 'TIMEOUT', message: 'That took too long and was stopped. Tell the caller and offer to try again.', retryable: true },
+  CANCELLED: { ok: false, error: 'CANCELLED', message: 'The call ended before this finished.', retryable: false },
+  INTERNAL: { ok: false, error: 'INTERNAL', message: 'Something went wrong on our side. Please apologise and offer another way to help.', retryable: false },
+};
+
+const failureOutput = (code: string): string => say(FAILURE_BODIES[code] ?? { ok: false, error: code });
+
+/**
+ * The answer for a key a non-idempotent tool already attempted: that attempt's outcome again (a
+ * ToolError's stored body is what the model heard then).
+ */
+function settledOutcome(claim: { status: ToolOutcomeStatus; result: unknown; errorCode?: string }, durationMs: number): ToolOutcome {
+  const code = claim.errorCode ?? 'INTERNAL';
+  const output = FAILURE_BODIES[code] ? failureOutput(code) : stringifyResult(claim.result);
+  return { status: claim.status, errorCode: code, output, result: claim.result, replayed: true, durationMs };
+}
+
 function stringifyResult(result: unknown): string {
   if (typeof result === 'string') return result;
   return JSON.stringify(result ?? null) ?? 'null';
@@ -137,10 +156,10 @@ export async function executeTool(
     }
   }
 
-  let claim: { kind: 'new' } | { kind: 'replay'; result: unknown };
+  let claim: ToolInvocationClaim;
   try {
     claim = await env.recorder.begin({
-      callId: env.callId, toolCallId, toolName: def.name, idempotencyKey, arguments: args,
+      callId: env.callId, toolCallId, toolName: def.name, idempotencyKey, arguments: args, idempotent: def.idempotent,
       ...(agent ? { agent } : {}),
     });
   } catch (err) {
@@ -153,6 +172,10 @@ export async function executeTool(
   if (claim.kind === 'replay') {
     logger.info('tool call replayed from its earlier result');
     return { status: 'ok', output: stringifyResult(claim.result), result: claim.result, replayed: true, durationMs: elapsed() };
+  }
+  if (claim.kind === 'settled') {
+    logger.info('non-idempotent tool call not run again; its earlier outcome stands', { status: claim.status });
+    return settledOutcome(claim, elapsed());
   }
 
   const finish = async (outcome: Omit<ToolOutcome, 'durationMs' | 'replayed'>, stored?: unknown): Promise<ToolOutcome> => {
@@ -211,35 +234,23 @@ export async function executeTool(
     const checked = def.output.safeParse(result);
     if (!checked.success) {
       logger.error('tool returned output that does not match its schema', { issues: describeIssues(checked.error) });
-      return finish({
-        status: 'invalid_output', errorCode: 'INVALID_OUTPUT',
-        output: say({ ok: false, error: 'INVALID_OUTPUT', message: 'That did not work as expected. Please apologise and offer another way to help.', retryable: false }),
-      }, { error: 'INVALID_OUTPUT' });
+      return finish({ status: 'invalid_output', errorCode: 'INVALID_OUTPUT', output: failureOutput('INVALID_OUTPUT') }, { error: 'INVALID_OUTPUT' });
     }
     return finish({ status: 'ok', output: stringifyResult(checked.data), result: checked.data }, checked.data);
   } catch (err) {
     if (err instanceof AbortedRun || abortedBy) {
       const why = abortedBy ?? (err as AbortedRun).why;
       if (why === 'timeout') {
-        return finish({
-          status: 'timeout', errorCode: 'TIMEOUT',
-          output: say({ ok: false, error: 'TIMEOUT', message: 'That took too long and was stopped. Tell the caller and offer to try again.', retryable: true }),
-        }, { error: 'TIMEOUT' });
+        return finish({ status: 'timeout', errorCode: 'TIMEOUT', output: failureOutput('TIMEOUT') }, { error: 'TIMEOUT' });
       }
-      return finish({
-        status: 'cancelled', errorCode: 'CANCELLED',
-        output: say({ ok: false, error: 'CANCELLED', message: 'The call ended before this finished.', retryable: false }),
-      }, { error: 'CANCELLED' });
+      return finish({ status: 'cancelled', errorCode: 'CANCELLED', output: failureOutput('CANCELLED') }, { error: 'CANCELLED' });
     }
     if (isToolError(err)) {
       const body = { ok: false, error: err.code, message: err.message, retryable: err.retryable };
       return finish({ status: 'error', errorCode: err.code, output: say(body) }, body);
     }
     logger.error('tool failed', { err });
-    return finish({
-      status: 'error', errorCode: 'INTERNAL',
-      output: say({ ok: false, error: 'INTERNAL', message: 'Something went wrong on our side. Please apologise and offer another way to help.', retryable: false }),
-    }, { error: 'INTERNAL' });
+    return finish({ status: 'error', errorCode: 'INTERNAL', output: failureOutput('INTERNAL') }, { error: 'INTERNAL' });
   } finally {
     clearTimeout(timer);
     for (const s of sources) s.removeEventListener('abort', onCancel);

@@ -8,6 +8,5 @@ export { toSdkTool, callEnvOf } from './sdk.js';
 export type { SwitchboardRunContext } from './sdk.js';
 export { MemoryToolInvocationRecorder } from './memoryRecorder.js';
 export type { MemoryInvocation } from './memoryRecorder.js';
-export { sqlStateOf, constraintOf } from './dbErrors.js';
-/** The database types a tool family's repository works with. */
-export type { Db, Queryable, QueryResult, Row } from '../store/types.js';
+/** Database error facts a tool may branch on (without importing a driver). */
+export { sqlState, violatedConstraint, isUniqueViolation, isExclusionViolation } from '../shared/index.js';

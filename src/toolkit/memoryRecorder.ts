@@ -1,4 +1,5 @@
-import type { ToolInvocationRecorder, ToolInvocationStart, ToolInvocationStatus } from './types.js';
+import { mayRerun } from '../shared/index.js';
+import type { ToolInvocationClaim, ToolInvocationOutcome, ToolInvocationRecorder, ToolInvocationStart, ToolInvocationStatus } from './types.js';
 
 export interface MemoryInvocation extends ToolInvocationStart {
   status: ToolInvocationStatus;
@@ -16,17 +17,17 @@ export interface MemoryInvocation extends ToolInvocationStart {
 export class MemoryToolInvocationRecorder implements ToolInvocationRecorder {
   readonly invocations = new Map<string, MemoryInvocation>();
 
-  async begin(start: ToolInvocationStart): Promise<{ kind: 'new' } | { kind: 'replay'; result: unknown }> {
+  async begin(start: ToolInvocationStart): Promise<ToolInvocationClaim> {
     const prev = this.invocations.get(start.idempotencyKey);
     if (prev?.status === 'ok') return { kind: 'replay', result: prev.result ?? null };
+    if (prev && prev.status !== 'running' && !mayRerun(prev.status, start.idempotent ?? true)) {
+      return { kind: 'settled', status: prev.status, result: prev.result ?? null, ...(prev.errorCode ? { errorCode: prev.errorCode } : {}) };
+    }
     this.invocations.set(start.idempotencyKey, { ...start, status: 'running', attempts: (prev?.attempts ?? 0) + 1 });
     return { kind: 'new' };
   }
 
-  async finish(
-    idempotencyKey: string,
-    outcome: { status: Exclude<ToolInvocationStatus, 'running'>; result?: unknown; errorCode?: string; durationMs: number },
-  ): Promise<void> {
+  async finish(idempotencyKey: string, outcome: ToolInvocationOutcome): Promise<void> {
     const row = this.invocations.get(idempotencyKey);
     if (!row) return;
     row.status = outcome.status;

@@ -5,7 +5,7 @@
  * One SDK tool object serves every call of every vertical.
  */
 import { tool, type FunctionTool, type RunContext } from '@openai/agents';
-import { createLogger } from '../observability/logger.js';
+import { createLogger } from '../observability/index.js';
 import { executeTool } from './execute.js';
 import type { AnyToolDefinition, CallToolEnv } from './types.js';
 

@@ -4,8 +4,14 @@
  * the RealtimeSession's context, so one compiled agent graph serves every call of a vertical.
  */
 import type { z } from 'zod';
-import type { Db } from '../store/types.js';
-import type { Logger } from '../observability/logger.js';
+import type { Logger } from '../observability/index.js';
+import type { Db, ToolInvocationRecorder } from '../shared/index.js';
+
+/** The database and audit contracts live in shared, so the store satisfies them without this area. */
+export type {
+  Db, Queryable, QueryResult, Row,
+  ToolInvocationClaim, ToolInvocationOutcome, ToolInvocationRecorder, ToolInvocationStart, ToolInvocationStatus,
+} from '../shared/index.js';
 
 /** Side-effecting services a tool may use; provided per call by the runtime (fakes in tests). */
 export interface ToolServices {
@@ -51,7 +57,11 @@ export interface ToolSpec<I extends z.ZodType, O extends z.ZodType> {
   output: O;
   /** Hard ceiling for one execution; the model gets a short "took too long" message past it. */
   timeoutMs?: number;
-  /** True when running it twice has no extra effect (reads); false for bookings, messages, transfers. */
+  /**
+   * True when running it twice has no extra effect (reads); false for bookings, messages, transfers.
+   * A non-idempotent tool is not run again for an idempotency key whose attempt finished with a
+   * failure (timeout, error, ...): that outcome is returned; an idempotent one runs again.
+   */
   idempotent: boolean;
   execute(input: z.infer<I>, ctx: ToolContext): Promise<z.infer<O>>;
 }
@@ -85,30 +95,4 @@ export interface CallToolEnv {
   recorder: ToolInvocationRecorder;
   /** Name of the agent currently speaking, kept up to date by the runtime. */
   currentAgent(): string | undefined;
-}
-
-export type ToolInvocationStatus =
-  | 'running' | 'ok' | 'error' | 'timeout' | 'invalid_arguments' | 'invalid_output' | 'cancelled';
-
-export interface ToolInvocationStart {
-  callId: string;
-  toolCallId: string;
-  toolName: string;
-  agent?: string;
-  idempotencyKey: string;
-  arguments: unknown;
-}
-
-export interface ToolInvocationRecorder {
-  /**
-   * Claims the idempotency key. Returns the stored outcome when this (call, tool call id) has
-   * already finished successfully, so the side effect is not repeated.
-   */
-  begin(start: ToolInvocationStart): Promise<{ kind: 'new' } | { kind: 'replay'; result: unknown }>;
-  finish(idempotencyKey: string, outcome: {
-    status: Exclude<ToolInvocationStatus, 'running'>;
-    result?: unknown;
-    errorCode?: string;
-    durationMs: number;
-  }): Promise<void>;
 }

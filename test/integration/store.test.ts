@@ -97,6 +97,20 @@ describe.each<StoreTarget>([postgresTarget, pgliteTarget])('store on $name', (ta
     expect(rows[0]?.endedAt).toBeInstanceOf(Date);
   });
 
+  it('never re-opens a non-idempotent key whose attempt finished with a failure: that outcome settles it', async () => {
+    const call = await store.calls.create(newCall());
+    const start = { callId: call.id, toolCallId: 'call_n', toolName: 'salon_book_appointment', idempotencyKey: `${call.id}:call_n`, arguments: { a: 1 }, idempotent: false };
+    expect(await store.toolInvocations.begin(start)).toEqual({ kind: 'new' });
+    await store.toolInvocations.finish(start.idempotencyKey, { status: 'invalid_arguments', errorCode: 'INVALID_ARGUMENTS', durationMs: 1 });
+    // invalid arguments never reached the tool: the corrected call runs
+    expect(await store.toolInvocations.begin(start)).toEqual({ kind: 'new' });
+    // left running (a crash mid-execution): the retry runs again and finds its side effect by the key
+    expect(await store.toolInvocations.begin(start)).toEqual({ kind: 'new' });
+    await store.toolInvocations.finish(start.idempotencyKey, { status: 'timeout', errorCode: 'TIMEOUT', result: { error: 'TIMEOUT' }, durationMs: 8000 });
+    expect(await store.toolInvocations.begin(start)).toEqual({ kind: 'settled', status: 'timeout', errorCode: 'TIMEOUT', result: { error: 'TIMEOUT' } });
+    expect(await store.toolInvocations.get(start.idempotencyKey)).toMatchObject({ status: 'timeout', durationMs: 8000 });
+  });
+
   it('stores a string result as JSON, not double-encoded', async () => {
     const call = await store.calls.create(newCall());
     const key = `${call.id}:s`;

@@ -1,7 +1,6 @@
 /** Billing questions: an invoice's balance for its customer, and a payment link by SMS. */
 import { z } from 'zod';
-import { defineTool, ToolError } from '../../src/toolkit/index.js';
-import type { Queryable } from '../../src/store/types.js';
+import { defineTool, ToolError, type Queryable } from '../../src/toolkit/index.js';
 import { checkPostalCode, lastFour, money, normalisePhone, phoneInput, postalCodeInput, requireBusiness } from './common.js';
 
 interface InvoiceRow {

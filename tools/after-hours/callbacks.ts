@@ -1,9 +1,8 @@
 /** Messages for the office and callbacks booked into the office's next open hours. */
 import { z } from 'zod';
-import { defineTool, ToolError } from '../../src/toolkit/index.js';
-import type { Queryable } from '../../src/store/types.js';
+import { defineTool, isExclusionViolation, ToolError, type Queryable } from '../../src/toolkit/index.js';
 import { dayInput, dayTimeInput, plusDays, resolveDay, resolveDayTime } from '../real-estate/relativeDates.js';
-import { isExclusionViolation, lastFour, normalisePhone, phoneInput, requireBusiness } from './common.js';
+import { lastFour, normalisePhone, phoneInput, requireBusiness } from './common.js';
 import { clockAt, insertMessage, type Business } from './repository.js';
 
 /** A callback is never booked closer than this to now. */

@@ -1,7 +1,6 @@
 /** Helpers of the after-hours tools: the business row, caller numbers, money in words. */
 import { z } from 'zod';
-import { ToolError } from '../../src/toolkit/index.js';
-import type { Queryable } from '../../src/store/types.js';
+import { ToolError, type Queryable } from '../../src/toolkit/index.js';
 import { normalizePhone } from '../common/index.js';
 import { getBusiness, type Business } from './repository.js';
 
@@ -32,4 +31,3 @@ export function money(cents: number): string {
 /** "ending in 0123": enough for the caller to recognise their number, nothing more. */
 export const lastFour = (phone: string): string => `ending in ${phone.slice(-4)}`;
 
-export const isExclusionViolation = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === '23P01';

@@ -3,7 +3,7 @@
  * wall-clock times are 'YYYY-MM-DDTHH:MM' text in the business's time zone; conversions
  * happen in SQL with that zone.
  */
-import type { Queryable } from '../../src/store/types.js';
+import type { Queryable } from '../../src/toolkit/index.js';
 
 export interface Business {
   name: string;

@@ -3,7 +3,7 @@
  * transfers). Scheduling lives in schedulingRepository.ts. Every function takes the vertical's
  * Db (names resolve in its schema); dates come back as 'YYYY-MM-DD' text, ids as numbers.
  */
-import type { Queryable } from '../../src/store/types.js';
+import type { Queryable } from '../../src/toolkit/index.js';
 
 export interface ClinicSettings {
   clinicName: string;

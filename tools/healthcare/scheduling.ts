@@ -1,7 +1,6 @@
 /** Appointments: availability, book, reschedule, cancel, and an SMS reminder. */
 import { z } from 'zod';
-import { defineTool, ToolError } from '../../src/toolkit/index.js';
-import type { ToolContext } from '../../src/toolkit/types.js';
+import { defineTool, ToolError, type ToolContext } from '../../src/toolkit/index.js';
 import { getPatient, getProvider, type ClinicSettings, type ProviderRow } from './repository.js';
 import {
   bookedAt, bookedOverlap, cancelAppointment, getAppointment, insertAppointment, insertReminder, isEstablished, lastReminder, localInstant,

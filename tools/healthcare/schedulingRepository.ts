@@ -3,7 +3,7 @@
  * safe through AT TIME ZONE) minus closures, time off and booked appointments. Double booking
  * is refused by the exclusion constraints on `appointments`, which this file maps to outcomes.
  */
-import type { Queryable } from '../../src/store/types.js';
+import { isExclusionViolation, type Queryable } from '../../src/toolkit/index.js';
 
 export interface SlotQuery {
   timezone: string;
@@ -151,8 +151,8 @@ export type WriteOutcome = { ok: true; id: number } | { ok: false; conflict: 'pr
 
 /** Maps the exclusion constraints' violation (SQLSTATE 23P01) to which side was double-booked. */
 function conflictOf(err: unknown): 'provider' | 'patient' | undefined {
-  const e = err as { code?: unknown; constraint?: unknown; message?: unknown } | null;
-  if (e?.code !== '23P01') return undefined;
+  if (!isExclusionViolation(err)) return undefined;
+  const e = err as { constraint?: unknown; message?: unknown };
   const name = `${String(e.constraint ?? '')} ${String(e.message ?? '')}`;
   return name.includes('appointments_patient_no_overlap') ? 'patient' : 'provider';
 }

@@ -3,8 +3,7 @@
  * the clinic-local time formatting used in everything the agent reads aloud.
  */
 import { z } from 'zod';
-import { ToolError } from '../../src/toolkit/index.js';
-import type { ToolContext } from '../../src/toolkit/types.js';
+import { ToolError, type ToolContext } from '../../src/toolkit/index.js';
 import { clinicSettings, hasEmergencyTriage, isVerified, type ClinicSettings } from './repository.js';
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;

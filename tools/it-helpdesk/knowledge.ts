@@ -13,9 +13,9 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { createLogger } from '../../src/observability/logger.js';
-import { AppError, describeError } from '../../src/shared/errors.js';
-import type { Db, Queryable } from '../../src/store/types.js';
+import { createLogger } from '../../src/observability/index.js';
+import { AppError, describeError, formatIssues } from '../../src/shared/index.js';
+import type { Db, Queryable } from '../../src/toolkit/index.js';
 import { embedderFromEnv, type Embedder } from './embeddings.js';
 import {
   countArticles, deleteArticles, ensureEmbeddingTable, ensureVectorExtension, getArticles, indexedHashes, searchFts, searchVectors, staleEmbeddings,
@@ -67,8 +67,7 @@ export function parseArticle(text: string, file: string): KnowledgeArticle {
   }
   const fm = frontMatterSchema.safeParse(raw);
   if (!fm.success) {
-    const first = fm.error.issues[0];
-    throw new AppError('KNOWLEDGE_INVALID', `${file}: ${first ? `${first.path.join('.') || 'front matter'}: ${first.message}` : 'bad front matter'}`);
+    throw new AppError('KNOWLEDGE_INVALID', `${file}: ${formatIssues(fm.error.issues, { root: 'front matter', limit: 1 })}`);
   }
   const body = m[2]!.trim();
   if (body.length < 20) throw new AppError('KNOWLEDGE_INVALID', `${file}: the article body is empty`);

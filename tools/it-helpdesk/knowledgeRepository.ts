@@ -3,7 +3,7 @@
  * ranked by ts_rank (works the same on Postgres and PGlite), and the optional pgvector side
  * (detected at run time; never required).
  */
-import type { Queryable } from '../../src/store/types.js';
+import type { Queryable } from '../../src/toolkit/index.js';
 
 export interface ArticleUpsert {
   id: string;

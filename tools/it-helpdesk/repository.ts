@@ -3,7 +3,7 @@
  * devices, service status, tickets, support queues). Knowledge-base SQL is in
  * knowledgeRepository.ts. Dates come back as 'YYYY-MM-DD' text, ids as numbers.
  */
-import type { Queryable } from '../../src/store/types.js';
+import type { Queryable } from '../../src/toolkit/index.js';
 
 export interface DeskSettings {
   companyName: string;

@@ -1,8 +1,7 @@
 /** Pieces the IT service desk tools share: employee ids, the identity guard, spoken dates. */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { ToolError } from '../../src/toolkit/index.js';
-import type { ToolContext } from '../../src/toolkit/types.js';
+import { ToolError, type ToolContext } from '../../src/toolkit/index.js';
 import { deskSettings, getEmployee, isVerified, type DeskSettings, type EmployeeRow } from './repository.js';
 
 export const employeeIdInput = z.string().trim().min(1).max(20)

@@ -1,7 +1,6 @@
 /** Tickets: create, update, look up, escalate to tier 2 (with a warm transfer when it is staffed). */
 import { z } from 'zod';
-import { defineTool, ToolError } from '../../src/toolkit/index.js';
-import type { ToolContext } from '../../src/toolkit/types.js';
+import { defineTool, ToolError, type ToolContext } from '../../src/toolkit/index.js';
 import { existingArticleIds } from './knowledgeRepository.js';
 import {
   addNote, escalateTicket, getDevice, getQueue, getTicket, insertTicket, latestNotes, markNotTransferred, ticketOpenedOnCall, queueHours, queueOpen, setTicketStatus, ticketsOf,

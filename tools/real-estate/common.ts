@@ -23,4 +23,3 @@ export function money(cents: number | null | undefined): string | null {
 }
 
 /** Exclusion-constraint violation (a slot taken under our feet). */
-export const isExclusionViolation = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === '23P01';

@@ -3,7 +3,7 @@
  * schema). Times cross this boundary as instants (timestamptz) or as the office's local wall
  * clock text 'YYYY-MM-DDTHH:MM'; the conversion happens in SQL with the office's time zone.
  */
-import type { Queryable } from '../../src/store/types.js';
+import type { Queryable } from '../../src/toolkit/index.js';
 
 export interface Office {
   name: string;

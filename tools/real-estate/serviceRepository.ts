@@ -1,5 +1,5 @@
 /** SQL of the valuation, mortgage, offer and maintenance tools. */
-import type { Queryable } from '../../src/store/types.js';
+import type { Queryable } from '../../src/toolkit/index.js';
 
 /** Comparable sales look back this far from today. */
 const COMPARABLES_LOOKBACK_MONTHS = 18;

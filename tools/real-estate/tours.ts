@@ -1,8 +1,7 @@
 /** Tour scheduling: free showing slots, booking, rescheduling and cancelling a property tour. */
 import { z } from 'zod';
-import { defineTool, ToolError } from '../../src/toolkit/index.js';
-import type { Queryable } from '../../src/store/types.js';
-import { isExclusionViolation, normalisePhone, phoneInput } from './common.js';
+import { defineTool, isExclusionViolation, ToolError, type Queryable } from '../../src/toolkit/index.js';
+import { normalisePhone, phoneInput } from './common.js';
 import { dayInput, dayTimeInput, resolveDay, resolveDayTime } from './relativeDates.js';
 import { getListingById, getOffice, getPolicy, upsertLead, type ListingRow, type Office } from './repository.js';
 import {

@@ -2,7 +2,7 @@
  * SQL of tour scheduling: the showing grid of a day, tours and the office-local calendar maths.
  * Local wall-clock times are 'YYYY-MM-DDTHH:MM' text in the office's time zone.
  */
-import type { Queryable } from '../../src/store/types.js';
+import type { Queryable } from '../../src/toolkit/index.js';
 
 const toDate = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 

@@ -1,7 +1,6 @@
 /** Helpers of the sales tools: the company row, caller numbers, money as the voice reads it. */
 import { z } from 'zod';
-import { ToolError } from '../../src/toolkit/index.js';
-import type { Queryable } from '../../src/store/types.js';
+import { ToolError, type Queryable } from '../../src/toolkit/index.js';
 import { normalizePhone } from '../common/index.js';
 import { getCompany, type Company } from './repository.js';
 
@@ -21,8 +20,6 @@ export function money(cents: number): string {
   const value = cents / 100;
   return `$${value.toLocaleString('en-US', { minimumFractionDigits: Number.isInteger(value) ? 0 : 2, maximumFractionDigits: 2 })}`;
 }
-
-export const isExclusionViolation = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === '23P01';
 
 /** Words too common to say anything about a question or an objection. */
 const STOP_WORDS = new Set([

@@ -2,7 +2,7 @@
  * SQL of the demo calendar: each account executive's weekly demo hours cut into demo-length
  * slots (company time zone), minus their scheduled demos. Local times are 'YYYY-MM-DDTHH:MM'.
  */
-import type { Queryable } from '../../src/store/types.js';
+import type { Queryable } from '../../src/toolkit/index.js';
 
 const toDate = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 

@@ -1,10 +1,9 @@
 /** Demo booking on the account executives' calendars: free slots, booking and moving a demo. */
 import { z } from 'zod';
-import { defineTool, ToolError } from '../../src/toolkit/index.js';
-import type { Queryable } from '../../src/store/types.js';
+import { defineTool, isExclusionViolation, ToolError, type Queryable } from '../../src/toolkit/index.js';
 import { localDate } from '../common/index.js';
 import { dayInput, dayTimeInput, plusDays, resolveDay, resolveDayTime } from '../real-estate/relativeDates.js';
-import { isExclusionViolation, normalisePhone, phoneInput, requireCompany } from './common.js';
+import { normalisePhone, phoneInput, requireCompany } from './common.js';
 import type { Company } from './repository.js';
 import { requireLead, leadRefInput } from './leadRef.js';
 import { getLeadByPhone, getRep } from './repository.js';

@@ -1,7 +1,6 @@
 /** Finding the caller's lead: by its number, or by the phone number it was recorded with. */
 import { z } from 'zod';
-import { ToolError } from '../../src/toolkit/index.js';
-import type { Queryable } from '../../src/store/types.js';
+import { ToolError, type Queryable } from '../../src/toolkit/index.js';
 import { normalisePhone, phoneInput } from './common.js';
 import { getLead, getLeadByPhone, type LeadRow } from './repository.js';
 

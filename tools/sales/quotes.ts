@@ -1,7 +1,6 @@
 /** Quotes from the price book: plan seats plus add-ons, the discount policy enforced, optional SMS. */
 import { z } from 'zod';
-import { defineTool, ToolError } from '../../src/toolkit/index.js';
-import type { Queryable } from '../../src/store/types.js';
+import { defineTool, ToolError, type Queryable } from '../../src/toolkit/index.js';
 import { localDate } from '../common/index.js';
 import { plusDays } from '../real-estate/relativeDates.js';
 import { money, normalisePhone, phoneInput, requireCompany } from './common.js';

@@ -2,7 +2,7 @@
  * SQL of the sales tools over the vertical's Db (names resolve in its schema): company facts,
  * catalog and price book, leads and reps. Demo calendar SQL lives in demoRepository.ts.
  */
-import type { Queryable } from '../../src/store/types.js';
+import type { Queryable } from '../../src/toolkit/index.js';
 
 export interface Company {
   name: string;

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
-import { constraintOf, defineTool, sqlStateOf, ToolError, type Queryable, type ToolContext } from '../../src/toolkit/index.js';
+import { defineTool, isExclusionViolation, isUniqueViolation, ToolError, violatedConstraint, type Queryable, type ToolContext } from '../../src/toolkit/index.js';
 import { normalizePhone } from '../common/phone.js';
 import { isoDateTime, priceText } from '../common/time.js';
 import {
@@ -40,7 +40,7 @@ function present(a: AppointmentRow): z.infer<typeof appointmentOut> {
 const SLOT_TAKEN_MESSAGE = "Sorry, that time was just taken. Shall I find the nearest free time?";
 
 function isDoubleBooking(err: unknown): boolean {
-  return sqlStateOf(err) === '23P01' || constraintOf(err) === 'appointments_no_double_booking';
+  return isExclusionViolation(err) || violatedConstraint(err) === 'appointments_no_double_booking';
 }
 
 /** Checks a proposed [start, end) for a stylist and service; throws a ToolError the caller can hear. */
@@ -103,7 +103,7 @@ export const salonBookAppointment = defineTool({
     } catch (err) {
       if (isDoubleBooking(err)) throw new ToolError('SLOT_TAKEN', SLOT_TAKEN_MESSAGE, { retryable: false });
       // 1 in ~244 million per booking: a reference collision; asking again draws a new one.
-      if (sqlStateOf(err) === '23505' && constraintOf(err)?.includes('reference')) {
+      if (isUniqueViolation(err) && violatedConstraint(err)?.includes('reference')) {
         throw new ToolError('BOOKING_FAILED', 'Sorry, that did not go through. Could we try once more?', { retryable: true });
       }
       throw err;

@@ -10,6 +10,7 @@ import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from 'openai'
 import { ContentFilterFinishReasonError } from 'openai/error';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
+import { formatIssues } from '../../shared/index.js';
 import { AnalysisError } from '../errors.js';
 import { callFacts } from '../facts.js';
 import { scoreLead } from '../leadScore.js';
@@ -38,8 +39,7 @@ export function classifyOpenAiError(err: unknown): AnalysisError {
     return new AnalysisError('ANALYSIS_MODEL_MALFORMED', `the model's reply is not valid JSON: ${err.message}`, { cause: err, retryable: true });
   }
   if (err instanceof z.ZodError) {
-    const first = err.issues[0];
-    const where = first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'invalid';
+    const where = formatIssues(err.issues, { limit: 1 });
     return new AnalysisError('ANALYSIS_MODEL_SCHEMA', `the model's reply breaks the schema (${where})`, { cause: err, retryable: true });
   }
   if (err instanceof APIUserAbortError) {

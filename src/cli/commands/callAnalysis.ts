@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { analysisToJson, formatAnalysis } from '../../analysis/index.js';
 import { loadConfig } from '../../config/index.js';
 import { loadManifest, manifestSchema, MANIFEST_FILE, type Manifest } from '../../manifest/index.js';
-import { describeError } from '../../shared/errors.js';
+import { describeError } from '../../shared/index.js';
 import type { Store } from '../../store/index.js';
 
 /** The shape of a `calls show` section (calls.ts `CallShowSection`), kept structural here. */

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
-import { startEmulator, type BrainKind, type RunningEmulator } from '../../engines/emulator/index.js';
+import { startEmulator, type BrainKind, type RunningEmulator } from '../../engines/index.js';
 import { loadScenarioFile, loadScenarios, ScenarioError, ScenarioLibrary, type Scenario } from '../../scenarios/index.js';
 import { action, EXIT_FAILED, type CliRun, type RegisterCommand } from '../context.js';
 

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { listFailedJobs, retryFailedJob, type JobsAdminDeps } from '../../analysis/index.js';
 import { loadConfig, type AppConfig } from '../../config/index.js';
-import { AppError } from '../../shared/errors.js';
+import { AppError } from '../../shared/index.js';
 import { openStore, type OpenStoreOptions, type Store } from '../../store/index.js';
 import { action, EXIT_FAILED, type CliRun, type RegisterCommand } from '../context.js';
 

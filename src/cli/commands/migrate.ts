@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { loadVerticals, verticalSchemaName, type LoadedVertical } from '../../manifest/index.js';
 import { openStore, type MigrationReport, type OpenStoreOptions, type Store } from '../../store/index.js';
-import type { ToolRegistry } from '../../toolkit/types.js';
+import type { ToolRegistry } from '../../toolkit/index.js';
 import { action, EXIT_ERROR, EXIT_FAILED, EXIT_OK, type CliRun, type RegisterCommand } from '../context.js';
 
 /** What the database commands need from the outside world; tests pass their own. */

@@ -1,8 +1,8 @@
 /** `switchboard reload`: asks a running gateway to recompile its verticals (POST /admin/reload). */
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
-import { AppError } from '../../shared/errors.js';
-import { httpSend, type HttpResponse } from '../../telephony/http.js';
+import { AppError } from '../../shared/index.js';
+import { httpSend, type HttpResponse } from '../../telephony/index.js';
 import { action, EXIT_FAILED, EXIT_OK, type CliRun, type RegisterCommand } from '../context.js';
 
 interface ReloadOptions {

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { loadConfig, type AppConfig } from '../../config/index.js';
 import { loadScenarios, type Scenario } from '../../scenarios/index.js';
 import { openStore, type Store } from '../../store/index.js';
-import { AppError } from '../../shared/errors.js';
+import { AppError } from '../../shared/index.js';
 import {
   formatCallSummary, formatChecks, formatStoredCall, formatTimelineEvent, runScenarios, type ScenarioRun,
 } from '../../simulator/index.js';

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { AppError } from '../../shared/errors.js';
+import { AppError } from '../../shared/index.js';
 import { PgliteDb } from './pglite.js';
 import { PostgresDb } from './postgres.js';
 import { startWireServer, type WireServer } from './wireServer.js';

@@ -6,7 +6,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PGlite, Results, Transaction } from '@electric-sql/pglite';
-import { AppError } from '../../shared/errors.js';
+import { AppError } from '../../shared/index.js';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { quoteIdent, setLocalSearchPath } from '../sql.js';
 import type { Db, Queryable, QueryResult, Row } from '../types.js';

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite, type Extensions } from '@electric-sql/pglite';
-import { createLogger } from '../../observability/logger.js';
+import { createLogger } from '../../observability/index.js';
 
 const log = createLogger('store');
 

@@ -1,6 +1,6 @@
 /** The `Db` contract over node-postgres: a Pool per search_path, or SET LOCAL per statement. */
 import pg from 'pg';
-import { createLogger } from '../../observability/logger.js';
+import { createLogger } from '../../observability/index.js';
 import { quoteIdent, searchPathFor, setLocalSearchPath } from '../sql.js';
 import type { Db, Queryable, QueryResult, Row } from '../types.js';
 

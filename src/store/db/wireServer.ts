@@ -13,7 +13,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-import { createLogger } from '../../observability/logger.js';
+import { createLogger } from '../../observability/index.js';
 import type { PgliteDb } from './pglite.js';
 
 const log = createLogger('store');

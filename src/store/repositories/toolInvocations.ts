@@ -1,4 +1,6 @@
-import type { ToolInvocationRecorder, ToolInvocationStart, ToolInvocationStatus } from '../../toolkit/types.js';
+import type {
+  ToolInvocationClaim, ToolInvocationOutcome, ToolInvocationRecorder, ToolInvocationStart, ToolInvocationStatus,
+} from '../../shared/index.js';
 import { jsonParam, toDate, toDateOrNull, toNum, toNumOrNull, toStrOrNull } from '../sql.js';
 import type { Db, Row } from '../types.js';
 
@@ -44,10 +46,11 @@ export class ToolInvocationsRepository implements ToolInvocationRecorder {
   constructor(private readonly db: Db) {}
 
   /**
-   * Claims the key: inserts a `running` row, or re-opens one that did not finish `ok`. A key that
-   * already finished `ok` is a replay: its stored result is returned and nothing runs again.
+   * Claims the key: inserts a `running` row, or re-opens one that did not finish `ok` (for a
+   * non-idempotent tool, only one left `running` by a crash or refused for invalid arguments). A key
+   * that finished `ok` is a replay; one that may not run again is settled by its stored outcome.
    */
-  async begin(start: ToolInvocationStart): Promise<{ kind: 'new' } | { kind: 'replay'; result: unknown }> {
+  async begin(start: ToolInvocationStart): Promise<ToolInvocationClaim> {
     const { rows } = await this.db.query(
       `INSERT INTO tool_invocations (call_id, tool_call_id, tool_name, agent, idempotency_key, arguments, status)
        VALUES ($1, $2, $3, $4, $5, $6::jsonb, 'running')
@@ -55,21 +58,23 @@ export class ToolInvocationsRepository implements ToolInvocationRecorder {
          SET status = 'running', arguments = EXCLUDED.arguments, agent = EXCLUDED.agent, result = NULL,
              error_code = NULL, duration_ms = NULL, started_at = now(), ended_at = NULL
          WHERE tool_invocations.status <> 'ok'
+           AND ($7::boolean OR tool_invocations.status IN ('invalid_arguments', 'running'))
        RETURNING id`,
-      [start.callId, start.toolCallId, start.toolName, start.agent ?? null, start.idempotencyKey, jsonParam(start.arguments)],
+      [start.callId, start.toolCallId, start.toolName, start.agent ?? null, start.idempotencyKey, jsonParam(start.arguments),
+        start.idempotent ?? true],
     );
     if (rows.length > 0) return { kind: 'new' };
-    const prev = await this.db.query<{ result: unknown }>(
-      'SELECT result FROM tool_invocations WHERE idempotency_key = $1',
+    // The same rule as the WHERE above (mayRerun): an `ok` row replays, any other row settles the key.
+    const prev = await this.db.query<{ status: ToolInvocationStatus; result: unknown; error_code: string | null }>(
+      'SELECT status, result, error_code FROM tool_invocations WHERE idempotency_key = $1',
       [start.idempotencyKey],
     );
-    return { kind: 'replay', result: prev.rows[0]?.result ?? null };
+    const row = prev.rows[0];
+    if (!row || row.status === 'ok' || row.status === 'running') return { kind: 'replay', result: row?.result ?? null };
+    return { kind: 'settled', status: row.status, result: row.result ?? null, ...(row.error_code ? { errorCode: row.error_code } : {}) };
   }
 
-  async finish(
-    idempotencyKey: string,
-    outcome: { status: Exclude<ToolInvocationStatus, 'running'>; result?: unknown; errorCode?: string; durationMs: number },
-  ): Promise<void> {
+  async finish(idempotencyKey: string, outcome: ToolInvocationOutcome): Promise<void> {
     await this.db.query(
       `UPDATE tool_invocations
           SET status = $2, result = $3::jsonb, error_code = $4, duration_ms = $5, ended_at = now()

@@ -1,4 +1,4 @@
-import { sqlState, toDate, toNumOrNull, toStrOrNull, toNum } from '../sql.js';
+import { isUniqueViolation, toDate, toNumOrNull, toStrOrNull, toNum } from '../sql.js';
 import type { Db, Row } from '../types.js';
 
 export type TranscriptRole = 'caller' | 'assistant' | 'system';
@@ -65,7 +65,7 @@ export class TranscriptsRepository {
         );
         return toItem(rows[0]!);
       } catch (err) {
-        if (sqlState(err) !== '23505' || attempt >= MAX_SEQ_RETRIES) throw err;
+        if (!isUniqueViolation(err) || attempt >= MAX_SEQ_RETRIES) throw err;
       }
     }
   }

@@ -65,6 +65,63 @@ describe('executeTool', () => {
     expect(third.output).toBe('{"text":"run 2"}');
   });
 
+  it('never runs a non-idempotent tool twice for one key: a timed-out attempt settles it', async () => {
+    const env = makeEnv();
+    let runs = 0;
+    const booking = defineTool({
+      ...echo, name: 'slow_booking', idempotent: false, timeoutMs: 20,
+      async execute(_input, ctx) {
+        runs++;
+        // The first attempt commits and then overruns its timeout; a re-run would book twice.
+        if (runs === 1) await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+        return { text: `booked ${runs}` };
+      },
+    });
+    const first = await executeTool(booking, '{"word":"a"}', env, 'call_b');
+    expect(first).toMatchObject({ status: 'timeout', errorCode: 'TIMEOUT', replayed: false });
+    const again = await executeTool(booking, '{"word":"a"}', env, 'call_b');
+    expect(runs).toBe(1);
+    expect(again).toMatchObject({ status: 'timeout', errorCode: 'TIMEOUT', replayed: true, output: first.output });
+    expect(env.recorder.list()[0]).toMatchObject({ status: 'timeout', attempts: 1 });
+    // the model asking again is a new tool call id, so a new key: that one runs
+    expect((await executeTool(booking, '{"word":"a"}', env, 'call_b2')).output).toBe('{"text":"booked 2"}');
+  });
+
+  it('gives a non-idempotent tool\'s ToolError again for the same key without running it', async () => {
+    const env = makeEnv();
+    let runs = 0;
+    const taken = defineTool({
+      ...echo, name: 'taken_slot', idempotent: false,
+      async execute() { runs++; throw new ToolError('SLOT_TAKEN', 'That time was just taken.', { retryable: true }); },
+    });
+    const first = await executeTool(taken, '{"word":"a"}', env, 'call_t');
+    const again = await executeTool(taken, '{"word":"a"}', env, 'call_t');
+    expect(runs).toBe(1);
+    expect(again).toMatchObject({ status: 'error', errorCode: 'SLOT_TAKEN', replayed: true });
+    expect(JSON.parse(again.output)).toEqual(JSON.parse(first.output));
+  });
+
+  it('runs a non-idempotent tool once its invalid arguments are corrected under the same key', async () => {
+    const env = makeEnv();
+    let runs = 0;
+    const booking = defineTool({ ...echo, name: 'book_once', idempotent: false, async execute() { runs++; return { text: 'booked' }; } });
+    expect((await executeTool(booking, '{"word":""}', env, 'call_i')).status).toBe('invalid_arguments');
+    expect(await executeTool(booking, '{"word":"a"}', env, 'call_i')).toMatchObject({ status: 'ok', replayed: false });
+    expect(runs).toBe(1);
+  });
+
+  it('runs an idempotent tool again for a key whose earlier attempt failed', async () => {
+    const env = makeEnv();
+    let runs = 0;
+    const flaky = defineTool({
+      ...echo, name: 'flaky_read', idempotent: true,
+      async execute() { runs++; if (runs === 1) throw new Error('connection reset'); return { text: 'read' }; },
+    });
+    expect((await executeTool(flaky, '{"word":"a"}', env, 'call_f')).errorCode).toBe('INTERNAL');
+    expect(await executeTool(flaky, '{"word":"a"}', env, 'call_f')).toMatchObject({ status: 'ok', output: '{"text":"read"}', replayed: false });
+    expect(runs).toBe(2);
+  });
+
   it('answers malformed JSON and schema violations with a short invalid-arguments message', async () => {
     const env = makeEnv();
     const bad = await executeTool(echo, '{"word":', env, 'c1');
