@@ -7,7 +7,7 @@ import { relative } from 'node:path';
 import {
   hasErrors, loadVerticals, sortProblems, type LoadedVertical, type Manifest, type ManifestProblem,
 } from '../manifest/index.js';
-import { agentVoice, buildAgentGraph, sessionTemplate, type AgentGraph, type SessionTemplate, type ToolAdapter } from '../orchestration/index.js';
+import { buildAgentGraph, sessionTemplate, type AgentGraph, type SessionTemplate, type ToolAdapter } from '../orchestration/index.js';
 import { contentHash } from '../shared/ids.js';
 import type { ToolRegistry } from '../toolkit/types.js';
 
@@ -85,7 +85,7 @@ export function compileVertical(loaded: LoadedVertical, options: CompileOptions,
     numbers: manifest.numbers,
     engine: Object.freeze({ requested: manifest.engine.type, effective: 'realtime' as const }),
     instructions: loaded.instructions,
-    voices: new Map(manifest.agents.map((a) => [a.name, agentVoice(loaded, a.name)])),
+    voices: new Map([...graph.nodes].map(([name, node]) => [name, node.voice])),
     session: deepFreeze(sessionTemplate(manifest)),
   });
 }
