@@ -8,8 +8,8 @@ import {
   analysisManifestOf, startPostCallProcessing, startPostCallWorker, type PostCallProcessing, type PostCallWorkerHandle,
 } from '../../src/analysis/index.js';
 import type { Manifest } from '../../src/manifest/schema.js';
-import type { Logger } from '../../src/observability/logger.js';
 import { openStore, type Store } from '../../src/store/index.js';
+import { recordingLogger } from '../fakes/logger.js';
 import {
   analysisManifest, BOOKING_CALL, endedCall, eventually, finalizeCall, openAnalysisEnv, recordCall, TEST_DATABASE_URL, TEST_REDIS_URL,
   TestCatalog, testConfig, uniqueSuffix, type AnalysisTestEnv,
@@ -32,15 +32,6 @@ const rowOf = (callId: string) => eventually(
   () => env.store.analysis.get(env.store.dbForVertical(env.manifest), callId).then((r) => r ?? undefined), `the analysis of ${callId}`);
 const fieldsOf = async (callId: string) => Object.keys((await rowOf(callId)).fields).sort();
 const V1_FIELDS = ['service_requested', 'topics'];
-
-function warningsLogger(): Logger & { warnings: string[] } {
-  const warnings: string[] = [];
-  const logger: Logger & { warnings: string[] } = {
-    warnings, debug: () => undefined, info: () => undefined, error: () => undefined,
-    warn: (msg) => { warnings.push(msg); }, child: () => logger,
-  };
-  return logger;
-}
 
 describe('manifest_versions', () => {
   it('stores a version once (the first write wins) and reads it back', async () => {
@@ -76,7 +67,7 @@ describe('the gateway (in-process queue)', () => {
   });
 
   it('analyses a call from before versions were recorded with the current manifest, and says so', async () => {
-    const logger = warningsLogger();
+    const logger = recordingLogger();
     const processing = await startPostCallProcessing({ config: testConfig(), store: env.store, catalog: env.catalog, logger });
     toClose.push(() => processing.close());
     const old = await endedCall(env, { ...BOOKING_CALL, manifestVersion: 'from-before' });

@@ -3,8 +3,8 @@ import {
   analysisManifestOf, createManifestResolver, trackManifestVersions, type ManifestVersionStore, type VersionedManifest,
 } from '../../../src/analysis/index.js';
 import type { Manifest } from '../../../src/manifest/schema.js';
-import type { Logger } from '../../../src/observability/logger.js';
 import type { ManifestVersionRecord, ManifestVersionWrite } from '../../../src/store/repositories/manifestVersions.js';
+import { recordingLogger } from '../../fakes/logger.js';
 import { testManifest } from './fixtures.js';
 
 /** manifest_versions in memory: first write wins, like the table. */
@@ -27,18 +27,6 @@ class MemoryVersions implements ManifestVersionStore {
     this.reads++;
     return this.rows.get(`${vertical}@${version}`) ?? null;
   }
-}
-
-/** A logger that keeps its warnings. */
-function recordingLogger(): Logger & { warnings: string[] } {
-  const warnings: string[] = [];
-  const logger: Logger & { warnings: string[] } = {
-    warnings,
-    debug: () => undefined, info: () => undefined, error: () => undefined,
-    warn: (msg) => { warnings.push(msg); },
-    child: () => logger,
-  };
-  return logger;
 }
 
 class FakeCatalog extends EventEmitter<{ 'catalog.swapped': [] }> {
