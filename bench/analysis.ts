@@ -78,7 +78,7 @@ async function openEnv(ctx: AnalysisBenchContext): Promise<Env> {
   const config: AppConfig = { ...base, redis: { url: ctx.redisUrl }, openai: { ...base.openai, apiKey: null }, analysis: { concurrency: CONCURRENCY, outboxPollMs: 500 }, log: { level: 'warn' } };
   return {
     store, manifest, coreSchema, config,
-    catalog: { get: (id) => (id === manifest.id ? { manifest } : undefined), list: () => [{ manifest }] },
+    catalog: { get: (id) => (id === manifest.id ? { manifest, version: 'bench' } : undefined), list: () => [{ manifest, version: 'bench' }] },
     async close() {
       try {
         await store.db.query(`DROP SCHEMA IF EXISTS "${manifest.storage.schema}" CASCADE`);

@@ -20,8 +20,13 @@ export {
 } from './bullmq.js';
 export {
   startPostCallProcessing, startPostCallWorker, analysersFromConfig, buildProcessor,
-  type ManifestSource, type PostCallProcessing, type PostCallStore, type PostCallTuning, type PostCallWorkerHandle,
+  type PostCallProcessing, type PostCallStore, type PostCallTuning, type PostCallWorkerHandle,
   type StartPostCallOptions,
 } from './start.js';
+export {
+  analysisManifestSchema, analysisManifestOf, createManifestResolver, recordManifestVersions, trackManifestVersions,
+  type AnalysisManifest, type ManifestOrigin, type ManifestResolver, type ManifestSource, type ManifestVersionStore,
+  type ResolvedManifest, type VersionedManifest, type VersionTracker,
+} from './versions.js';
 export { findAnalysis, formatAnalysis, analysisToJson } from './format.js';
 export { listFailedJobs, retryFailedJob, type FailedJobsListing, type JobsAdminDeps, type RetryOutcome } from './admin.js';

@@ -4,6 +4,8 @@
  * from Postgres, runs the vertical's analyser (or writes a short record for a call with too few
  * caller turns) and upserts `call_analysis` in the vertical's schema. Invalid input throws
  * `UnrecoverableError` (failed at once); anything else throws plainly and is retried with backoff.
+ * The analysis settings are those of the manifest version the call ran on (versions.ts); the row
+ * is written where the vertical keeps its data now.
  */
 import { UnrecoverableError } from 'bullmq';
 import type { Manifest } from '../manifest/schema.js';
@@ -16,6 +18,7 @@ import { callFacts } from './facts.js';
 import { shortSummary } from './heuristic/summary.js';
 import { postCallJobSchema, type PostCallOutcome } from './jobs.js';
 import { fieldsSchema } from './schemas.js';
+import type { AnalysisManifest, ManifestResolver } from './versions.js';
 import {
   analysisResultSchema, UNKNOWN_INTENT, type Analyser, type AnalyserName, type AnalysisResult, type CallBundle,
 } from './types.js';
@@ -39,8 +42,10 @@ export interface PostCallProcessorDeps {
   analysis: Pick<AnalysisRepository, 'loadCallBundle' | 'upsert'>;
   /** The vertical's Db, names resolving in its schema (`store.dbForVertical`). */
   dbForVertical(manifest: Manifest): Db;
-  /** The vertical's current manifest (the catalog), undefined when it is not loaded. */
+  /** The vertical as deployed now (the catalog): where its analysis is written. Undefined when it is not loaded. */
   getManifest(vertical: string): Manifest | undefined;
+  /** The analysis settings of the version a call ran on. */
+  versions: ManifestResolver;
   analysers: AnalyserSet;
   logger?: Logger;
 }
@@ -50,12 +55,12 @@ function unrecoverable(code: string, message: string): UnrecoverableError {
 }
 
 /** Picks the vertical's analyser; an `openai` vertical without a configured key uses the heuristic. */
-export function chooseAnalyser(manifest: Manifest, analysers: AnalyserSet): Analyser {
+export function chooseAnalyser(manifest: AnalysisManifest, analysers: AnalyserSet): Analyser {
   const wanted: AnalyserName = manifest.analysis.analyser;
   return wanted === 'openai' && analysers.openai ? analysers.openai : analysers.heuristic;
 }
 
-export function shortRecord(bundle: CallBundle, manifest: Manifest, analyser: AnalyserName): AnalysisResult {
+export function shortRecord(bundle: CallBundle, manifest: AnalysisManifest, analyser: AnalyserName): AnalysisResult {
   const facts = callFacts(bundle);
   const fields: Record<string, unknown> = {};
   for (const f of manifest.analysis.fields) fields[f.name] = f.type === 'string[]' ? [] : null;
@@ -73,7 +78,7 @@ export function shortRecord(bundle: CallBundle, manifest: Manifest, analyser: An
 }
 
 /** The last line of defence before a write: a result that breaks the schema is never stored. */
-export function checkResult(result: AnalysisResult, manifest: Manifest): AnalysisResult {
+export function checkResult(result: AnalysisResult, manifest: AnalysisManifest): AnalysisResult {
   const base = analysisResultSchema.safeParse(result);
   const fields = fieldsSchema(manifest.analysis.fields).safeParse(result.fields);
   const issues = !base.success ? base.error.issues : !fields.success ? fields.error.issues : [];
@@ -101,8 +106,9 @@ export function createPostCallProcessor(deps: PostCallProcessorDeps): PostCallPr
       throw unrecoverable('ANALYSIS_VERTICAL_MISMATCH', `call ${callId} belongs to ${bundle.call.vertical}, not ${vertical}`);
     }
     if (!bundle.call.endedAt) throw unrecoverable('ANALYSIS_CALL_NOT_ENDED', `call ${callId} has not ended`);
-    const manifest = deps.getManifest(vertical);
-    if (!manifest) throw unrecoverable('ANALYSIS_UNKNOWN_VERTICAL', `vertical ${vertical} is not loaded`);
+    const current = deps.getManifest(vertical);
+    if (!current) throw unrecoverable('ANALYSIS_UNKNOWN_VERTICAL', `vertical ${vertical} is not loaded`);
+    const { manifest, origin } = await deps.versions.resolve(vertical, bundle.call.manifestVersion, current);
 
     const analyser = chooseAnalyser(manifest, deps.analysers);
     if (analyser.name !== manifest.analysis.analyser && !warnedFallback.has(vertical)) {
@@ -122,9 +128,9 @@ export function createPostCallProcessor(deps: PostCallProcessorDeps): PostCallPr
       if (err instanceof AppError) throw new Error(`${err.code}: ${err.message}`, { cause: err });
       throw err;
     }
-    const stored = await deps.analysis.upsert(deps.dbForVertical(manifest), callId, result);
+    const stored = await deps.analysis.upsert(deps.dbForVertical(current), callId, result);
     log.info('call analysed', {
-      callId, vertical, analyser: result.analyser, isShort: result.isShort, leadScore: result.leadScore,
+      callId, vertical, version: bundle.call.manifestVersion, manifestFrom: origin, analyser: result.analyser, isShort: result.isShort, leadScore: result.leadScore,
       revision: stored.revision, attempt: (job.attemptsMade ?? 0) + 1, durationMs: Math.round(performance.now() - started),
     });
     return { callId, vertical, analyser: result.analyser, isShort: result.isShort, leadScore: result.leadScore, revision: stored.revision };

@@ -12,6 +12,9 @@
  * `startPostCallWorker` (`switchboard worker`): BullMQ workers plus a relay of its own, so calls
  * recorded by any process (gateway, simulator) get published even when no gateway runs. Several
  * relays are safe: the job id is the call id.
+ *
+ * Both record every manifest version their catalog compiles (at start and on each reload), and
+ * analyse each call with the version it ran on (versions.ts).
  */
 import type { AppConfig } from '../config/schema.js';
 import type { Manifest } from '../manifest/schema.js';
@@ -27,19 +30,18 @@ import { DEFAULT_RETRY, type PostCallJob, type PostCallOutcome, type RetryPolicy
 import { createOpenAiAnalyser } from './openai/analyser.js';
 import { createPostCallProcessor, type AnalyserSet, type PostCallProcessor } from './processor.js';
 import { OutboxRelay, type JobPublisher } from './relay.js';
+import {
+  createManifestResolver, trackManifestVersions, type ManifestSource, type ManifestVersionStore, type VersionTracker,
+} from './versions.js';
 import type { Worker } from 'bullmq';
 
 /** What post-call processing needs of the store (`openStore()` returns a superset). */
 export interface PostCallStore {
   outbox: Pick<OutboxRepository, 'pending' | 'markSent' | 'markFailed'>;
   analysis: AnalysisRepository;
+  /** Each compiled version's analysis settings. */
+  manifestVersions: ManifestVersionStore;
   dbForVertical(manifest: Manifest): Db;
-}
-
-/** The catalog (`src/catalog`), or anything that can give a vertical's current manifest. */
-export interface ManifestSource {
-  get(id: string): { manifest: Manifest } | undefined;
-  list(): ReadonlyArray<{ manifest: Manifest }>;
 }
 
 export interface PostCallTuning {
@@ -104,6 +106,7 @@ export function buildProcessor(options: Pick<StartPostCallOptions, 'config' | 's
     analysis: options.store.analysis,
     dbForVertical: (m) => options.store.dbForVertical(m),
     getManifest: (id) => options.catalog.get(id)?.manifest,
+    versions: createManifestResolver({ source: options.catalog, store: options.store.manifestVersions, logger: options.logger ?? createLogger('analysis') }),
     analysers: options.analysers ?? analysersFromConfig(options.config, options.fetch),
     ...(options.logger ? { logger: options.logger } : {}),
   });
@@ -155,8 +158,16 @@ async function recoverLostJobs(options: StartPostCallOptions, queue: InProcessQu
   return recovered;
 }
 
+/** Records the catalog's versions (awaited, so a worker elsewhere can resolve them) and every later reload's. */
+async function startTracking(options: Pick<StartPostCallOptions, 'catalog' | 'store'>, log: Logger): Promise<VersionTracker> {
+  const tracker = trackManifestVersions(options.catalog, options.store.manifestVersions, log);
+  await tracker.ready;
+  return tracker;
+}
+
 export async function startPostCallProcessing(options: StartPostCallOptions): Promise<PostCallProcessing> {
   const log = options.logger ?? createLogger('analysis');
+  const versions = await startTracking(options, log);
   const processor = buildProcessor({ ...options, logger: log });
 
   if (options.config.redis.url) {
@@ -169,6 +180,7 @@ export async function startPostCallProcessing(options: StartPostCallOptions): Pr
       mode: 'bullmq', relay, queue: null, worker,
       nudge: () => relay.nudge(),
       async close() {
+        versions.stop();
         await relay.stop();
         await publisher.close();
         await worker?.close();
@@ -200,6 +212,7 @@ export async function startPostCallProcessing(options: StartPostCallOptions): Pr
     mode: 'in-process', relay, queue, worker: null,
     nudge: () => relay.nudge(),
     async close() {
+      versions.stop();
       await relay.stop();
       await queue.close();
     },
@@ -218,6 +231,7 @@ export async function startPostCallWorker(options: Omit<StartPostCallOptions, 'w
   if (!options.config.redis.url) {
     throw new ConfigError('config REDIS_URL (redis.url): `switchboard worker` needs Redis; without it the gateway runs the post-call processors in-process');
   }
+  const versions = await startTracking(options, log);
   const processor = buildProcessor({ ...options, logger: log });
   const publisher = createBullmqPublisher(bullmqSettings(options.config, options), log);
   const relay = makeRelay(options, publisher, log);
@@ -227,6 +241,7 @@ export async function startPostCallWorker(options: Omit<StartPostCallOptions, 'w
   return {
     relay, worker,
     async close() {
+      versions.stop();
       await relay.stop();
       await publisher.close();
       await worker.close();

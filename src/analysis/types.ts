@@ -3,7 +3,8 @@
  * `call_analysis` row). The zod schemas are the single source of both shapes.
  */
 import { z } from 'zod';
-import type { AnalysisSpec, Manifest } from '../manifest/schema.js';
+import type { AnalysisSpec } from '../manifest/schema.js';
+import type { AnalysisManifest } from './versions.js';
 import type { CallAnalysisRecord, CallBundleRecord } from '../store/repositories/analysis.js';
 
 export const SENTIMENT_LABELS = ['positive', 'neutral', 'negative'] as const;
@@ -50,7 +51,8 @@ export type BundleTurn = CallBundle['transcript'][number];
 
 export interface AnalyserInput {
   bundle: CallBundle;
-  manifest: Manifest;
+  /** The manifest version the call ran on (what analysis reads of it). */
+  manifest: AnalysisManifest;
   signal?: AbortSignal;
 }
 

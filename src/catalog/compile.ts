@@ -5,11 +5,9 @@
  */
 import { relative } from 'node:path';
 import {
-  formatPath, hasErrors, loadVerticals, sortProblems,
-  type LoadedVertical, type Manifest, type ManifestProblem,
+  hasErrors, loadVerticals, sortProblems, type LoadedVertical, type Manifest, type ManifestProblem,
 } from '../manifest/index.js';
-import { parseYamlSource } from '../manifest/index.js';
-import { agentVoice, buildAgentGraph, sessionTemplate, type AgentGraph, type SessionTemplate, type ToolAdapter } from '../orchestration/index.js';
+import { buildAgentGraph, sessionTemplate, type AgentGraph, type SessionTemplate, type ToolAdapter } from '../orchestration/index.js';
 import { contentHash } from '../shared/ids.js';
 import type { ToolRegistry } from '../toolkit/types.js';
 
@@ -69,16 +67,6 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function engineProblem(loaded: LoadedVertical, options: CompileOptions): ManifestProblem | undefined {
-  const { engine } = loaded.manifest;
-  if (engine.type !== 'cascade' || options.cascadeAvailable) return undefined;
-  const file = relative(options.cwd ?? process.cwd(), loaded.file) || loaded.file;
-  const line = parseYamlSource(loaded.source).lineOf(['engine', 'type']);
-  return engine.fallback === 'realtime'
-    ? { file, line, path: formatPath(['engine', 'type']), severity: 'warning', message: 'the cascade engine is not available in this build; calls run on the realtime engine (engine.fallback: realtime)' }
-    : { file, line, path: formatPath(['engine', 'type']), severity: 'error', message: 'the cascade engine is not available in this build and engine.fallback is "none"' };
-}
-
 /**
  * Compiles one loaded vertical. `previous` (same id and version) is returned as is, so a
  * reload that changes nothing keeps the very same objects.
@@ -97,21 +85,20 @@ export function compileVertical(loaded: LoadedVertical, options: CompileOptions,
     numbers: manifest.numbers,
     engine: Object.freeze({ requested: manifest.engine.type, effective: 'realtime' as const }),
     instructions: loaded.instructions,
-    voices: new Map(manifest.agents.map((a) => [a.name, agentVoice(loaded, a.name)])),
+    voices: new Map([...graph.nodes].map(([name, node]) => [name, node.voice])),
     session: deepFreeze(sessionTemplate(manifest)),
   });
 }
 
 export function compileVerticals(options: CompileOptions, previous?: ReadonlyMap<string, CompiledVertical>): CompileResult {
+  // The loader checks the engine too (a cascade vertical this build cannot serve is a problem of its manifest).
   const loadedResult = loadVerticals(options.verticalsDir, {
-    registry: options.registry, agentsDir: options.agentsDir, ...(options.cwd ? { cwd: options.cwd } : {}),
+    registry: options.registry, agentsDir: options.agentsDir, cascadeAvailable: options.cascadeAvailable ?? false,
+    ...(options.cwd ? { cwd: options.cwd } : {}),
   });
   const problems = [...loadedResult.problems];
   const compiled: CompiledVertical[] = [];
   for (const loaded of loadedResult.verticals) {
-    const engine = engineProblem(loaded, options);
-    if (engine) problems.push(engine);
-    if (engine?.severity === 'error') continue;
     try {
       compiled.push(compileVertical(loaded, options, previous?.get(loaded.manifest.id)));
     } catch (err) {

@@ -1,8 +1,8 @@
 /**
  * Cross-reference checks a schema cannot express: tool names against the registry, handoff
  * targets, duplicate and colliding agent names, the entry agent, reachability, language tags,
- * prompt files and fragments, and the directory name. They run on the raw document (see raw.ts)
- * so every problem of a file is reported in one pass.
+ * prompt files and fragments, the directory name, and (when told what this build runs) the
+ * engine. They run on the raw document (see raw.ts) so every problem of a file is reported in one pass.
  */
 import { basename } from 'node:path';
 import type { ToolRegistry } from '../toolkit/types.js';
@@ -17,6 +17,8 @@ export type ToolNames = Pick<ToolRegistry, 'has'>;
 
 export interface CheckEnv extends InstructionEnv {
   registry: ToolNames;
+  /** Whether this build runs the cascade engine; undefined leaves the engine unchecked. */
+  cascadeAvailable?: boolean;
 }
 
 export interface CheckResult {
@@ -181,6 +183,19 @@ function checkNumbers(data: Record<string, unknown>, problems: PathProblem[]): v
   }
 }
 
+/** A cascade vertical in a build without cascade: served by realtime (warning) or not at all (error). */
+function checkEngine(data: Record<string, unknown>, cascadeAvailable: boolean | undefined, problems: PathProblem[]): void {
+  const engine = asMap(data.engine);
+  if (cascadeAvailable !== false || asText(engine?.type) !== 'cascade') return;
+  // An absent fallback defaults to realtime; any other value is the schema's to report.
+  const fallback = engine?.fallback === undefined ? 'realtime' : asText(engine.fallback);
+  if (fallback === 'realtime') {
+    problems.push({ path: ['engine', 'type'], severity: 'warning', message: 'the cascade engine is not available in this build; calls run on the realtime engine (engine.fallback: realtime)' });
+  } else if (fallback === 'none') {
+    problems.push({ path: ['engine', 'type'], severity: 'error', message: 'the cascade engine is not available in this build and engine.fallback is "none"' });
+  }
+}
+
 /** Every cross-check of one manifest document (already known to be a mapping). */
 export function crossCheck(data: Record<string, unknown>, env: CheckEnv): CheckResult {
   const problems: PathProblem[] = [];
@@ -195,5 +210,6 @@ export function crossCheck(data: Record<string, unknown>, env: CheckEnv): CheckR
   const defaultVoice = defaultLanguage === undefined ? undefined : voices.get(defaultLanguage);
   const instructions = checkAgents(data, env, problems, defaultVoice);
   checkAnalysis(data, env.registry, problems);
+  checkEngine(data, env.cascadeAvailable, problems);
   return { problems, instructions };
 }

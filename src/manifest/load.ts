@@ -22,6 +22,11 @@ export interface LoadOptions {
   agentsDir: string;
   /** Problems name files relative to this directory; defaults to process.cwd(). */
   cwd?: string;
+  /**
+   * Whether this build runs the cascade engine. Given, a cascade manifest is checked against it
+   * (`engine.type`: a warning with `fallback: realtime`, an error with `none`); undefined, not checked.
+   */
+  cascadeAvailable?: boolean;
 }
 
 export interface LoadedVertical {
@@ -89,6 +94,7 @@ function parseFile(file: string, options: LoadOptions): ParsedFile {
     verticalDir: dir,
     agentsDir: resolve(cwd, options.agentsDir),
     display: (f) => displayPath(f, cwd),
+    cascadeAvailable: options.cascadeAvailable,
   });
   pathProblems.push(...checked.problems);
 

@@ -8,7 +8,7 @@
  */
 import { RealtimeAgent } from '@openai/agents/realtime';
 import type { FunctionTool } from '@openai/agents';
-import type { LoadedVertical } from '../manifest/index.js';
+import type { LoadedVertical, Manifest } from '../manifest/index.js';
 import { handoffToolName } from '../manifest/index.js';
 import { AppError } from '../shared/errors.js';
 import { toSdkTool, type AnyToolDefinition, type SwitchboardRunContext, type ToolRegistry } from '../toolkit/index.js';
@@ -29,6 +29,8 @@ export interface AgentNode {
   handoffs: string[];
   /** The SDK tool names of those handoffs (`transfer_to_<Name>`). */
   handoffTools: string[];
+  /** Its voice (see agentVoices). */
+  voice: string | undefined;
 }
 
 export interface AgentGraph {
@@ -49,17 +51,20 @@ export class GraphBuildError extends AppError {
   }
 }
 
-/** The voice an agent speaks with: its own, else the default language's. */
-export function agentVoice(loaded: LoadedVertical, agentName: string): string | undefined {
-  const { manifest } = loaded;
-  const spec = manifest.agents.find((a) => a.name === agentName);
-  const language = manifest.languages.supported.find((l) => l.code === manifest.languages.default) ?? manifest.languages.supported[0];
-  return spec?.voice ?? language?.voice;
+/**
+ * The voice each agent speaks with, by name: its own, else the default language's (else the
+ * first supported language's). Settled once per version; a call looks it up, never derives it.
+ */
+export function agentVoices(manifest: Pick<Manifest, 'agents' | 'languages'>): Map<string, string | undefined> {
+  const { languages } = manifest;
+  const fallback = (languages.supported.find((l) => l.code === languages.default) ?? languages.supported[0])?.voice;
+  return new Map(manifest.agents.map((a) => [a.name, a.voice ?? fallback]));
 }
 
 export function buildAgentGraph(loaded: LoadedVertical, registry: ToolRegistry, options: BuildGraphOptions = {}): AgentGraph {
   const { manifest } = loaded;
   const toTool = options.toTool ?? toSdkTool;
+  const voices = agentVoices(manifest);
   // One SDK tool object per registry tool, shared by every agent that lists it.
   const sdkTools = new Map<string, ReturnType<ToolAdapter>>();
   const sdkTool = (name: string, agentName: string): ReturnType<ToolAdapter> => {
@@ -82,7 +87,7 @@ export function buildAgentGraph(loaded: LoadedVertical, registry: ToolRegistry, 
   for (const spec of manifest.agents) {
     const instructions = loaded.instructions.get(spec.name);
     if (instructions === undefined) throw new GraphBuildError(`${manifest.id}: agent "${spec.name}" has no resolved instructions`);
-    const voice = agentVoice(loaded, spec.name);
+    const voice = voices.get(spec.name);
     const agent = new RealtimeAgent<SwitchboardRunContext>({
       name: spec.name,
       handoffDescription: spec.description,
@@ -93,7 +98,7 @@ export function buildAgentGraph(loaded: LoadedVertical, registry: ToolRegistry, 
     agents.set(spec.name, agent);
     nodes.set(spec.name, {
       name: spec.name, agent, tools: [...spec.tools], handoffs: [...new Set(spec.handoffs)],
-      handoffTools: [...new Set(spec.handoffs)].map(handoffToolName),
+      handoffTools: [...new Set(spec.handoffs)].map(handoffToolName), voice,
     });
   }
   for (const node of nodes.values()) {

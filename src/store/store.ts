@@ -111,6 +111,7 @@ class StoreImpl implements Store {
   readonly latency;
   readonly outbox;
   readonly analysis;
+  readonly manifestVersions;
   /** Roots of verticals with their own database, by URL. */
   private readonly foreign = new Map<string, PostgresDb>();
   private closed = false;
@@ -133,6 +134,7 @@ class StoreImpl implements Store {
     this.latency = repos.latency;
     this.outbox = repos.outbox;
     this.analysis = repos.analysis;
+    this.manifestVersions = repos.manifestVersions;
   }
 
   private get coreSchema(): string | undefined {

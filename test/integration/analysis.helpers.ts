@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,18 +46,30 @@ export function analysisManifest(id: string, schema: string, analysis: Record<st
   });
 }
 
-/** A catalog stand-in whose verticals the test can add and remove. */
-export class TestCatalog implements ManifestSource {
+/** The manifest version recorded on test calls unless a test says otherwise. */
+export const TEST_VERSION = 'test';
+
+/** A catalog stand-in whose verticals (and their versions) the test can add, change and remove. */
+export class TestCatalog extends EventEmitter<{ 'catalog.swapped': [] }> implements ManifestSource {
   readonly manifests = new Map<string, Manifest>();
+  /** Version by vertical id; TEST_VERSION when unset. */
+  readonly versions = new Map<string, string>();
   constructor(...manifests: Manifest[]) {
+    super();
     for (const m of manifests) this.manifests.set(m.id, m);
+  }
+  /** A reload that put `version` of this manifest into service, as the catalog announces it. */
+  swap(manifest: Manifest, version: string): void {
+    this.manifests.set(manifest.id, manifest);
+    this.versions.set(manifest.id, version);
+    this.emit('catalog.swapped');
   }
   get(id: string) {
     const manifest = this.manifests.get(id);
-    return manifest ? { manifest } : undefined;
+    return manifest ? { manifest, version: this.versions.get(id) ?? TEST_VERSION } : undefined;
   }
   list() {
-    return [...this.manifests.values()].map((manifest) => ({ manifest }));
+    return [...this.manifests.values()].map((manifest) => ({ manifest, version: this.versions.get(manifest.id) ?? TEST_VERSION }));
   }
 }
 
@@ -97,6 +110,8 @@ export interface CallSpec {
   handoffs?: Array<[string, string]>;
   status?: 'completed' | 'failed';
   endReason?: string;
+  /** The manifest version the call ran on (default TEST_VERSION). */
+  manifestVersion?: string;
 }
 
 export const BOOKING_CALL: CallSpec = {
@@ -110,7 +125,7 @@ export const BOOKING_CALL: CallSpec = {
 export async function recordCall(env: AnalysisTestEnv, spec: CallSpec = BOOKING_CALL): Promise<string> {
   const id = randomUUID();
   const { store } = env;
-  await store.calls.create({ id, callSid: `CA${id.replace(/-/g, '')}`, vertical: env.manifest.id, manifestVersion: 'test', from: '+14155550100', to: '+14155550199' });
+  await store.calls.create({ id, callSid: `CA${id.replace(/-/g, '')}`, vertical: env.manifest.id, manifestVersion: spec.manifestVersion ?? TEST_VERSION, from: '+14155550100', to: '+14155550199' });
   const caller = spec.caller ?? [];
   const assistant = spec.assistant ?? [];
   for (let i = 0; i < Math.max(caller.length, assistant.length); i++) {

@@ -1,10 +1,10 @@
 /** The messages sent to the analysis model: instructions, then the call as plain text. */
-import type { Manifest } from '../../manifest/schema.js';
+import type { AnalysisManifest } from '../versions.js';
 import { knownIntents } from '../schemas.js';
 import type { CallBundle } from '../types.js';
 import { maskPhoneNumbers } from '../heuristic/text.js';
 
-export function systemPrompt(manifest: Manifest): string {
+export function systemPrompt(manifest: AnalysisManifest): string {
   const spec = manifest.analysis;
   const intents = knownIntents(spec);
   const lines = [

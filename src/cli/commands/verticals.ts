@@ -20,7 +20,8 @@ export interface VerticalListing {
 }
 
 export function describeVertical(v: CompiledVertical): VerticalListing {
-  const agents = v.manifest.agents.map((a) => ({ name: a.name, tools: [...a.tools], handoffs: [...new Set(a.handoffs)] }));
+  // What the graph was built from (handoffs already without repeats), in the manifest's order.
+  const agents = [...v.graph.nodes.values()].map((n) => ({ name: n.name, tools: [...n.tools], handoffs: [...n.handoffs] }));
   return {
     id: v.id,
     version: v.version,

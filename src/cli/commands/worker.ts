@@ -4,17 +4,16 @@
  * Needs REDIS_URL; without Redis the gateway runs the same processors in-process.
  */
 import type { Command } from 'commander';
-import { startPostCallWorker, type PostCallTuning, type ManifestSource } from '../../analysis/index.js';
+import { startPostCallWorker, type ManifestSource, type PostCallTuning, type VersionedManifest } from '../../analysis/index.js';
 import { createCatalog } from '../../catalog/index.js';
 import { loadConfig, type AppConfig } from '../../config/index.js';
-import type { Manifest } from '../../manifest/schema.js';
 import { setLogLevel } from '../../observability/index.js';
 import { AppError } from '../../shared/errors.js';
 import { openStore, type OpenStoreOptions, type Store } from '../../store/index.js';
 import { action, type CliRun, type RegisterCommand } from '../context.js';
 
 export interface WorkerCatalog extends ManifestSource {
-  list(): ReadonlyArray<{ manifest: Manifest; dir: string }>;
+  list(): ReadonlyArray<VersionedManifest & { dir: string }>;
   reload?(): Promise<unknown>;
 }
 

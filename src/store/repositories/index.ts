@@ -5,6 +5,7 @@ import { OutboxRepository } from './outbox.js';
 import { ToolInvocationsRepository } from './toolInvocations.js';
 import { TranscriptsRepository } from './transcripts.js';
 import { AnalysisRepository } from './analysis.js';
+import { ManifestVersionsRepository } from './manifestVersions.js';
 
 export * from './calls.js';
 export * from './events.js';
@@ -12,6 +13,7 @@ export * from './outbox.js';
 export * from './toolInvocations.js';
 export * from './transcripts.js';
 export * from './analysis.js';
+export * from './manifestVersions.js';
 
 /** The core repositories over one Db (core tables resolve through its search_path). */
 export interface Repositories {
@@ -23,6 +25,8 @@ export interface Repositories {
   outbox: OutboxRepository;
   /** Post-call analysis (call_analysis in each vertical's schema); owned by src/analysis. */
   analysis: AnalysisRepository;
+  /** Each compiled vertical version's manifest, for analysing a call with the version it ran on. */
+  manifestVersions: ManifestVersionsRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -34,5 +38,6 @@ export function createRepositories(db: Db): Repositories {
     latency: new LatencyRepository(db),
     outbox: new OutboxRepository(db),
     analysis: new AnalysisRepository(db),
+    manifestVersions: new ManifestVersionsRepository(db),
   };
 }

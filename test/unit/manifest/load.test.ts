@@ -231,6 +231,38 @@ fallback: { humanNumber: "+14155550100" }
     ]);
   });
 
+  describe('the engine, when told whether this build runs cascade', () => {
+    const cascade = (fallback: string) => minimal(`engine:\n  type: cascade\n${fallback ? `  fallback: ${fallback}\n` : ''}`);
+
+    it('warns that a cascade vertical runs on realtime when fallback is realtime (or absent)', () => {
+      const warning = 'verticals/demo/vertical.yaml:11 engine.type: warning: the cascade engine is not available in this build; calls run on the realtime engine (engine.fallback: realtime)';
+      for (const fallback of ['realtime', '']) {
+        const result = loadManifest(write('demo', cascade(fallback)), { ...opts(), cascadeAvailable: false });
+        expect(lines(result.problems)).toEqual([warning]);
+        expect(result.vertical?.manifest.engine.type).toBe('cascade');
+      }
+    });
+
+    it('is an error when fallback is none, and the manifest does not load', () => {
+      const result = loadManifest(write('demo', cascade('none')), { ...opts(), cascadeAvailable: false });
+      expect(lines(result.problems)).toEqual([
+        'verticals/demo/vertical.yaml:11 engine.type: the cascade engine is not available in this build and engine.fallback is "none"',
+      ]);
+      expect(result.vertical).toBeUndefined();
+    });
+
+    it('says nothing when cascade is available, or when the caller does not say', () => {
+      expect(loadManifest(write('demo', cascade('none')), { ...opts(), cascadeAvailable: true }).problems).toEqual([]);
+      expect(loadManifest(write('demo', cascade('none')), opts()).problems).toEqual([]);
+    });
+
+    it('leaves a misspelt fallback to the schema (one problem, not two)', () => {
+      const result = loadManifest(write('demo', cascade('later')), { ...opts(), cascadeAvailable: false });
+      expect(result.problems).toHaveLength(1);
+      expect(result.problems[0]!.path).toBe('engine.fallback');
+    });
+  });
+
   it('suggests canonical casing for language tags', () => {
     const text = minimal().replace('default: en, supported: [{ code: en, voice: alloy }]', 'default: en-us, supported: [{ code: en-us, voice: alloy }]');
     const result = loadManifest(write('demo', text), opts());
