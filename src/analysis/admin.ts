@@ -4,9 +4,9 @@
  * failures are read from Postgres (a job's final failure is written on its outbox row) and a retry
  * puts the outbox row back to unsent: the gateway's relay hands it to its queue again.
  */
-import type { AppConfig } from '../config/schema.js';
-import type { AnalysisRepository } from '../store/repositories/analysis.js';
-import { AppError } from '../shared/errors.js';
+import type { AppConfig } from '../config/index.js';
+import type { AnalysisRepository } from '../store/index.js';
+import { AppError } from '../shared/index.js';
 import { listFailedBullmqJobs, openPostCallQueue, retryBullmqJob, type BullmqSettings } from './bullmq.js';
 import type { FailedJob } from './jobs.js';
 

@@ -4,7 +4,7 @@
  * besides the processor's `UnrecoverableError`.
  */
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import { createLogger, type Logger } from '../observability/logger.js';
+import { createLogger, type Logger } from '../observability/index.js';
 import {
   DEFAULT_QUEUE_PREFIX, DEFAULT_RETRY, POST_CALL_JOB_NAME, POST_CALL_QUEUE, postCallJobSchema,
   type FailedJob, type PostCallJob, type PostCallOutcome, type RetryPolicy,

@@ -1,4 +1,4 @@
-import { AppError, type AppErrorOptions } from '../shared/errors.js';
+import { AppError, type AppErrorOptions } from '../shared/index.js';
 
 /**
  * Codes: ANALYSIS_BAD_PAYLOAD, ANALYSIS_CALL_NOT_FOUND, ANALYSIS_CALL_NOT_ENDED, ANALYSIS_VERTICAL_MISMATCH,

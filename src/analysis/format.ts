@@ -1,5 +1,5 @@
 /** How `switchboard calls show` prints a call's analysis (text and JSON). */
-import type { Manifest } from '../manifest/schema.js';
+import type { Manifest } from '../manifest/index.js';
 import type { StoredAnalysis } from './types.js';
 import type { PostCallStore } from './start.js';
 

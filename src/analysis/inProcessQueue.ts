@@ -9,7 +9,7 @@
  * are re-queued at start-up (see `startPostCallProcessing`), and a job's final failure is written
  * on its outbox row. A restart therefore re-runs unfinished work from its first attempt.
  */
-import { createLogger, type Logger } from '../observability/logger.js';
+import { createLogger, type Logger } from '../observability/index.js';
 import { backoffDelayMs, DEFAULT_RETRY, jobIdFor, type FailedJob, type PostCallJob, type PostCallOutcome, type RetryPolicy } from './jobs.js';
 import { failureReason, type PostCallProcessor } from './processor.js';
 

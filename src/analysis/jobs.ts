@@ -4,7 +4,7 @@
  * the same call twice is one job.
  */
 import { z } from 'zod';
-import { VERTICAL_ID } from '../manifest/schema.js';
+import { VERTICAL_ID } from '../manifest/index.js';
 
 export const POST_CALL_QUEUE = 'post-call';
 export const POST_CALL_JOB_NAME = 'analyse-call';

@@ -4,7 +4,7 @@
  * `base` plus the points of the rules that fired, clamped to 0..100, and the fired rules are the
  * reasons. The OpenAI analyser feeds it the model's intent and sentiment; the heuristic its own.
  */
-import type { AnalysisSpec, RubricRule } from '../manifest/schema.js';
+import type { AnalysisSpec, RubricRule } from '../manifest/index.js';
 import type { CallFacts } from './facts.js';
 import { hasKeyword } from './heuristic/text.js';
 import type { LeadReason, SentimentLabel } from './types.js';

@@ -8,10 +8,10 @@
  * is written where the vertical keeps its data now.
  */
 import { UnrecoverableError } from 'bullmq';
-import type { Manifest } from '../manifest/schema.js';
-import { createLogger, type Logger } from '../observability/logger.js';
-import type { AnalysisRepository } from '../store/repositories/analysis.js';
-import type { Db } from '../store/types.js';
+import type { Manifest } from '../manifest/index.js';
+import { createLogger, type Logger } from '../observability/index.js';
+import type { AnalysisRepository } from '../store/index.js';
+import type { Db } from '../store/index.js';
 import { AppError, describeError, formatIssues } from '../shared/index.js';
 import { AnalysisError } from './errors.js';
 import { callFacts } from './facts.js';

@@ -9,9 +9,9 @@
  * Publishing is at-least-once (a crash between publish and mark re-publishes); the queue's job id
  * (the call id) makes that one job, and the analysis upsert makes it one row.
  */
-import { createLogger, type Logger } from '../observability/logger.js';
-import type { OutboxRepository } from '../store/repositories/outbox.js';
-import { describeError } from '../shared/errors.js';
+import { createLogger, type Logger } from '../observability/index.js';
+import type { OutboxRepository } from '../store/index.js';
+import { describeError } from '../shared/index.js';
 import type { PostCallJob } from './jobs.js';
 
 /** Where the relay publishes: BullMQ, or the in-process queue. */

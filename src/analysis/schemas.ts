@@ -3,7 +3,7 @@
  * is written, whoever produced it) and the structured output asked of the OpenAI model.
  */
 import { z } from 'zod';
-import type { AnalysisField, AnalysisSpec } from '../manifest/schema.js';
+import type { AnalysisField, AnalysisSpec } from '../manifest/index.js';
 import { SENTIMENT_LABELS, UNKNOWN_INTENT } from './types.js';
 
 export function fieldValueSchema(field: AnalysisField): z.ZodType {

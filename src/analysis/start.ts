@@ -16,13 +16,13 @@
  * Both record every manifest version their catalog compiles (at start and on each reload), and
  * analyse each call with the version it ran on (versions.ts).
  */
-import type { AppConfig } from '../config/schema.js';
-import type { Manifest } from '../manifest/schema.js';
-import { createLogger, type Logger } from '../observability/logger.js';
-import type { AnalysisRepository } from '../store/repositories/analysis.js';
-import type { OutboxRepository } from '../store/repositories/outbox.js';
-import type { Db } from '../store/types.js';
-import { ConfigError } from '../shared/errors.js';
+import type { AppConfig } from '../config/index.js';
+import type { Manifest } from '../manifest/index.js';
+import { createLogger, type Logger } from '../observability/index.js';
+import type { AnalysisRepository } from '../store/index.js';
+import type { OutboxRepository } from '../store/index.js';
+import type { Db } from '../store/index.js';
+import { ConfigError } from '../shared/index.js';
 import { createBullmqPublisher, createBullmqWorker, type BullmqSettings } from './bullmq.js';
 import { heuristicAnalyser } from './heuristic/index.js';
 import { InProcessQueue } from './inProcessQueue.js';

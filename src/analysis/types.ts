@@ -3,9 +3,9 @@
  * `call_analysis` row). The zod schemas are the single source of both shapes.
  */
 import { z } from 'zod';
-import type { AnalysisSpec } from '../manifest/schema.js';
+import type { AnalysisSpec } from '../manifest/index.js';
 import type { AnalysisManifest } from './versions.js';
-import type { CallAnalysisRecord, CallBundleRecord } from '../store/repositories/analysis.js';
+import type { CallAnalysisRecord, CallBundleRecord } from '../store/index.js';
 
 export const SENTIMENT_LABELS = ['positive', 'neutral', 'negative'] as const;
 export type SentimentLabel = (typeof SENTIMENT_LABELS)[number];

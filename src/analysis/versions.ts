@@ -9,9 +9,9 @@
  * to the current manifest, with a warning.
  */
 import type { z } from 'zod';
-import { manifestSchema, type Manifest } from '../manifest/schema.js';
-import type { Logger } from '../observability/logger.js';
-import type { ManifestVersionsRepository } from '../store/repositories/manifestVersions.js';
+import { manifestSchema, type Manifest } from '../manifest/index.js';
+import type { Logger } from '../observability/index.js';
+import type { ManifestVersionsRepository } from '../store/index.js';
 
 /** What analysis reads of a manifest; stored per version as JSON and parsed back at the edge. */
 export const analysisManifestSchema = manifestSchema.pick({ id: true, name: true, analysis: true });

@@ -11,7 +11,7 @@ import { ManifestError, formatProblem } from '../manifest/index.js';
 import { createLogger, enableProcessMetrics, setEdgeLatencySource, setLogLevel } from '../observability/index.js';
 import { createGateway, type CallHandler, type Gateway } from '../server/index.js';
 import { openStore, type Store } from '../store/index.js';
-import { ConfigError, describeError } from '../shared/errors.js';
+import { ConfigError, describeError } from '../shared/index.js';
 import { createCarriers, type Carrier } from '../telephony/index.js';
 import { registry } from '../../tools/index.js';
 import { createRealtimeRuntime, snapshotEdgeStats } from '../realtime/index.js';

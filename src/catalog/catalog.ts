@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { ManifestError, type ManifestProblem } from '../manifest/index.js';
 import { createLogger } from '../observability/index.js';
-import { monotonicMs } from '../shared/time.js';
+import { monotonicMs } from '../shared/index.js';
 import { compileVerticals, type CompileOptions, type CompiledVertical } from './compile.js';
 
 const log = createLogger('catalog');

@@ -8,8 +8,8 @@ import {
   hasErrors, loadVerticals, sortProblems, type LoadedVertical, type Manifest, type ManifestProblem,
 } from '../manifest/index.js';
 import { buildAgentGraph, sessionTemplate, type AgentGraph, type SessionTemplate, type ToolAdapter } from '../orchestration/index.js';
-import { contentHash } from '../shared/ids.js';
-import type { ToolRegistry } from '../toolkit/types.js';
+import { contentHash } from '../shared/index.js';
+import type { ToolRegistry } from '../toolkit/index.js';
 
 export type EngineType = Manifest['engine']['type'];
 

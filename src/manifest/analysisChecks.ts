@@ -2,7 +2,7 @@
  * Post-call analysis rules may only name tools, agents and intents the vertical has: a rule
  * that names something else can never fire, which is always a mistake.
  */
-import type { ToolRegistry } from '../toolkit/types.js';
+import type { ToolRegistry } from '../toolkit/index.js';
 import type { DocPath } from './problems.js';
 import type { PathProblem } from './issues.js';
 import { asList, asMap, asText, textItems } from './raw.js';

@@ -5,7 +5,7 @@
  * engine. They run on the raw document (see raw.ts) so every problem of a file is reported in one pass.
  */
 import { basename } from 'node:path';
-import type { ToolRegistry } from '../toolkit/types.js';
+import type { ToolRegistry } from '../toolkit/index.js';
 import type { PathProblem } from './issues.js';
 import { languageTagProblem } from './languages.js';
 import { resolveInstructions, type InstructionEnv } from './instructions.js';

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import type { ToolRegistry } from '../toolkit/types.js';
+import type { ToolRegistry } from '../toolkit/index.js';
 import { crossCheck } from './checks.js';
 import { issuesToProblems, type PathProblem } from './issues.js';
 import { formatPath, hasErrors, ManifestError, sortProblems, type ManifestProblem } from './problems.js';

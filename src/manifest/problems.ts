@@ -3,7 +3,7 @@
  * (`agents[2].handoffs[0]`) and a message, and prints as one line an operator can jump to:
  * `verticals/salon/vertical.yaml:14 agents[2].handoffs[0]: unknown agent "billing"`.
  */
-import { AppError } from '../shared/errors.js';
+import { AppError } from '../shared/index.js';
 
 export type ProblemSeverity = 'error' | 'warning';
 

@@ -10,7 +10,7 @@ import { RealtimeAgent } from '@openai/agents/realtime';
 import type { FunctionTool } from '@openai/agents';
 import type { LoadedVertical, Manifest } from '../manifest/index.js';
 import { handoffToolName } from '../manifest/index.js';
-import { AppError } from '../shared/errors.js';
+import { AppError } from '../shared/index.js';
 import { toSdkTool, type AnyToolDefinition, type SwitchboardRunContext, type ToolRegistry } from '../toolkit/index.js';
 
 /** Every call's session context: the per-call tool environment under `switchboard`. */

@@ -6,7 +6,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
 import { formatProblem } from '../manifest/index.js';
-import type { Logger } from '../observability/logger.js';
+import type { Logger } from '../observability/index.js';
 import { HTTP_ERROR, sendError } from './errors.js';
 import type { GatewayOptions } from './types.js';
 

@@ -3,9 +3,9 @@
  * through the catalog and the call prepared by the call handler; status reports reach the
  * handler once per (carrier, call, status); webhook outcomes are counted.
  */
-import { webhooksTotal } from '../observability/metrics.js';
-import type { Logger } from '../observability/logger.js';
-import type { Admission, CallStatusReport, CarrierCallPort, InboundCall } from '../telephony/carrier.js';
+import { webhooksTotal } from '../observability/index.js';
+import type { Logger } from '../observability/index.js';
+import type { Admission, CallStatusReport, CarrierCallPort, InboundCall } from '../telephony/index.js';
 import { StatusDeduper } from './statusDedup.js';
 import type { GatewayOptions } from './types.js';
 

@@ -1,7 +1,7 @@
 /** HTTP error answers: JSON `{ error: { code, message } }` with a status chosen from the code. */
 import type { ErrorRequestHandler, Response } from 'express';
-import { AppError } from '../shared/errors.js';
-import { createLogger } from '../observability/logger.js';
+import { AppError } from '../shared/index.js';
+import { createLogger } from '../observability/index.js';
 
 const log = createLogger('server');
 

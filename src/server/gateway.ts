@@ -6,11 +6,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
-import { createLogger } from '../observability/logger.js';
-import { setActiveCallsProvider } from '../observability/metrics.js';
+import { createLogger } from '../observability/index.js';
+import { setActiveCallsProvider } from '../observability/index.js';
 import { errorHandler, HTTP_ERROR, sendError } from './errors.js';
 import { healthRouter } from './health.js';
-import { checkCarriers } from '../telephony/carriers.js';
+import { checkCarriers } from '../telephony/index.js';
 import { adminRouter } from './admin.js';
 import { createCarrierPort } from './carrierPort.js';
 import { createStreamEndpoint, type StreamEndpoint } from './streamUpgrade.js';

@@ -1,6 +1,6 @@
 /** `GET /healthz` (status, verticals and versions, active calls) and `GET /metrics` (Prometheus). */
 import { Router } from 'express';
-import { metricsRegistry } from '../observability/metrics.js';
+import { metricsRegistry } from '../observability/index.js';
 import type { GatewayOptions } from './types.js';
 
 export function healthRouter(opts: GatewayOptions, isDraining: () => boolean): Router {

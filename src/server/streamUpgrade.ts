@@ -7,10 +7,10 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { webhooksTotal } from '../observability/metrics.js';
-import type { Logger } from '../observability/logger.js';
-import type { Carrier } from '../telephony/carrier.js';
-import { CarrierSocket } from '../telephony/carrierSocket.js';
+import { webhooksTotal } from '../observability/index.js';
+import type { Logger } from '../observability/index.js';
+import type { Carrier } from '../telephony/index.js';
+import { CarrierSocket } from '../telephony/index.js';
 import { HTTP_ERROR } from './errors.js';
 import type { GatewayOptions } from './types.js';
 

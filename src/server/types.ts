@@ -3,10 +3,10 @@
  * real ones in production (src/catalog, src/realtime); tests pass real catalogs and a fake handler.
  */
 import type { Catalog } from '../catalog/index.js';
-import type { CallHandler } from '../realtime/types.js';
+import type { CallHandler } from '../realtime/index.js';
 import type { Store } from '../store/index.js';
-import type { Logger } from '../observability/logger.js';
-import type { Carrier } from '../telephony/carrier.js';
+import type { Logger } from '../observability/index.js';
+import type { Carrier } from '../telephony/index.js';
 
 export type { CallHandler };
 

@@ -9,9 +9,9 @@ import { once } from 'node:events';
 import WebSocket from 'ws';
 import { PCMU8K, type SpeechSynthesizer } from '../audio/index.js';
 import type { Scenario } from '../scenarios/index.js';
-import { httpSend, type HttpResponse } from '../telephony/http.js';
-import { readTwimlAnswer, SCENARIO_FORM_FIELD, TWILIO_PATHS, twilioSignatureHeaders } from '../telephony/twilio/index.js';
-import { AppError } from '../shared/errors.js';
+import { httpSend, type HttpResponse } from '../telephony/index.js';
+import { readTwimlAnswer, SCENARIO_FORM_FIELD, TWILIO_PATHS, twilioSignatureHeaders } from '../telephony/index.js';
+import { AppError } from '../shared/index.js';
 import { SimulatedPhone } from './phone.js';
 
 export interface SimulateCallOptions {

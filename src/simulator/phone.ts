@@ -7,7 +7,7 @@
  * runs it faster than the wall clock (--fast).
  */
 import type { WebSocket } from 'ws';
-import { TWILIO_MEDIA } from '../telephony/twilio/protocol.js';
+import { TWILIO_MEDIA } from '../telephony/index.js';
 
 /** Media Streams frames, both ways (Twilio's media format). */
 export const FRAME_MS = TWILIO_MEDIA.frameMs;

@@ -2,7 +2,7 @@
 import type {
   CallRecord, HandoffRecord, LatencyRecord, Store, ToolInvocationRecord, TranscriptItem,
 } from '../store/index.js';
-import { sleepMs } from '../shared/time.js';
+import { sleepMs } from '../shared/index.js';
 
 export interface StoredCall {
   call: CallRecord;

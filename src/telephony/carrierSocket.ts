@@ -5,9 +5,9 @@
  */
 import type { Socket } from 'node:net';
 import type { WebSocket, RawData } from 'ws';
-import { AppError } from '../shared/errors.js';
-import { createLogger, type Logger } from '../observability/logger.js';
-import { edgeCounters } from '../observability/metrics.js';
+import { AppError } from '../shared/index.js';
+import { createLogger, type Logger } from '../observability/index.js';
+import { edgeCounters } from '../observability/index.js';
 import { CARRIER_ERROR } from './errors.js';
 import type { CallEvent, CarrierCommand, CarrierConnection, CarrierSerializer, StartEvent } from './types.js';
 

@@ -2,7 +2,7 @@
  * The carriers this build serves, one registration line each. The gateway mounts each one's
  * webhooks and stream path, and the runtime picks each call's call control by its name.
  */
-import { ConfigError } from '../shared/errors.js';
+import { ConfigError } from '../shared/index.js';
 import type { Carrier, CarrierContext, CarrierModule } from './carrier.js';
 import { twilioCarrier } from './twilio/index.js';
 

@@ -5,7 +5,7 @@
  */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { AppError } from '../shared/errors.js';
+import { AppError } from '../shared/index.js';
 
 export const HTTP_CLIENT_ERROR = {
   timeout: 'HTTP_TIMEOUT',

@@ -1,5 +1,5 @@
 /** Media formats carriers declare (see `MediaFormat`). */
-import { ULAW_SILENCE } from '../audio/ulaw.js';
+import { ULAW_SILENCE } from '../audio/index.js';
 import type { MediaFormat } from './carrier.js';
 
 /** G.711 μ-law, 8 kHz, 20 ms frames of 160 bytes: the telephone network's native format. */

@@ -4,7 +4,7 @@
  * second (`keywords`: value → keywords). See `argumentFor` for how arguments are matched to fields. What cannot be found is null (an empty list for
  * `string[]`); a boolean field with keywords that none of the caller's words matched is false.
  */
-import type { AnalysisField } from '../../manifest/schema.js';
+import type { AnalysisField } from '../../manifest/index.js';
 import type { CallFacts } from '../facts.js';
 import type { CallBundle } from '../types.js';
 import { hasKeyword } from './text.js';

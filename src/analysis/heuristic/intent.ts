@@ -5,7 +5,7 @@
  * highest score wins; ties go to the rule written first. With no rule scoring, an enum field named
  * `intent` is tried by its keywords, then the first tool that succeeded; else `unknown`.
  */
-import type { AnalysisSpec } from '../../manifest/schema.js';
+import type { AnalysisSpec } from '../../manifest/index.js';
 import { HOUSEKEEPING_TOOLS, type CallFacts } from '../facts.js';
 import { UNKNOWN_INTENT } from '../types.js';
 import { matchedKeywords } from './text.js';

@@ -3,7 +3,7 @@
  * what was done (tools that succeeded or failed, handoffs) and how the call ended. Phone-number-like
  * digit runs are masked: summaries are shown by the CLI.
  */
-import type { Manifest } from '../../manifest/schema.js';
+import type { Manifest } from '../../manifest/index.js';
 import { HOUSEKEEPING_TOOLS, type CallFacts } from '../facts.js';
 import type { CallBundle } from '../types.js';
 import { clip, maskPhoneNumbers } from './text.js';

@@ -8,7 +8,7 @@ import { compileVerticals, type CompileResult } from '../../catalog/index.js';
 import { loadConfig } from '../../config/index.js';
 import { formatProblem } from '../../manifest/index.js';
 import { checkScenarioAgainstManifest, formatScenarioProblem, loadScenarios, ScenarioError, type ScenarioProblem } from '../../scenarios/index.js';
-import type { ToolRegistry } from '../../toolkit/types.js';
+import type { ToolRegistry } from '../../toolkit/index.js';
 import { action, EXIT_FAILED, EXIT_OK, type CliRun, type RegisterCommand } from '../context.js';
 
 /** What the manifest commands need from the outside world; tests pass their own. */

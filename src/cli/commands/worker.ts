@@ -8,7 +8,7 @@ import { startPostCallWorker, type ManifestSource, type PostCallTuning, type Ver
 import { createCatalog } from '../../catalog/index.js';
 import { loadConfig, type AppConfig } from '../../config/index.js';
 import { setLogLevel } from '../../observability/index.js';
-import { AppError } from '../../shared/errors.js';
+import { AppError } from '../../shared/index.js';
 import { openStore, type OpenStoreOptions, type Store } from '../../store/index.js';
 import { action, type CliRun, type RegisterCommand } from '../context.js';
 

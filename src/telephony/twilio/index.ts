@@ -5,7 +5,7 @@
  * registration in ../carriers.ts.
  */
 import { z } from 'zod';
-import { ConfigError } from '../../shared/errors.js';
+import { ConfigError } from '../../shared/index.js';
 import type { Carrier, CarrierContext, CarrierModule } from '../carrier.js';
 import { toWebSocketUrl } from '../urls.js';
 import { TWILIO, TWILIO_MEDIA, TWILIO_PATHS, twilioCallStatus } from './protocol.js';

@@ -3,9 +3,9 @@
  * with `Twiml=...` (hang up, transfer) and `.../Messages.json` (SMS). Basic auth, a timeout per
  * attempt, retries with backoff on 5xx / 429 / network errors, coded errors otherwise.
  */
-import { AppError } from '../../shared/errors.js';
-import { sleepMs } from '../../shared/time.js';
-import { createLogger, type Logger } from '../../observability/logger.js';
+import { AppError } from '../../shared/index.js';
+import { sleepMs } from '../../shared/index.js';
+import { createLogger, type Logger } from '../../observability/index.js';
 import { dialTwiml, sayAndHangUpTwiml } from './twiml.js';
 import { HTTP_CLIENT_ERROR, httpSend } from '../http.js';
 import type { CallControl, SmsSender } from '../types.js';
