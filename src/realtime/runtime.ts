@@ -4,9 +4,7 @@
  */
 import type { Catalog } from '../catalog/index.js';
 import type { AppConfig } from '../config/index.js';
-import { startEmulator } from '../engines/emulator/index.js';
-import { createEngineSelector, type EngineSelector } from '../engines/select.js';
-import type { ModelAudio } from '../engines/openai.js';
+import { createEngineSelector, startEmulator, type EngineSelector, type ModelAudio } from '../engines/index.js';
 import { loadScenarios } from '../scenarios/index.js';
 import type { Store } from '../store/index.js';
 import type { CallControl, SmsSender } from '../telephony/types.js';
