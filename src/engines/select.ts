@@ -7,6 +7,7 @@
  * `ModelEngine` that opens its model sessions: the emulator is the same OpenAI-realtime session
  * pointed at the emulator's URL.
  */
+import { setTracingDisabled } from '@openai/agents';
 import { loadResamplerModule } from '../audio/resampler.js';
 import type { AppConfig } from '../config/index.js';
 import type { Manifest } from '../manifest/schema.js';
@@ -58,6 +59,8 @@ export function emulatorUrlFor(base: string, scenario: string | undefined): stri
 
 export function createEngineSelector(options: EngineSelectorOptions): EngineSelector {
   const { config } = options;
+  // The SDK would otherwise export traces to OpenAI from every call.
+  setTracingDisabled(true);
   const kind = engineKindFor(config);
   const audio = options.audio ?? 'pcmu';
   if (audio !== 'pcmu') {

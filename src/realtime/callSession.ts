@@ -27,34 +27,10 @@ import { CallRecorder, type CallStore } from './records.js';
 import { SessionEvents } from './sessionEvents.js';
 import { Speaker } from './speaker.js';
 import { buildCallToolEnv } from './toolEnv.js';
+import type { CallSessionOptions } from './sessionOptions.js';
 import { END_REASON, type EndReason } from './types.js';
 
-export interface CallSessionOptions {
-  /** A playback mark every N frames. */
-  markEveryFrames: number;
-  /** How long a model connection may take to become ready. */
-  connectTimeoutMs: number;
-  /** DTMF digits closer together than this reach the agent as one input. */
-  dtmfGapMs: number;
-  /** After a hang-up or transfer request, how long before we close the stream ourselves. */
-  endGraceMs: number;
-  /** The longest we wait for a prompt we asked for to be spoken. */
-  speakTimeoutMs: number;
-  /** How long a prepared call waits for its media stream. */
-  prepareTtlMs: number;
-  /** The longest a hang-up or transfer waits for the agent's last words to be heard. */
-  drainTimeoutMs: number;
-}
-
-export const DEFAULT_SESSION_OPTIONS: CallSessionOptions = {
-  markEveryFrames: 5,
-  connectTimeoutMs: 5000,
-  dtmfGapMs: 1200,
-  endGraceMs: 1000,
-  speakTimeoutMs: 15_000,
-  prepareTtlMs: 30_000,
-  drainTimeoutMs: 10_000,
-};
+export { DEFAULT_SESSION_OPTIONS, type CallSessionOptions } from './sessionOptions.js';
 
 export interface CallSessionDeps {
   store: CallStore & { dbForVertical(manifest: Manifest): Db };
@@ -215,10 +191,6 @@ export class CallSession {
     return this.phase === 'ended';
   }
 
-  get live(): boolean {
-    return this.phase === 'live';
-  }
-
   get attached(): boolean {
     return this.carrier !== undefined;
   }
@@ -333,7 +305,7 @@ export class CallSession {
   }
 
   /** Says `text` (through the model), waits for it to be heard, then hangs up. */
-  async hangUpPolitely(text: string, reason: EndReason): Promise<void> {
+  private async hangUpPolitely(text: string, reason: EndReason): Promise<void> {
     if (this.phase !== 'live') return;
     this.phase = 'ending';
     this.forwardAudio = false;

@@ -8,7 +8,6 @@ import { createEngineSelector, startEmulator, type EngineSelector, type ModelAud
 import { loadScenarios } from '../scenarios/index.js';
 import type { Store } from '../store/index.js';
 import type { CallControl, SmsSender } from '../telephony/types.js';
-import { setTracingDisabled } from '@openai/agents';
 import { createLogger } from '../observability/logger.js';
 import { CallManager, type CallManagerOptions } from './callManager.js';
 
@@ -35,8 +34,6 @@ export interface RealtimeRuntime {
 }
 
 export async function createRealtimeRuntime(options: RealtimeRuntimeOptions): Promise<RealtimeRuntime> {
-  // The SDK would otherwise export traces to OpenAI from every call.
-  setTracingDisabled(true);
   const { config } = options;
   const engines = createEngineSelector({
     config,
