@@ -265,15 +265,11 @@ export class CallSession {
     const model = this.model.session;
     const path = this.audioPath;
     if (model === undefined || path === undefined || !this.forwardAudio) {
-      edgeStats.framesDroppedNoModel++;
+      edgeStats.frameDroppedNoModel();
       return;
     }
-    if (model.append(path.toModel(payloadBase64))) {
-      edgeStats.appendsOut++;
-      edgeStats.inboundMs.add(performance.now() - t0);
-    } else {
-      edgeStats.framesDroppedNoModel++;
-    }
+    if (model.append(path.toModel(payloadBase64))) edgeStats.appendSent(performance.now() - t0);
+    else edgeStats.frameDroppedNoModel();
   }
 
   private onPlaybackIdle(): void {

@@ -149,14 +149,14 @@ export class SessionEvents {
   // ---- audio -----------------------------------------------------------------------------
 
   private onAudioDelta(d: AudioDeltaEvent): void {
-    edgeStats.deltasIn++;
+    edgeStats.deltaIn();
     const call = this.call;
     const path = call.audio();
     if (path === undefined) return;
     const item = this.items.get(d.itemId) ?? this.openAssistant(d.itemId, d.responseId);
     item.receivedMs += path.deltaMs(d.delta);
     if (this.dropped.has(d.responseId) || call.ended()) {
-      edgeStats.deltasDropped++;
+      edgeStats.deltaDropped();
       return;
     }
     if (this.awaitingDelta && this.turnEndAt !== undefined) {
@@ -167,10 +167,7 @@ export class SessionEvents {
     const before = playback.framesSent;
     call.batchCarrier(() => path.toCarrier(d.delta, d.itemId, d.responseId, d.contentIndex, playback));
     const sent = playback.framesSent - before;
-    if (sent > 0) {
-      edgeStats.framesOut += sent;
-      edgeStats.outboundMs.add(performance.now() - d.receivedAtMs);
-    }
+    if (sent > 0) edgeStats.framesOut(sent, performance.now() - d.receivedAtMs);
   }
 
   onFirstFrame(_itemId: string): void {
@@ -202,8 +199,7 @@ export class SessionEvents {
     const call = this.call;
     const cut = call.playback.clear();
     const clearMs = performance.now() - receivedAtMs;
-    edgeStats.clears++;
-    edgeStats.clearMs.add(clearMs);
+    edgeStats.cleared(clearMs);
     call.rec.latency('bargein.speech_started_to_clear', clearMs, this.turn);
     for (const c of cut) {
       call.itemCut(c.itemId);

@@ -101,7 +101,7 @@ export class OpenAIRealtimeModelSession implements ModelSession {
     } finally {
       if (timer) clearTimeout(timer);
     }
-    if (this.closed) throw new AppError('MODEL_LINK_CLOSED', 'the model link was closed while connecting');
+    if (this.closed) throw new AppError('MODEL_LINK_CLOSED', 'the model session was closed while connecting');
     this.transport.markReady();
   }
 
