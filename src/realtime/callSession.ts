@@ -139,7 +139,8 @@ export class CallSession {
       hangUp: (goodbye) => this.hangUpNow(goodbye, END_REASON.agentHangup),
     });
     this.model = new ModelSupervisor({
-      vertical: init.vertical, env, voice: init.vertical.voices.get(this.agent), connectTimeoutMs: options.connectTimeoutMs,
+      graph: init.vertical.graph, template: init.vertical.session, voice: init.vertical.voices.get(this.agent), env,
+      connectTimeoutMs: options.connectTimeoutMs, retries: this.manifest.fallback.retries, fallbackMessage: this.manifest.fallback.message,
     }, {
       log: this.log,
       ended: () => this.ended,

@@ -4,9 +4,9 @@
  * often as the manifest allows) from the agent the caller was talking to and replays the
  * conversation so far; when nothing works the call decides how to give up.
  */
-import type { CompiledVertical } from '../catalog/index.js';
 import type { ModelEngine, ModelEvent, ModelSession, ReplayItem } from '../engines/index.js';
 import type { Logger } from '../observability/logger.js';
+import type { AgentGraph, SessionTemplate } from '../orchestration/index.js';
 import { describeError } from '../shared/errors.js';
 import type { CallToolEnv } from '../toolkit/index.js';
 
@@ -31,10 +31,15 @@ export interface SupervisorHost {
 }
 
 export interface SupervisorInit {
-  vertical: CompiledVertical;
-  env: CallToolEnv;
+  graph: AgentGraph;
+  template: SessionTemplate;
   voice: string | undefined;
+  env: CallToolEnv;
   connectTimeoutMs: number;
+  /** Reconnects allowed in the whole call. */
+  retries: number;
+  /** The canned line the caller hears while we reconnect. */
+  fallbackMessage: string;
 }
 
 export class ModelSupervisor {
@@ -48,7 +53,7 @@ export class ModelSupervisor {
   private readonly replayLog: ReplayItem[] = [];
 
   constructor(private readonly init: SupervisorInit, private readonly host: SupervisorHost) {
-    this.retriesLeft = init.vertical.manifest.fallback.retries;
+    this.retriesLeft = init.retries;
   }
 
   /** The open session, if any. */
@@ -72,14 +77,14 @@ export class ModelSupervisor {
   async connect(reconnect: boolean): Promise<void> {
     const engine = this.engine;
     if (!engine) throw new Error('engine not selected');
-    const { vertical, env, voice, connectTimeoutMs } = this.init;
+    const { graph, template, env, voice, connectTimeoutMs } = this.init;
     const generation = ++this.generation;
     let opened: ModelSession | undefined;
     const session = engine.open({
-      graph: vertical.graph,
+      graph,
       agent: this.host.currentAgent(),
       context: { switchboard: env },
-      template: vertical.session,
+      template,
       voice,
       connectTimeoutMs,
       listener: (e) => this.route(opened, e),
@@ -120,13 +125,12 @@ export class ModelSupervisor {
     this.current = undefined;
     old?.close();
     host.connectionLost();
-    const fallback = this.init.vertical.manifest.fallback;
-    const message = host.sayLocally(fallback.message);
+    const message = host.sayLocally(this.init.fallbackMessage);
     while (this.retriesLeft > 0 && !host.ended()) {
       this.retriesLeft--;
       try {
         await this.connect(true);
-        host.reconnected(fallback.retries - this.retriesLeft);
+        host.reconnected(this.init.retries - this.retriesLeft);
         this.recoveringNow = false;
         return;
       } catch (err) {

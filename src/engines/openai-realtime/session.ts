@@ -49,6 +49,9 @@ export class OpenAIRealtimeModelSession implements ModelSession {
   private activeResponse: string | undefined;
   private template: ModelSessionOptions['template'];
   private voice: string | undefined;
+  /** `update` changed the template or voice: a handoff (which re-sends the initial config) must not undo it. */
+  private configOverridden = false;
+  private switchingAgent = false;
 
   constructor(private readonly endpoint: RealtimeEndpoint, private readonly options: ModelSessionOptions) {
     this.emit = options.listener;
@@ -140,16 +143,30 @@ export class OpenAIRealtimeModelSession implements ModelSession {
     this.transport.sendEvent({ type: 'response.cancel' });
   }
 
+  /**
+   * Another agent goes through the SDK (its instructions and tools, reported as a handoff).
+   * Template and voice changes stay in force for later handoffs. The service refuses a new voice
+   * once the session has produced audio.
+   */
   async update(update: ModelSessionUpdate): Promise<void> {
-    if (update.agent !== undefined && update.agent !== this.currentAgent) {
-      await this.session.updateAgent(this.agentNamed(update.agent));
-    }
     if (update.template) this.template = update.template;
     if (update.voice !== undefined) this.voice = update.voice;
-    if (update.template === undefined && update.voice === undefined && update.instructions === undefined) return;
+    if (update.template !== undefined || update.voice !== undefined) this.configOverridden = true;
+    if (update.agent !== undefined && update.agent !== this.currentAgent) {
+      this.switchingAgent = true;
+      try {
+        await this.session.updateAgent(this.agentNamed(update.agent));
+      } finally {
+        this.switchingAgent = false;
+      }
+    }
+    if (this.configOverridden || update.instructions !== undefined) this.sendAudioConfig(update.instructions);
+  }
+
+  private sendAudioConfig(instructions?: string): void {
     this.transport.updateSessionConfig({
       ...callSessionConfig(this.template, this.endpoint.audio, this.voice),
-      ...(update.instructions !== undefined ? { instructions: update.instructions } : {}),
+      ...(instructions !== undefined ? { instructions } : {}),
     });
   }
 
@@ -198,7 +215,11 @@ export class OpenAIRealtimeModelSession implements ModelSession {
     const s = this.session;
     // Handoffs and tool outcomes are reported even after close: a tool may finish after its
     // session was replaced, and the call still wants its result.
-    s.on('agent_handoff', (_ctx, from, to) => this.emit({ type: 'handoff', from: from.name, to: to.name }));
+    s.on('agent_handoff', (_ctx, from, to) => {
+      // The SDK has just sent the new agent's config, built from the initial one.
+      if (this.configOverridden && !this.switchingAgent && !this.closed) this.sendAudioConfig();
+      this.emit({ type: 'handoff', from: from.name, to: to.name });
+    });
     s.on('agent_tool_start', (_ctx, _agent, tool, details) => this.emit({ type: 'tool_start', name: tool.name, callId: callIdOf(details.toolCall) }));
     s.on('agent_tool_end', (_ctx, _agent, tool, result, details) => this.emit({ type: 'tool_end', name: tool.name, callId: callIdOf(details.toolCall), result }));
     s.on('error', (e) => {

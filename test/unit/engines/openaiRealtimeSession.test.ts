@@ -188,6 +188,14 @@ describe('the OpenAI-realtime model session', () => {
     await s.update({ agent: 'Billing' });
     expect(s.currentAgent).toBe('Billing');
     expect(events).toContainEqual({ type: 'handoff', from: 'Front', to: 'Billing' });
+    await until('the new agent', () => peer.sent('session.update').some((e) => (e.session as { instructions?: string }).instructions === 'You are Billing.'));
+    const updates = peer.sent('session.update').length;
+    await s.update({ voice: 'verse', template: templateWith(false), instructions: 'Speak Spanish.' });
+    await until('the new config', () => peer.sent('session.update').length === updates + 1);
+    expect(peer.sent('session.update').at(-1)).toMatchObject({
+      session: { instructions: 'Speak Spanish.', audio: { input: { format: { type: 'audio/pcmu' }, turn_detection: { interrupt_response: false } }, output: { voice: 'verse' } } },
+    });
+    await until('the echo', () => !s.serverCancelsOnSpeech);
     s.close();
     expect(s.isOpen).toBe(false);
     expect(s.append('AAAA')).toBe(false);
