@@ -5,8 +5,9 @@
  *     SDK never sees them (it would parse each twice, validate it with zod and time
  *     interruptions by the wall clock, which is wrong for a phone line);
  *   - `speech_started` reaches the call before anything else, so `clear` leaves at once;
- *   - every other event is parsed once for the call, then handed to the SDK unchanged (or held
- *     back when the call answers it itself, e.g. a tool call with unparsable arguments).
+ *   - every other event is parsed once (events.ts) for the model session, then handed to the SDK
+ *     unchanged (or held back when the session answers it itself, e.g. a tool call with
+ *     unparsable arguments).
  * Caller audio goes out as `input_audio_buffer.append` text built by concatenation.
  * The SDK keeps what it is good at: agents, tools, handoffs, history, response sequencing.
  */
