@@ -8,7 +8,7 @@ import { setTracingDisabled } from '@openai/agents';
 import { createCatalog } from '../../src/catalog/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createEngineSelector } from '../../src/engines/select.js';
-import type { ModelAudio } from '../../src/engines/openai.js';
+import type { ModelAudio } from '../../src/engines/modelSession.js';
 import { edgeCounters } from '../../src/observability/metrics.js';
 import { CallManager, resetEdgeStats, snapshotEdgeStats } from '../../src/realtime/index.js';
 import { createGateway } from '../../src/server/index.js';

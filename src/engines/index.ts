@@ -1,4 +1,5 @@
-/** Model-side engines. */
+/** Model-side engines: the `ModelSession` seam and what implements it. */
+export * from './modelSession.js';
 export * from './emulator/index.js';
-export * from './openai.js';
+export * from './openai-realtime/index.js';
 export * from './select.js';

@@ -3,13 +3,18 @@
  * OpenAI Realtime at OPENAI_REALTIME_URL, μ-law end to end. Otherwise the local emulator,
  * started in-process on first use with the configured default brain. A call placed by the
  * simulator names its scenario; the emulator gets it as `?scenario=<id>` on its URL so the
- * scripted brain plays that scenario on that connection.
+ * scripted brain plays that scenario on that connection. Either way the call gets a
+ * `ModelEngine` that opens its model sessions: the emulator is the same OpenAI-realtime session
+ * pointed at the emulator's URL.
  */
+import { setTracingDisabled } from '@openai/agents';
 import { loadResamplerModule } from '../audio/resampler.js';
 import type { AppConfig } from '../config/index.js';
 import type { Manifest } from '../manifest/schema.js';
 import { createLogger } from '../observability/logger.js';
-import { openaiEndpoint, type EngineEndpoint, type EngineKind, type ModelAudio } from './openai.js';
+import type { EngineKind, ModelAudio, ModelEngine } from './modelSession.js';
+import { openaiEndpoint } from './openai-realtime/config.js';
+import { openaiRealtimeEngine } from './openai-realtime/session.js';
 
 const log = createLogger('engines');
 
@@ -34,7 +39,7 @@ export interface EngineSelectorOptions {
 export interface EngineSelector {
   /** The engine every call of this process uses. */
   readonly kind: EngineKind;
-  select(input: { manifest: Pick<Manifest, 'engine'>; scenario?: string }): Promise<EngineEndpoint>;
+  select(input: { manifest: Pick<Manifest, 'engine'>; scenario?: string }): Promise<ModelEngine>;
   close(): Promise<void>;
 }
 
@@ -54,6 +59,8 @@ export function emulatorUrlFor(base: string, scenario: string | undefined): stri
 
 export function createEngineSelector(options: EngineSelectorOptions): EngineSelector {
   const { config } = options;
+  // The SDK would otherwise export traces to OpenAI from every call.
+  setTracingDisabled(true);
   const kind = engineKindFor(config);
   const audio = options.audio ?? 'pcmu';
   if (audio !== 'pcmu') {
@@ -79,15 +86,15 @@ export function createEngineSelector(options: EngineSelectorOptions): EngineSele
   return {
     kind,
     async select({ manifest, scenario }) {
-      if (kind === 'openai') return openaiEndpoint(config, manifest, audio);
+      if (kind === 'openai') return openaiRealtimeEngine(openaiEndpoint(config, manifest, audio));
       const base = await emulatorBase();
-      return {
+      return openaiRealtimeEngine({
         kind: 'emulator',
         url: emulatorUrlFor(base.url, scenario),
         apiKey: config.openai.apiKey ?? 'emulator',
         model: manifest.engine.realtime.model,
         audio,
-      };
+      });
     },
     async close() {
       const e = emulator;

@@ -4,7 +4,7 @@
  * Transcoding (the model speaks 24 kHz PCM16): μ-law ↔ PCM16 with one stateful resampler per
  * direction, frame by frame, buffers reused.
  */
-import type { ModelAudio } from '../engines/openai.js';
+import type { ModelAudio } from '../engines/index.js';
 import { loadResamplerModule, Resampler } from '../audio/resampler.js';
 import { ulawDecode, ulawEncode } from '../audio/ulaw.js';
 import type { Playback } from './playback.js';

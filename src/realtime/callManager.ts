@@ -5,7 +5,7 @@
  * simulator skipping the webhook) is prepared on the spot from its stream parameters.
  */
 import type { CompiledVertical } from '../catalog/index.js';
-import type { EngineSelector } from '../engines/select.js';
+import type { EngineSelector } from '../engines/index.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { newId, traceIdFromCallSid } from '../shared/ids.js';
 import { AppError, describeError } from '../shared/errors.js';

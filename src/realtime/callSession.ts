@@ -1,60 +1,37 @@
 /**
- * One phone call: the carrier connection, the model link (SDK session over our transport), what
- * the caller hears, the limits, failover and the records. Audio never waits for anything else:
- * caller frames go to the model as they arrive, model audio goes to the caller as it arrives,
- * tools and database writes run beside them.
+ * One phone call: its lifecycle (prepared, live, ending, ended), the carrier connection, the
+ * limits, hang-up and transfer, and the end of the call. The parts do the rest: the model
+ * supervisor keeps a model session alive, session events turn what the model does into
+ * playback and records, the speaker waits for prompts to be heard, DTMF is collected, tools get
+ * their environment. Audio never waits for anything else: caller frames go to the model as they
+ * arrive, model audio goes to the caller as it arrives, tools and database writes run beside them.
  */
-import type { RealtimeAgent } from '@openai/agents/realtime';
 import type { CompiledVertical } from '../catalog/index.js';
-import type { EngineEndpoint } from '../engines/openai.js';
-import { callSessionConfig } from '../engines/openai.js';
+import type { ModelEngine } from '../engines/index.js';
 import type { Logger } from '../observability/logger.js';
 import { recordCallEnded } from '../observability/metrics.js';
 import type { Db } from '../store/index.js';
 import type { Manifest } from '../manifest/schema.js';
 import type { CarrierCallServices } from '../telephony/carrier.js';
 import type { CallEvent, CarrierConnection, StartEvent } from '../telephony/types.js';
-import type { CallToolEnv, SwitchboardRunContext } from '../toolkit/index.js';
 import { describeError } from '../shared/errors.js';
 import { createAudioPath, type AudioPath } from './audioPath.js';
+import type { CallPort } from './callPort.js';
 import { CarrierOutlet } from './carrierQueue.js';
+import { DtmfCollector } from './dtmf.js';
 import { edgeStats } from './edgeStats.js';
 import { CallLimitTimers } from './limits.js';
-import { ModelLink, type ReplayItem } from './modelLink.js';
+import type { LocalVoice } from './localVoice.js';
+import { ModelSupervisor } from './modelSupervisor.js';
 import { Playback } from './playback.js';
 import { CallRecorder, type CallStore } from './records.js';
 import { SessionEvents } from './sessionEvents.js';
-import { LocalVoice } from './localVoice.js';
+import { Speaker } from './speaker.js';
+import { buildCallToolEnv } from './toolEnv.js';
+import type { CallSessionOptions } from './sessionOptions.js';
 import { END_REASON, type EndReason } from './types.js';
 
-export interface CallSessionOptions {
-  /** A playback mark every N frames. */
-  markEveryFrames: number;
-  /** How long a model connection may take to become ready. */
-  connectTimeoutMs: number;
-  /** DTMF digits closer together than this reach the agent as one input. */
-  dtmfGapMs: number;
-  /** After a hang-up or transfer request, how long before we close the stream ourselves. */
-  endGraceMs: number;
-  /** The longest we wait for a prompt we asked for to be spoken. */
-  speakTimeoutMs: number;
-  /** How long a prepared call waits for its media stream. */
-  prepareTtlMs: number;
-  /** The longest a hang-up or transfer waits for the agent's last words to be heard. */
-  drainTimeoutMs: number;
-}
-
-export const DEFAULT_SESSION_OPTIONS: CallSessionOptions = {
-  markEveryFrames: 5,
-  connectTimeoutMs: 5000,
-  dtmfGapMs: 1200,
-  endGraceMs: 1000,
-  speakTimeoutMs: 15_000,
-  prepareTtlMs: 30_000,
-  drainTimeoutMs: 10_000,
-};
-
-const DRAIN_POLL_MS = 50;
+export { DEFAULT_SESSION_OPTIONS, type CallSessionOptions } from './sessionOptions.js';
 
 export interface CallSessionDeps {
   store: CallStore & { dbForVertical(manifest: Manifest): Db };
@@ -69,7 +46,7 @@ export interface CallSessionInit {
   /** The carrier the call came in on: its call control, SMS sender and media format. */
   carrierServices: CarrierCallServices;
   vertical: CompiledVertical;
-  engine: Promise<EngineEndpoint>;
+  engine: Promise<ModelEngine>;
   from?: string;
   to?: string;
   scenario?: string;
@@ -80,49 +57,34 @@ export interface CallSessionInit {
 
 type Phase = 'preparing' | 'live' | 'ending' | 'ended';
 
-interface SpeakWaiter {
-  responseId: string | undefined;
-  done: boolean;
-  resolve(): void;
-}
-
 export class CallSession {
   readonly callId: string;
   readonly callSid: string;
   readonly vertical: CompiledVertical;
-  readonly rec: CallRecorder;
-  readonly playback: Playback;
   readonly log: Logger;
+  private readonly rec: CallRecorder;
+  private readonly playback: Playback;
   private readonly manifest: Manifest;
   private readonly outlet = new CarrierOutlet();
   private readonly startedAtMs = Date.now();
   private readonly abort = new AbortController();
   private readonly limits: CallLimitTimers;
+  private readonly port: CallPort;
   private readonly events: SessionEvents;
+  private readonly model: ModelSupervisor;
+  private readonly speaker: Speaker;
+  private readonly dtmf: DtmfCollector;
   private phase: Phase = 'preparing';
   private carrier: CarrierConnection | undefined;
-  private engine: EngineEndpoint | undefined;
   private audioPath: AudioPath | undefined;
-  link: ModelLink | undefined;
-  private linkGeneration = 0;
-  currentAgent: RealtimeAgent<SwitchboardRunContext>;
-  readonly env: CallToolEnv;
-  private retriesLeft: number;
-  private recovering = false;
-  private greeted = false;
+  /** The agent the caller is talking to (follows handoffs; a reconnect resumes with it). */
+  private agent: string;
   private forwardAudio = true;
   private pendingEndReason: EndReason | undefined;
   private ttlTimer: NodeJS.Timeout | undefined;
   private endGraceTimer: NodeJS.Timeout | undefined;
-  private dtmfTimer: NodeJS.Timeout | undefined;
-  private dtmfDigits = '';
-  private speakWaiters: SpeakWaiter[] = [];
   private finalized: Promise<void> | undefined;
   private startEvent: StartEvent | undefined;
-  /** What a reconnected model is told, in the order it happened. */
-  readonly replayLog: ReplayItem[] = [];
-  /** The call's voice (it cannot change once audio has been produced). */
-  private readonly voice: string | undefined;
 
   constructor(private readonly init: CallSessionInit, private readonly deps: CallSessionDeps) {
     this.callId = init.callId;
@@ -131,9 +93,8 @@ export class CallSession {
     this.manifest = init.vertical.manifest;
     this.log = deps.logger.child({ callId: init.callId, callSid: init.callSid, vertical: init.vertical.id });
     this.rec = new CallRecorder(deps.store, init.callId, this.log);
-    this.currentAgent = init.vertical.graph.entry as RealtimeAgent<SwitchboardRunContext>;
-    this.retriesLeft = this.manifest.fallback.retries;
-    this.voice = init.vertical.voices.get(this.currentAgent.name);
+    this.agent = init.vertical.graph.entry.name;
+    const { options } = deps;
     this.playback = new Playback(this.outlet, {
       onFirstFrame: (itemId) => this.events.onFirstFrame(itemId),
       onItemPlayed: (itemId, playedMs) => {
@@ -141,58 +102,103 @@ export class CallSession {
         deps.voice.settle(itemId);
       },
       onIdle: () => this.onPlaybackIdle(),
-    }, { markEveryFrames: deps.options.markEveryFrames, media: init.carrierServices.media });
+    }, { markEveryFrames: options.markEveryFrames, media: init.carrierServices.media });
     this.limits = new CallLimitTimers(this.manifest.limits, {
-      silencePrompt: (text) => void this.speak(text),
+      silencePrompt: (text) => void this.speaker.speak(text),
       silenceHangUp: () => void this.hangUpPolitely(this.manifest.limits.goodbye, END_REASON.silenceTimeout),
       maxDuration: () => void this.hangUpPolitely(this.manifest.limits.goodbye, END_REASON.maxDuration),
     });
-    this.events = new SessionEvents(this);
-    this.env = {
-      callId: init.callId,
-      vertical: init.vertical.id,
-      db: deps.store.dbForVertical(this.manifest),
-      logger: this.log.child({}, 'switchboard:tools'),
-      callSignal: this.abort.signal,
-      recorder: this.rec.toolRecorder(),
-      currentAgent: () => this.currentAgent.name,
-      services: {
-        now: () => new Date(),
-        ...(init.carrierServices.sms ? { sms: { send: (to: string, body: string, signal?: AbortSignal) => init.carrierServices.sms!.send(to, this.init.to ?? this.vertical.numbers[0] ?? '', body, signal) } } : {}),
-        ...(this.manifest.fallback.humanNumber ? { humanNumber: this.manifest.fallback.humanNumber } : {}),
-        call: {
-          // Both let the caller hear what the agent said before the tool ran (the goodbye, the
-          // "connecting you now") before the carrier takes the call away.
-          transfer: async (to, options) => {
-            await this.drainPlayback();
-            await this.transferTo(to, options?.announce, END_REASON.transferred);
-          },
-          hangUp: async (options) => {
-            await this.drainPlayback();
-            await this.hangUpNow(options?.goodbye, END_REASON.agentHangup);
-          },
-        },
+    const toolRecorder = this.rec.toolRecorder();
+    this.port = this.createPort(toolRecorder);
+    this.events = new SessionEvents(this.port);
+    this.speaker = new Speaker({
+      model: () => this.model.session,
+      playbackIdle: () => this.playback.idle,
+      drained: () => this.ended || !this.carrier || (this.events.activeResponseId === undefined && this.playback.idle),
+      speakTimeoutMs: options.speakTimeoutMs,
+      drainTimeoutMs: options.drainTimeoutMs,
+    });
+    this.dtmf = new DtmfCollector(options.dtmfGapMs, {
+      callerSpoke: () => this.limits.callerSpoke(),
+      send: (digits) => {
+        const model = this.model.session;
+        if (model?.isOpen && this.phase === 'live') model.sendUserText(`[DTMF ${digits}]`);
       },
-    };
+    });
+    const env = buildCallToolEnv({
+      callId: init.callId,
+      vertical: init.vertical,
+      db: deps.store.dbForVertical(this.manifest),
+      log: this.log,
+      signal: this.abort.signal,
+      recorder: toolRecorder,
+      currentAgent: () => this.agent,
+      sms: init.carrierServices.sms,
+      calledNumber: init.to,
+      drain: () => this.speaker.drain(),
+      transfer: (to, announce) => this.transferTo(to, announce, END_REASON.transferred),
+      hangUp: (goodbye) => this.hangUpNow(goodbye, END_REASON.agentHangup),
+    });
+    this.model = new ModelSupervisor({
+      graph: init.vertical.graph, template: init.vertical.session, voice: init.vertical.voices.get(this.agent), env,
+      connectTimeoutMs: options.connectTimeoutMs, retries: this.manifest.fallback.retries, fallbackMessage: this.manifest.fallback.message,
+    }, {
+      log: this.log,
+      ended: () => this.ended,
+      recoverable: () => this.phase !== 'ending' && this.phase !== 'ended',
+      currentAgent: () => this.agent,
+      onEvent: (e, session) => this.events.onModelEvent(e, session),
+      connectionLost: () => this.events.connectionLost(),
+      greet: () => void this.speaker.speak(this.manifest.greeting),
+      sayLocally: (text) => deps.voice.say(this.port, text),
+      reconnected: (reconnects) => this.rec.mergeMetadata({ reconnects }),
+      giveUp: (message) => this.giveUp(message),
+    });
     this.rec.start({
       id: init.callId, callSid: init.callSid, vertical: init.vertical.id, manifestVersion: init.vertical.version,
       from: init.from ?? null, to: init.to ?? null, traceId: init.traceId, startedAt: new Date(this.startedAtMs),
       metadata: init.scenario ? { scenario: init.scenario } : {},
     });
-    this.ttlTimer = setTimeout(() => void this.end(END_REASON.noStream, 'failed'), deps.options.prepareTtlMs);
+    this.ttlTimer = setTimeout(() => void this.end(END_REASON.noStream, 'failed'), options.prepareTtlMs);
     this.ttlTimer.unref();
+  }
+
+  /** The narrow view of this call that session events and local prompts work through. */
+  private createPort(toolRecorder: CallPort['toolRecorder']): CallPort {
+    return {
+      callId: this.callId,
+      log: this.log,
+      rec: this.rec,
+      playback: this.playback,
+      toolRecorder,
+      ended: () => this.phase === 'ended',
+      audio: () => this.audioPath,
+      offsetMs: () => this.offsetMs(),
+      currentAgent: () => this.agent,
+      setAgent: (name) => {
+        this.agent = name;
+      },
+      remember: (item) => this.model.remember(item),
+      batchCarrier: (fn) => this.outlet.batch(fn),
+      itemCut: (itemId) => this.deps.voice.settle(itemId),
+      busy: () => this.limits.busy(),
+      callerSpoke: () => this.limits.callerSpoke(),
+      maybeQuiet: () => this.maybeQuiet(),
+      responseCreated: (id) => this.speaker.claim(id),
+      responseDone: (id) => this.speaker.responseDone(id),
+    };
   }
 
   get ended(): boolean {
     return this.phase === 'ended';
   }
 
-  get live(): boolean {
-    return this.phase === 'live';
-  }
-
   get attached(): boolean {
     return this.carrier !== undefined;
+  }
+
+  get startedEvent(): StartEvent | undefined {
+    return this.startEvent;
   }
 
   /** Milliseconds since the call started (transcript offsets). */
@@ -203,9 +209,10 @@ export class CallSession {
   /** Picks the engine, builds the audio path and opens the model connection (webhook time). */
   async start(): Promise<void> {
     try {
-      this.engine = await this.init.engine;
-      this.rec.setEngine(this.engine.kind);
-      this.audioPath = await createAudioPath(this.engine.audio);
+      const engine = await this.init.engine;
+      this.model.setEngine(engine);
+      this.rec.setEngine(engine.kind);
+      this.audioPath = await createAudioPath(engine.audio);
     } catch (err) {
       this.log.error('no engine for this call', { err: err as Error });
       await this.end(END_REASON.error, 'failed');
@@ -213,10 +220,10 @@ export class CallSession {
     }
     if (this.ended) return;
     try {
-      await this.connectModel(false);
+      await this.model.connect(false);
     } catch (err) {
       this.log.warn('model connection failed at call start', { err: describeError(err) });
-      void this.failover('connect failed');
+      void this.model.failover('connect failed');
     }
   }
 
@@ -238,8 +245,6 @@ export class CallSession {
     this.maybeQuiet();
   }
 
-  // ---- carrier → model -------------------------------------------------------------------
-
   /** Every carrier event after `start` (the CallManager routes them here). */
   handleCarrierEvent(e: CallEvent): void {
     switch (e.type) {
@@ -248,7 +253,7 @@ export class CallSession {
       case 'mark':
         return this.playback.acknowledge(e.name);
       case 'dtmf':
-        return this.onDtmf(e.digit);
+        return this.dtmf.push(e.digit);
       case 'stop':
         void this.end(this.pendingEndReason ?? END_REASON.callerHangup);
         return;
@@ -259,211 +264,53 @@ export class CallSession {
 
   private onCallerAudio(payloadBase64: string): void {
     const t0 = performance.now();
-    const link = this.link;
+    const model = this.model.session;
     const path = this.audioPath;
-    if (link === undefined || path === undefined || !this.forwardAudio) {
-      edgeStats.framesDroppedNoModel++;
+    if (model === undefined || path === undefined || !this.forwardAudio) {
+      edgeStats.frameDroppedNoModel();
       return;
     }
-    if (link.append(path.toModel(payloadBase64))) {
-      edgeStats.appendsOut++;
-      edgeStats.inboundMs.add(performance.now() - t0);
-    } else {
-      edgeStats.framesDroppedNoModel++;
-    }
-  }
-
-  private onDtmf(digit: string): void {
-    if (!/^[0-9*#A-D]$/.test(digit)) return;
-    this.dtmfDigits += digit;
-    this.limits.callerSpoke();
-    if (this.dtmfTimer) clearTimeout(this.dtmfTimer);
-    if (digit === '#') return this.flushDtmf();
-    this.dtmfTimer = setTimeout(() => this.flushDtmf(), this.deps.options.dtmfGapMs);
-    this.dtmfTimer.unref();
-  }
-
-  private flushDtmf(): void {
-    if (this.dtmfTimer) clearTimeout(this.dtmfTimer);
-    this.dtmfTimer = undefined;
-    const digits = this.dtmfDigits;
-    this.dtmfDigits = '';
-    if (!digits || !this.link?.isOpen || this.phase !== 'live') return;
-    this.link.sendUserText(`[DTMF ${digits}]`);
-  }
-
-  // ---- model link ------------------------------------------------------------------------
-
-  /** Opens a model link; on a reconnect, tells it the conversation so far. */
-  async connectModel(reconnect: boolean): Promise<void> {
-    const engine = this.engine;
-    if (!engine) throw new Error('engine not selected');
-    const generation = ++this.linkGeneration;
-    const link: ModelLink = new ModelLink({
-      endpoint: engine,
-      agent: this.currentAgent,
-      context: { switchboard: this.env },
-      config: callSessionConfig(this.vertical.session, engine.audio, this.voice),
-      connectTimeoutMs: this.deps.options.connectTimeoutMs,
-      tap: {
-        onAudioDelta: (d, t) => {
-          if (this.link === link) this.events.onAudioDelta(link, d, t);
-        },
-        onServerEvent: (e, t) => (this.link === link ? this.events.onServerEvent(link, e, t) : true),
-        onSocketClose: (info) => {
-          if (this.link === link && !info.expected) void this.failover(`model socket closed (${info.code})`);
-        },
-        onInterruptRequested: () => {
-          if (this.link === link) this.events.bargeIn(link, performance.now());
-        },
-      },
-    });
-    this.events.attachSession(link);
-    this.link = link;
-    try {
-      await link.connect();
-    } catch (err) {
-      if (this.link === link) this.link = undefined;
-      throw err;
-    }
-    if (this.ended || generation !== this.linkGeneration) {
-      link.close();
-      return;
-    }
-    this.log.info(reconnect ? 'model reconnected' : 'model connected', { engine: engine.kind, audio: engine.audio });
-    if (reconnect) {
-      link.replay(this.replayLog);
-      if (this.greeted) link.respond();
-    }
-    if (!this.greeted) {
-      this.greeted = true;
-      void this.speak(this.manifest.greeting);
-    }
-  }
-
-  /**
-   * The model connection failed: the caller hears the canned message at once, we reconnect
-   * (as often as the manifest allows) and restore the conversation, else hand the caller to a
-   * human, else apologise and hang up.
-   */
-  async failover(cause: string): Promise<void> {
-    if (this.phase === 'ending' || this.phase === 'ended' || this.recovering) return;
-    this.recovering = true;
-    this.log.warn('model connection lost', { cause });
-    const old = this.link;
-    this.link = undefined;
-    old?.close();
-    this.events.connectionLost();
-    const fallback = this.manifest.fallback;
-    const message = this.deps.voice.say(this, fallback.message);
-    while (this.retriesLeft > 0 && !this.ended) {
-      this.retriesLeft--;
-      try {
-        await this.connectModel(true);
-        this.rec.mergeMetadata({ reconnects: this.manifest.fallback.retries - this.retriesLeft });
-        this.recovering = false;
-        return;
-      } catch (err) {
-        this.log.warn('model reconnect failed', { err: describeError(err) });
-      }
-    }
-    if (this.ended) return;
-    this.phase = this.phase === 'preparing' ? 'preparing' : 'ending';
-    await message;
-    if (fallback.humanNumber) {
-      await this.transferTo(fallback.humanNumber, undefined, END_REASON.failoverTransfer);
-    } else {
-      await this.deps.voice.say(this, fallback.unavailableMessage);
-      await this.hangUpNow(undefined, END_REASON.modelUnavailable);
-    }
-  }
-
-  // ---- speaking --------------------------------------------------------------------------
-
-  /** Has the model say `text`; resolves once it has been played (or after a cap). */
-  speak(text: string): Promise<void> {
-    const link = this.link;
-    if (!link?.isOpen) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(finish, this.deps.options.speakTimeoutMs);
-      timer.unref();
-      const waiter: SpeakWaiter = { responseId: undefined, done: false, resolve: finish };
-      const waiters = this.speakWaiters;
-      function finish(): void {
-        clearTimeout(timer);
-        const i = waiters.indexOf(waiter);
-        if (i >= 0) waiters.splice(i, 1);
-        resolve();
-      }
-      this.speakWaiters.push(waiter);
-      link.say(text);
-    });
-  }
-
-  /** A response was created: the oldest unclaimed speak request owns it. */
-  claimSpeakResponse(responseId: string): void {
-    const w = this.speakWaiters.find((x) => x.responseId === undefined);
-    if (w) w.responseId = responseId;
-  }
-
-  /** A response finished generating; its speaker is done once playback drains. */
-  speakResponseDone(responseId: string): void {
-    for (const w of this.speakWaiters) if (w.responseId === responseId) w.done = true;
-    this.settleSpeakers();
-  }
-
-  private settleSpeakers(): void {
-    if (!this.playback.idle) return;
-    for (const w of [...this.speakWaiters]) if (w.done) w.resolve();
+    if (model.append(path.toModel(payloadBase64))) edgeStats.appendSent(performance.now() - t0);
+    else edgeStats.frameDroppedNoModel();
   }
 
   private onPlaybackIdle(): void {
-    this.settleSpeakers();
+    this.speaker.settle();
     this.maybeQuiet();
   }
 
-  // ---- limits ----------------------------------------------------------------------------
-
   /** Starts the silence count when nobody is talking and nothing is pending. */
-  maybeQuiet(): void {
-    if (this.phase !== 'live' || this.recovering) return;
+  private maybeQuiet(): void {
+    if (this.phase !== 'live' || this.model.recovering) return;
     if (this.events.callerSpeaking || this.events.activeResponseId !== undefined) return;
     if (!this.playback.idle || this.rec.toolsRunning > 0) return;
     this.limits.quiet();
   }
 
-  busy(): void {
-    this.limits.busy();
-  }
-
-  callerSpoke(): void {
-    this.limits.callerSpoke();
-  }
-
   // ---- ending ----------------------------------------------------------------------------
 
+  /** No model could be restored: hand the caller to a human, else apologise and hang up. */
+  private async giveUp(message: Promise<void>): Promise<void> {
+    this.phase = this.phase === 'preparing' ? 'preparing' : 'ending';
+    await message;
+    const fallback = this.manifest.fallback;
+    if (fallback.humanNumber) {
+      await this.transferTo(fallback.humanNumber, undefined, END_REASON.failoverTransfer);
+    } else {
+      await this.deps.voice.say(this.port, fallback.unavailableMessage);
+      await this.hangUpNow(undefined, END_REASON.modelUnavailable);
+    }
+  }
+
   /** Says `text` (through the model), waits for it to be heard, then hangs up. */
-  async hangUpPolitely(text: string, reason: EndReason): Promise<void> {
+  private async hangUpPolitely(text: string, reason: EndReason): Promise<void> {
     if (this.phase !== 'live') return;
     this.phase = 'ending';
     this.forwardAudio = false;
     this.limits.stop();
-    if (this.link?.isOpen) await this.speak(text);
-    else await this.deps.voice.say(this, text);
+    if (this.model.session?.isOpen) await this.speaker.speak(text);
+    else await this.deps.voice.say(this.port, text);
     await this.hangUpNow(undefined, reason);
-  }
-
-  /**
-   * Waits until the model has finished its current response and the caller has heard all of it
-   * (every mark back), or `timeoutMs`, or the call ends. A barge-in clears playback, which also
-   * counts as drained.
-   */
-  async drainPlayback(timeoutMs = this.deps.options.drainTimeoutMs): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    const drained = () => this.ended || !this.carrier || (this.events.activeResponseId === undefined && this.playback.idle);
-    while (!drained() && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, DRAIN_POLL_MS));
-    }
   }
 
   /** Asks the carrier to end the call, then ends it here (the stream may not stop by itself). */
@@ -506,12 +353,11 @@ export class CallSession {
     if (this.finalized) return this.finalized;
     this.phase = 'ended';
     this.limits.stop();
-    for (const t of [this.ttlTimer, this.endGraceTimer, this.dtmfTimer]) if (t) clearTimeout(t);
-    for (const w of [...this.speakWaiters]) w.resolve();
+    for (const t of [this.ttlTimer, this.endGraceTimer]) if (t) clearTimeout(t);
+    this.dtmf.stop();
+    this.speaker.releaseAll();
     this.abort.abort();
-    const link = this.link;
-    this.link = undefined;
-    link?.close();
+    this.model.close();
     this.carrier?.close(1000, reason);
     this.events.callEnded();
     this.audioPath?.close();
@@ -523,24 +369,5 @@ export class CallSession {
     );
     this.init.onEnded(this, this.finalized);
     return this.finalized;
-  }
-
-  /** Runs `fn` with the carrier's writes batched (one write for a delta's frames). */
-  batchCarrier(fn: () => void): void {
-    this.outlet.batch(fn);
-  }
-
-  /** An item's playback was cut short (a local prompt's waiter must not wait for it). */
-  itemCut(itemId: string): void {
-    this.deps.voice.settle(itemId);
-  }
-
-  /** The audio path (set once the engine is chosen). */
-  get audio(): AudioPath | undefined {
-    return this.audioPath;
-  }
-
-  get startedEvent(): StartEvent | undefined {
-    return this.startEvent;
   }
 }

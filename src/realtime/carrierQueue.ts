@@ -24,7 +24,12 @@ export interface CorkableCarrier {
 export class CarrierOutlet implements CarrierOut {
   private carrier: CarrierConnection | undefined;
   private queue: Op[] = [];
-  dropped = 0;
+  private droppedOps = 0;
+
+  /** Writes dropped because the queue before attach was full. */
+  get dropped(): number {
+    return this.droppedOps;
+  }
 
   get attached(): boolean {
     return this.carrier !== undefined;
@@ -77,7 +82,7 @@ export class CarrierOutlet implements CarrierOut {
 
   private push(op: Op): void {
     if (this.queue.length >= MAX_QUEUED) {
-      this.dropped++;
+      this.droppedOps++;
       return;
     }
     this.queue.push(op);

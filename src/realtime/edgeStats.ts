@@ -27,42 +27,80 @@ export class LatencyRing {
   }
 }
 
-export const edgeStats = {
-  /** Carrier frames given to the model (appends sent). */
-  appendsOut: 0,
-  /** Carrier frames dropped because no model connection was open. */
-  framesDroppedNoModel: 0,
-  /** Model audio deltas received, and their frames sent to carriers. */
-  deltasIn: 0,
-  framesOut: 0,
-  /** Deltas dropped because their response was interrupted. */
-  deltasDropped: 0,
-  clears: 0,
+/** Counters of the audio edge; written through methods so only the edge code moves them. */
+class EdgeStats {
+  private appends = 0;
+  private droppedNoModel = 0;
+  private deltas = 0;
+  private frames = 0;
+  private deltasDroppedCount = 0;
+  private clearCount = 0;
   /** Carrier frame in → append out (ms). */
-  inboundMs: new LatencyRing(),
+  readonly inboundMs = new LatencyRing();
   /** Model delta in → its frames out to the carrier (ms). */
-  outboundMs: new LatencyRing(),
+  readonly outboundMs = new LatencyRing();
   /** `speech_started` in → `clear` out (ms). */
-  clearMs: new LatencyRing(),
-};
+  readonly clearMs = new LatencyRing();
+
+  /** A carrier frame was given to the model, `ms` after it arrived. */
+  appendSent(ms: number): void {
+    this.appends++;
+    this.inboundMs.add(ms);
+  }
+
+  /** A carrier frame was dropped because no model connection was open. */
+  frameDroppedNoModel(): void {
+    this.droppedNoModel++;
+  }
+
+  deltaIn(): void {
+    this.deltas++;
+  }
+
+  /** A delta was dropped because its response was interrupted. */
+  deltaDropped(): void {
+    this.deltasDroppedCount++;
+  }
+
+  /** A delta's `frames` went to the carrier `ms` after it arrived. */
+  framesOut(frames: number, ms: number): void {
+    this.frames += frames;
+    this.outboundMs.add(ms);
+  }
+
+  cleared(ms: number): void {
+    this.clearCount++;
+    this.clearMs.add(ms);
+  }
+
+  snapshot() {
+    const [inP50, inP99] = this.inboundMs.percentiles([50, 99]);
+    const [outP50, outP99] = this.outboundMs.percentiles([50, 99]);
+    const [clearP50, clearP99] = this.clearMs.percentiles([50, 99]);
+    return {
+      /** Carrier frames given to the model (appends sent). */
+      appendsOut: this.appends,
+      /** Carrier frames dropped because no model connection was open. */
+      framesDroppedNoModel: this.droppedNoModel,
+      /** Model audio deltas received, and their frames sent to carriers. */
+      deltasIn: this.deltas,
+      framesOut: this.frames,
+      /** Deltas dropped because their response was interrupted. */
+      deltasDropped: this.deltasDroppedCount,
+      clears: this.clearCount,
+      inboundMs: { p50: inP50!, p99: inP99!, count: this.inboundMs.count },
+      outboundMs: { p50: outP50!, p99: outP99!, count: this.outboundMs.count },
+      clearMs: { p50: clearP50!, p99: clearP99!, count: this.clearMs.count },
+    };
+  }
+}
+
+export const edgeStats = new EdgeStats();
 
 export type EdgeStatsSnapshot = ReturnType<typeof snapshotEdgeStats>;
 
 export function snapshotEdgeStats() {
-  const [inP50, inP99] = edgeStats.inboundMs.percentiles([50, 99]);
-  const [outP50, outP99] = edgeStats.outboundMs.percentiles([50, 99]);
-  const [clearP50, clearP99] = edgeStats.clearMs.percentiles([50, 99]);
-  return {
-    appendsOut: edgeStats.appendsOut,
-    framesDroppedNoModel: edgeStats.framesDroppedNoModel,
-    deltasIn: edgeStats.deltasIn,
-    framesOut: edgeStats.framesOut,
-    deltasDropped: edgeStats.deltasDropped,
-    clears: edgeStats.clears,
-    inboundMs: { p50: inP50!, p99: inP99!, count: edgeStats.inboundMs.count },
-    outboundMs: { p50: outP50!, p99: outP99!, count: edgeStats.outboundMs.count },
-    clearMs: { p50: clearP50!, p99: clearP99!, count: edgeStats.clearMs.count },
-  };
+  return edgeStats.snapshot();
 }
 
 /** Starts a new latency window (the counters keep counting: they are process totals). */

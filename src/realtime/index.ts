@@ -1,10 +1,10 @@
-/** The realtime runtime: one call session per phone call over the SDK's RealtimeSession. */
+/** The realtime runtime: one call session per phone call, talking to a carrier and a `ModelSession`. */
 export * from './types.js';
 export { CallManager, type CallManagerOptions } from './callManager.js';
 export { CallSession, DEFAULT_SESSION_OPTIONS, type CallSessionOptions, type CallSessionDeps } from './callSession.js';
 export { createRealtimeRuntime, type RealtimeRuntime, type RealtimeRuntimeOptions } from './runtime.js';
-export { CarrierRealtimeTransport, type TransportTap } from './transport.js';
 export { Playback, type CarrierOut, type CutItem, type PlaybackOptions } from './playback.js';
 export { LocalVoice } from './localVoice.js';
+export type { CallPort } from './callPort.js';
 export { CallRecorder, cutToHeard, type CallStore } from './records.js';
 export { edgeStats, snapshotEdgeStats, resetEdgeStats, type EdgeStatsSnapshot } from './edgeStats.js';

@@ -5,7 +5,7 @@
  */
 import { PCMU8K } from '../audio/pcm.js';
 import { SpeechSynthesizer } from '../audio/synth.js';
-import type { CallSession } from './callSession.js';
+import type { CallPort } from './callPort.js';
 
 /** Local prompt items are named with this prefix. */
 export const LOCAL_ITEM_PREFIX = 'local_';
@@ -22,9 +22,9 @@ export class LocalVoice {
   }
 
   /** Plays `text` on the call; resolves when it has been heard (or after its length plus a margin). */
-  async say(call: CallSession, text: string, marginMs = 3000): Promise<void> {
+  async say(call: CallPort, text: string, marginMs = 3000): Promise<void> {
     // A model connected after this (failover) must know the caller heard it.
-    call.replayLog.push({ role: 'assistant', text });
+    call.remember({ role: 'assistant', text });
     let clip;
     try {
       clip = await this.synth.clip(text, PCMU8K);
@@ -32,7 +32,7 @@ export class LocalVoice {
       call.log.error('local prompt synthesis failed', { err: err as Error });
       return;
     }
-    if (call.ended) return;
+    if (call.ended()) return;
     const itemId = `${LOCAL_ITEM_PREFIX}${++this.seq}`;
     const key = `s:${itemId}`;
     const startedMs = call.offsetMs();

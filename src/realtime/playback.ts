@@ -77,8 +77,7 @@ export class Playback {
   private marksHead = 0;
   private readonly items = new Map<string, ItemState>();
   private current: ItemState | undefined;
-  /** Frames sent in total (bench and tests). */
-  framesSent = 0;
+  private frames = 0;
 
   constructor(private out: CarrierOut, private readonly listener: PlaybackListener = {}, options: PlaybackOptions = {}) {
     this.markEvery = Math.max(1, options.markEveryFrames ?? 5);
@@ -92,6 +91,11 @@ export class Playback {
   /** Re-points the output (the carrier attached after the greeting started). */
   setOut(out: CarrierOut): void {
     this.out = out;
+  }
+
+  /** Frames sent in total (bench and tests). */
+  get framesSent(): number {
+    return this.frames;
   }
 
   /** The item whose audio is being sent now. */
@@ -215,7 +219,7 @@ export class Playback {
   private emitFrame(item: ItemState, payload: string): void {
     const first = item.sentBytes === 0;
     this.out.audio(payload);
-    this.framesSent++;
+    this.frames++;
     item.sentBytes += this.frameBytes;
     if (first) this.listener.onFirstFrame?.(item.itemId, item.responseId);
     if (++this.framesSinceMark >= this.markEvery) this.sendMark(item, false);

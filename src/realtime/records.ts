@@ -52,7 +52,8 @@ export class CallRecorder {
   readonly rowReady: Promise<void>;
   private rowWritten = false;
 
-  constructor(private readonly store: CallStore, public callId: string, private readonly log: Logger) {
+  constructor(private readonly store: CallStore, callId: string, private readonly log: Logger) {
+    this.id = callId;
     let markReady!: () => void;
     this.rowReady = new Promise((resolve) => (markReady = resolve));
     this.chain = Promise.resolve();
@@ -60,6 +61,12 @@ export class CallRecorder {
   }
 
   private readonly markRowReady: () => void;
+  /** The call row's id (a second row for a known CallSid adopts the first one's). */
+  private id: string;
+
+  get callId(): string {
+    return this.id;
+  }
 
   /** Inserts the call row (first in the chain). A second row for a known CallSid adopts it. */
   start(call: NewCall): void {
@@ -72,7 +79,7 @@ export class CallRecorder {
         const existing = await this.store.calls.getBySid(call.callSid);
         if (!existing) throw err;
         this.log.warn('call row already existed for this CallSid; continuing it', { callId: existing.id });
-        this.callId = existing.id;
+        this.id = existing.id;
         this.rowWritten = true;
       } finally {
         this.markRowReady();

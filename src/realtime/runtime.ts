@@ -5,13 +5,10 @@
  */
 import type { Catalog } from '../catalog/index.js';
 import type { AppConfig } from '../config/index.js';
-import { startEmulator } from '../engines/emulator/index.js';
-import { createEngineSelector, type EngineSelector } from '../engines/select.js';
-import type { ModelAudio } from '../engines/openai.js';
+import { createEngineSelector, startEmulator, type EngineSelector, type ModelAudio } from '../engines/index.js';
 import { loadScenarios } from '../scenarios/index.js';
 import type { Store } from '../store/index.js';
-import type { CarrierCallServices } from '../telephony/carrier.js';
-import { setTracingDisabled } from '@openai/agents';
+import type { CarrierCallServices } from '../telephony/index.js';
 import { createLogger } from '../observability/logger.js';
 import { CallManager, type CallManagerOptions } from './callManager.js';
 
@@ -38,8 +35,6 @@ export interface RealtimeRuntime {
 }
 
 export async function createRealtimeRuntime(options: RealtimeRuntimeOptions): Promise<RealtimeRuntime> {
-  // The SDK would otherwise export traces to OpenAI from every call.
-  setTracingDisabled(true);
   const { config } = options;
   const engines = createEngineSelector({
     config,

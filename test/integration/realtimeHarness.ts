@@ -13,7 +13,7 @@ import { createCatalog, type Catalog } from '../../src/catalog/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/engines/emulator/index.js';
 import { createEngineSelector } from '../../src/engines/select.js';
-import type { ModelAudio } from '../../src/engines/openai.js';
+import type { ModelAudio } from '../../src/engines/modelSession.js';
 import { CallManager, type CallSessionOptions } from '../../src/realtime/index.js';
 import { parseScenario, type Scenario } from '../../src/scenarios/index.js';
 import { createGateway, type Gateway } from '../../src/server/index.js';

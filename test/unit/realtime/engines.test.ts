@@ -1,5 +1,5 @@
 import { loadConfig } from '../../../src/config/index.js';
-import { callSessionConfig, openaiEndpoint, realtimeUrlWithModel } from '../../../src/engines/openai.js';
+import { callSessionConfig, openaiEndpoint, realtimeUrlWithModel } from '../../../src/engines/openai-realtime/config.js';
 import { createEngineSelector, emulatorUrlFor, engineKindFor } from '../../../src/engines/select.js';
 import { manifestSchema } from '../../../src/manifest/schema.js';
 import { sessionTemplate } from '../../../src/orchestration/index.js';
@@ -49,8 +49,8 @@ describe('engines', () => {
     });
     const a = await selector.select({ manifest, scenario: 'demo/one' });
     const b = await selector.select({ manifest });
-    expect(a).toMatchObject({ kind: 'emulator', url: 'ws://127.0.0.1:2/v1/realtime?scenario=demo%2Fone', audio: 'pcmu' });
-    expect(b.url).toBe('ws://127.0.0.1:2/v1/realtime');
+    expect(a).toMatchObject({ kind: 'emulator', endpoint: 'ws://127.0.0.1:2/v1/realtime?scenario=demo%2Fone', audio: 'pcmu' });
+    expect(b.endpoint).toBe('ws://127.0.0.1:2/v1/realtime');
     expect(started).toBe(1);
     await selector.close();
   });

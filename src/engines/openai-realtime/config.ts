@@ -6,17 +6,13 @@
  * on the line).
  */
 import type { RealtimeSessionConfig } from '@openai/agents/realtime';
-import type { AppConfig } from '../config/index.js';
-import type { SessionTemplate } from '../orchestration/index.js';
-import type { Manifest } from '../manifest/schema.js';
+import type { AppConfig } from '../../config/index.js';
+import type { SessionTemplate } from '../../orchestration/index.js';
+import type { Manifest } from '../../manifest/schema.js';
+import type { EngineKind, ModelAudio } from '../modelSession.js';
 
-/** The model side's audio: `pcmu` passes the carrier's μ-law through; `pcm24k` is transcoded at the edge. */
-export type ModelAudio = 'pcmu' | 'pcm24k';
-
-export type EngineKind = 'openai' | 'emulator';
-
-/** Where one call's model connection goes. */
-export interface EngineEndpoint {
+/** Where one call's model sessions connect (the OpenAI service, or the emulator speaking its protocol). */
+export interface RealtimeEndpoint {
   kind: EngineKind;
   /** Full WebSocket URL. */
   url: string;
@@ -32,7 +28,7 @@ export function realtimeUrlWithModel(baseUrl: string, model: string): string {
   return url.toString();
 }
 
-export function openaiEndpoint(config: AppConfig, manifest: Pick<Manifest, 'engine'>, audio: ModelAudio = 'pcmu'): EngineEndpoint {
+export function openaiEndpoint(config: AppConfig, manifest: Pick<Manifest, 'engine'>, audio: ModelAudio = 'pcmu'): RealtimeEndpoint {
   const apiKey = config.openai.apiKey;
   if (!apiKey) throw new Error('the openai engine needs OPENAI_API_KEY');
   const model = manifest.engine.realtime.model || config.openai.realtimeModel;

@@ -1,4 +1,5 @@
-import { appendEventText, audioDeltaFromEvent, parseServerEvent, peekType, readAudioDelta, readIntField, readStringField } from '../../../src/realtime/wire.js';
+import { parseServerEvent } from '../../../src/engines/openai-realtime/events.js';
+import { appendEventText, audioDeltaFromEvent, peekType, readAudioDelta, readIntField, readStringField } from '../../../src/engines/openai-realtime/wire.js';
 
 describe('reading Realtime server events without parsing them', () => {
   const delta = JSON.stringify({ type: 'response.output_audio.delta', event_id: 'e1', response_id: 'resp_1', item_id: 'item_9', output_index: 0, content_index: 2, delta: 'AAEC/w==' });
@@ -10,13 +11,13 @@ describe('reading Realtime server events without parsing them', () => {
   });
 
   it('reads an audio delta exactly as JSON.parse would', () => {
-    expect(readAudioDelta(delta)).toEqual({ delta: 'AAEC/w==', itemId: 'item_9', responseId: 'resp_1', contentIndex: 2 });
-    expect(readAudioDelta(delta)).toEqual(audioDeltaFromEvent(JSON.parse(delta)));
+    expect(readAudioDelta(delta, 12.5)).toEqual({ type: 'audio_delta', delta: 'AAEC/w==', itemId: 'item_9', responseId: 'resp_1', contentIndex: 2, receivedAtMs: 12.5 });
+    expect(readAudioDelta(delta, 12.5)).toEqual(audioDeltaFromEvent(JSON.parse(delta), 12.5));
   });
 
   it('refuses values with escapes and missing fields, so the caller parses instead', () => {
     expect(readStringField('{"type":"t","delta":"a\\/b"}', 'delta')).toBeUndefined();
-    expect(readAudioDelta('{"type":"response.output_audio.delta","delta":"AA=="}')).toBeUndefined();
+    expect(readAudioDelta('{"type":"response.output_audio.delta","delta":"AA=="}', 0)).toBeUndefined();
     expect(readIntField('{"content_index":17,"x":1}', 'content_index')).toBe(17);
     expect(readIntField('{"content_index":null}', 'content_index')).toBeUndefined();
   });
@@ -27,7 +28,7 @@ describe('reading Realtime server events without parsing them', () => {
   });
 
   it('parses other events once and drops what is not an event', () => {
-    expect(parseServerEvent('{"type":"response.done","response":{}}')).toEqual({ type: 'response.done', response: {} });
+    expect(parseServerEvent('{"type":"response.done","response":{}}')).toEqual({ known: true, event: { type: 'response.done', response: {} } });
     expect(parseServerEvent('not json')).toBeUndefined();
     expect(parseServerEvent('[1,2]')).toBeUndefined();
     expect(parseServerEvent('{"no":"type"}')).toBeUndefined();

@@ -6,6 +6,8 @@
  * which is how the OpenAI service and our emulator write events.
  */
 
+import type { AudioDeltaEvent } from '../modelSession.js';
+
 const TYPE_PREFIX = '{"type":"';
 export const AUDIO_DELTA = 'response.output_audio.delta';
 
@@ -48,27 +50,23 @@ export function readIntField(text: string, key: string): number | undefined {
   return digits > 0 ? n : undefined;
 }
 
-export interface AudioDelta {
-  delta: string;
-  itemId: string;
-  responseId: string;
-  contentIndex: number;
-}
-
-/** Reads an audio delta event's fields from its text; undefined when it must be parsed instead. */
-export function readAudioDelta(text: string): AudioDelta | undefined {
+/**
+ * Reads an audio delta event's fields from its text into the one object the call receives;
+ * undefined when it must be parsed instead.
+ */
+export function readAudioDelta(text: string, receivedAtMs: number): AudioDeltaEvent | undefined {
   const itemId = readStringField(text, 'item_id');
   const responseId = readStringField(text, 'response_id');
   const delta = readStringField(text, 'delta');
   if (itemId === undefined || responseId === undefined || delta === undefined) return undefined;
-  return { delta, itemId, responseId, contentIndex: readIntField(text, 'content_index') ?? 0 };
+  return { type: 'audio_delta', delta, itemId, responseId, contentIndex: readIntField(text, 'content_index') ?? 0, receivedAtMs };
 }
 
 /** An audio delta from an already parsed event. */
-export function audioDeltaFromEvent(event: Record<string, unknown>): AudioDelta | undefined {
+export function audioDeltaFromEvent(event: Record<string, unknown>, receivedAtMs: number): AudioDeltaEvent | undefined {
   const { delta, item_id: itemId, response_id: responseId, content_index: contentIndex } = event;
   if (typeof delta !== 'string' || typeof itemId !== 'string' || typeof responseId !== 'string') return undefined;
-  return { delta, itemId, responseId, contentIndex: typeof contentIndex === 'number' ? contentIndex : 0 };
+  return { type: 'audio_delta', delta, itemId, responseId, contentIndex: typeof contentIndex === 'number' ? contentIndex : 0, receivedAtMs };
 }
 
 /**
@@ -77,19 +75,4 @@ export function audioDeltaFromEvent(event: Record<string, unknown>): AudioDelta 
  */
 export function appendEventText(audioBase64: string): string {
   return '{"type":"input_audio_buffer.append","audio":"' + audioBase64 + '"}';
-}
-
-/** A server event after the one JSON parse the runtime does for non-audio events. */
-export type ServerEvent = { type: string; [key: string]: unknown };
-
-export function parseServerEvent(text: string): ServerEvent | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (value && typeof value === 'object' && !Array.isArray(value) && typeof (value as { type?: unknown }).type === 'string') {
-      return value as ServerEvent;
-    }
-  } catch {
-    // An unparsable event is dropped by the SDK as well.
-  }
-  return undefined;
 }

@@ -5,23 +5,23 @@
  *     SDK never sees them (it would parse each twice, validate it with zod and time
  *     interruptions by the wall clock, which is wrong for a phone line);
  *   - `speech_started` reaches the call before anything else, so `clear` leaves at once;
- *   - every other event is parsed once for the call, then handed to the SDK unchanged (or held
- *     back when the call answers it itself, e.g. a tool call with unparsable arguments).
+ *   - every other event is parsed once (events.ts) for the model session, then handed to the SDK
+ *     unchanged (or held back when the session answers it itself, e.g. a tool call with
+ *     unparsable arguments).
  * Caller audio goes out as `input_audio_buffer.append` text built by concatenation.
  * The SDK keeps what it is good at: agents, tools, handoffs, history, response sequencing.
  */
 import WebSocket, { type RawData } from 'ws';
 import { OpenAIRealtimeWebSocket } from '@openai/agents/realtime';
-import {
-  AUDIO_DELTA, appendEventText, audioDeltaFromEvent, parseServerEvent, peekType, readAudioDelta,
-  type AudioDelta, type ServerEvent,
-} from './wire.js';
+import type { AudioDeltaEvent } from '../modelSession.js';
+import { parseServerEvent, type ParsedServerEvent } from './events.js';
+import { AUDIO_DELTA, appendEventText, audioDeltaFromEvent, peekType, readAudioDelta } from './wire.js';
 
 export interface TransportTap {
-  /** Model audio (base64, the session's output format). `receivedAt` is `performance.now()`. */
-  onAudioDelta(delta: AudioDelta, receivedAt: number): void;
-  /** Any other server event, before the SDK sees it. Return true to keep it from the SDK. */
-  onServerEvent(event: ServerEvent, receivedAt: number): boolean | void;
+  /** Model audio (base64, the session's output format), read without a parse. */
+  onAudioDelta(delta: AudioDeltaEvent): void;
+  /** Any other server event, parsed once, before the SDK sees it. Return true to keep it from the SDK. */
+  onServerEvent(event: ParsedServerEvent, receivedAtMs: number): boolean | void;
   /** The model socket closed; `expected` when we closed it. */
   onSocketClose(info: { code: number; reason: string; expected: boolean }): void;
   /** The SDK asked for an interruption (an output guardrail tripped, say). */
@@ -83,9 +83,7 @@ export class CarrierRealtimeTransport extends OpenAIRealtimeWebSocket {
   private closing = false;
   private dispatching = false;
   /** Set once the session configuration (audio formats) has been sent: appends may flow. */
-  ready = false;
-  /** Appends sent (bench counters). */
-  appendsSent = 0;
+  private ready = false;
 
   constructor(options: CarrierTransportOptions) {
     const holder: { self?: CarrierRealtimeTransport } = {};
@@ -101,8 +99,16 @@ export class CarrierRealtimeTransport extends OpenAIRealtimeWebSocket {
     const ws = this.socket;
     if (!this.ready || ws === undefined || ws.readyState !== WebSocket.OPEN) return false;
     ws.send(appendEventText(base64));
-    this.appendsSent++;
     return true;
+  }
+
+  /** The session is configured: caller audio may flow from now on. */
+  markReady(): void {
+    if (!this.closing) this.ready = true;
+  }
+
+  get isReady(): boolean {
+    return this.ready;
   }
 
   /** Bytes queued on the model socket. */
@@ -110,13 +116,15 @@ export class CarrierRealtimeTransport extends OpenAIRealtimeWebSocket {
     return this.socket?.bufferedAmount ?? 0;
   }
 
+  /**
+   * The SDK's own barge-in would truncate by the wall clock. It can only come through here: the
+   * socket handler calls `interrupt()` on `speech_started` (which the SDK never sees, see
+   * SDK_UNUSED) and the session calls it when an output guardrail trips (calls run none). Both
+   * become a request to the call, which truncates from acknowledged playback itself; the
+   * inherited `interrupt()` is never run, so neither is its `_interrupt`.
+   */
   override interrupt(): void {
-    // The SDK calls this itself on speech_started; the call has handled that already.
     if (!this.dispatching) this.tap.onInterruptRequested();
-  }
-
-  override _interrupt(): void {
-    // Truncation is the call's job (from acknowledged playback), never the wall clock.
   }
 
   override close(): void {
@@ -160,22 +168,23 @@ export class CarrierRealtimeTransport extends OpenAIRealtimeWebSocket {
     const text = Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8');
     const type = peekType(text);
     if (type === AUDIO_DELTA) {
-      const delta = readAudioDelta(text);
+      const delta = readAudioDelta(text, receivedAt);
       if (delta !== undefined) {
-        this.tap.onAudioDelta(delta, receivedAt);
+        this.tap.onAudioDelta(delta);
         return;
       }
     }
-    const event = parseServerEvent(text);
-    if (event === undefined) return;
+    const parsed = parseServerEvent(text);
+    if (parsed === undefined) return;
+    const event = parsed.event;
     if (event.type === AUDIO_DELTA) {
-      const delta = audioDeltaFromEvent(event);
-      if (delta !== undefined) this.tap.onAudioDelta(delta, receivedAt);
+      const delta = audioDeltaFromEvent(event, receivedAt);
+      if (delta !== undefined) this.tap.onAudioDelta(delta);
       return;
     }
     let hold: boolean | void = false;
     try {
-      hold = this.tap.onServerEvent(event, receivedAt);
+      hold = this.tap.onServerEvent(parsed, receivedAt);
     } catch {
       hold = false;
     }

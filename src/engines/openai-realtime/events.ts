@@ -1,0 +1,136 @@
+/**
+ * The Realtime (GA) server events that both our runtime reads and our emulator writes, as zod
+ * schemas: one source for both sides, so they agree. Each schema names only what is needed to
+ * act on the event (extra keys are stripped, fields the runtime can do without are optional).
+ * Parsing never throws: an event of another type, or one that fails its schema, comes back as a
+ * generic `{ type, ... }`. Audio deltas never come here (see wire.ts).
+ */
+import { z } from 'zod';
+
+const contentPart = z.object({
+  type: z.string(),
+  text: z.string().nullable().optional(),
+  transcript: z.string().nullable().optional(),
+});
+
+export const realtimeItemSchema = z.object({
+  id: z.string(),
+  object: z.literal('realtime.item').optional(),
+  type: z.string(),
+  status: z.enum(['completed', 'incomplete', 'in_progress']).optional(),
+  role: z.enum(['user', 'assistant', 'system']).optional(),
+  content: z.array(contentPart).optional(),
+  name: z.string().optional(),
+  call_id: z.string().optional(),
+  arguments: z.string().optional(),
+});
+export type RealtimeWireItem = z.infer<typeof realtimeItemSchema>;
+
+const responseResource = z.object({
+  id: z.string().optional(),
+  status: z.string().optional(),
+});
+
+const turnDetection = z.object({
+  type: z.string(),
+  interrupt_response: z.boolean().optional(),
+});
+
+const sessionResource = z.object({
+  audio: z.object({
+    input: z.object({ turn_detection: turnDetection.nullable().optional() }).optional(),
+  }).optional(),
+});
+
+const wireError = z.object({
+  type: z.string(),
+  code: z.string().nullable().optional(),
+  message: z.string(),
+  param: z.string().nullable().optional(),
+  event_id: z.string().nullable().optional(),
+});
+
+function event<T extends string, S extends z.ZodRawShape>(type: T, shape: S) {
+  return z.object({ type: z.literal(type), event_id: z.string().optional(), ...shape });
+}
+
+const itemEvent = { response_id: z.string(), output_index: z.number().int().optional(), item: realtimeItemSchema };
+const audioPart = {
+  response_id: z.string().optional(),
+  item_id: z.string(),
+  output_index: z.number().int().optional(),
+  content_index: z.number().int().optional(),
+};
+
+/** Schemas by event type. */
+export const SERVER_EVENT_SCHEMAS = {
+  'session.created': event('session.created', { session: sessionResource }),
+  'session.updated': event('session.updated', { session: sessionResource }),
+  'input_audio_buffer.speech_started': event('input_audio_buffer.speech_started', { audio_start_ms: z.number(), item_id: z.string().optional() }),
+  'input_audio_buffer.speech_stopped': event('input_audio_buffer.speech_stopped', { audio_end_ms: z.number(), item_id: z.string().optional() }),
+  'conversation.item.input_audio_transcription.completed': event('conversation.item.input_audio_transcription.completed', {
+    item_id: z.string(),
+    content_index: z.number().int().optional(),
+    transcript: z.string(),
+    logprobs: z.array(z.unknown()).nullable().optional(),
+    usage: z.unknown().optional(),
+  }),
+  'conversation.item.added': event('conversation.item.added', { previous_item_id: z.string().nullable().optional(), item: realtimeItemSchema }),
+  'response.created': event('response.created', { response: responseResource }),
+  'response.output_item.added': event('response.output_item.added', itemEvent),
+  'response.output_item.done': event('response.output_item.done', itemEvent),
+  'response.output_audio.done': event('response.output_audio.done', audioPart),
+  'response.output_audio_transcript.done': event('response.output_audio_transcript.done', { ...audioPart, transcript: z.string() }),
+  'response.done': event('response.done', { response: responseResource }),
+  error: event('error', { error: wireError }),
+} as const;
+
+type Schemas = typeof SERVER_EVENT_SCHEMAS;
+export type SharedServerEventType = keyof Schemas;
+
+/** A shared event as the runtime reads it. */
+export type KnownServerEvent = { [K in SharedServerEventType]: z.infer<Schemas[K]> }[SharedServerEventType];
+
+/** The fields a sender supplies for a shared event (`type` and `event_id` are stamped by the sender). */
+export type ServerEventFields<T extends SharedServerEventType> = Omit<z.input<Schemas[T]>, 'type' | 'event_id'>;
+
+/** Any other server event, or a shared one that failed its schema. */
+export type GenericServerEvent = { type: string; [key: string]: unknown };
+
+export type ParsedServerEvent =
+  | { known: true; event: KnownServerEvent }
+  | { known: false; event: GenericServerEvent };
+
+function isShared(type: string): type is SharedServerEventType {
+  return Object.prototype.hasOwnProperty.call(SERVER_EVENT_SCHEMAS, type);
+}
+
+/** Classifies an already JSON-parsed value. Never throws; undefined when it is not an event at all. */
+export function classifyServerEvent(value: unknown): ParsedServerEvent | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const generic = value as GenericServerEvent;
+  if (typeof generic.type !== 'string') return undefined;
+  if (!isShared(generic.type)) return { known: false, event: generic };
+  const result = SERVER_EVENT_SCHEMAS[generic.type].safeParse(value);
+  return result.success ? { known: true, event: result.data as KnownServerEvent } : { known: false, event: generic };
+}
+
+/** One JSON parse, then the event's schema. Undefined when the text is not a JSON event. */
+export function parseServerEvent(text: string): ParsedServerEvent | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // An unparsable event is dropped by the SDK as well.
+    return undefined;
+  }
+  return classifyServerEvent(value);
+}
+
+/** The words of an item's content parts (transcripts of audio, or text), joined; undefined when none. */
+export function itemText(item: RealtimeWireItem): string | undefined {
+  const content = item.content;
+  if (!content) return undefined;
+  const parts = content.map((c) => c.transcript ?? c.text ?? '').filter((t) => t !== '');
+  return parts.length ? parts.join(' ') : undefined;
+}

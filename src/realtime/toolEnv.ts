@@ -1,0 +1,57 @@
+/**
+ * The per-call environment tools run in (`CallToolEnv`): the vertical's database, the call's
+ * recorder and abort signal, SMS, and call control. Hang-up and transfer first let the caller
+ * hear what the agent said before the tool ran (the goodbye, the "connecting you now").
+ */
+import type { CompiledVertical } from '../catalog/index.js';
+import type { Logger } from '../observability/logger.js';
+import type { Db } from '../store/index.js';
+import type { SmsSender } from '../telephony/types.js';
+import type { CallToolEnv, ToolInvocationRecorder } from '../toolkit/index.js';
+
+export interface CallToolEnvInput {
+  callId: string;
+  vertical: CompiledVertical;
+  db: Db;
+  log: Logger;
+  signal: AbortSignal;
+  recorder: ToolInvocationRecorder;
+  currentAgent(): string;
+  sms: SmsSender | undefined;
+  /** The number the caller dialled (SMS go out from it). */
+  calledNumber: string | undefined;
+  /** Waits until the caller has heard the agent's last words. */
+  drain(): Promise<void>;
+  transfer(to: string, announce: string | undefined): Promise<void>;
+  hangUp(goodbye: string | undefined): Promise<void>;
+}
+
+export function buildCallToolEnv(input: CallToolEnvInput): CallToolEnv {
+  const { vertical, sms } = input;
+  const humanNumber = vertical.manifest.fallback.humanNumber;
+  const from = input.calledNumber ?? vertical.numbers[0] ?? '';
+  return {
+    callId: input.callId,
+    vertical: vertical.id,
+    db: input.db,
+    logger: input.log.child({}, 'switchboard:tools'),
+    callSignal: input.signal,
+    recorder: input.recorder,
+    currentAgent: input.currentAgent,
+    services: {
+      now: () => new Date(),
+      ...(sms ? { sms: { send: (to: string, body: string, signal?: AbortSignal) => sms.send(to, from, body, signal) } } : {}),
+      ...(humanNumber ? { humanNumber } : {}),
+      call: {
+        transfer: async (to, options) => {
+          await input.drain();
+          await input.transfer(to, options?.announce);
+        },
+        hangUp: async (options) => {
+          await input.drain();
+          await input.hangUp(options?.goodbye);
+        },
+      },
+    },
+  };
+}
