@@ -8,10 +8,10 @@
  * pointed at the emulator's URL.
  */
 import { setTracingDisabled } from '@openai/agents';
-import { loadResamplerModule } from '../audio/resampler.js';
+import { loadResamplerModule } from '../audio/index.js';
 import type { AppConfig } from '../config/index.js';
-import type { Manifest } from '../manifest/schema.js';
-import { createLogger } from '../observability/logger.js';
+import type { Manifest } from '../manifest/index.js';
+import { createLogger } from '../observability/index.js';
 import type { EngineKind, ModelAudio, ModelEngine } from './modelSession.js';
 import { openaiEndpoint } from './openai-realtime/config.js';
 import { openaiRealtimeEngine } from './openai-realtime/session.js';

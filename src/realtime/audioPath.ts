@@ -5,8 +5,8 @@
  * direction, frame by frame, buffers reused.
  */
 import type { ModelAudio } from '../engines/index.js';
-import { loadResamplerModule, Resampler } from '../audio/resampler.js';
-import { ulawDecode, ulawEncode } from '../audio/ulaw.js';
+import { loadResamplerModule, Resampler } from '../audio/index.js';
+import { ulawDecode, ulawEncode } from '../audio/index.js';
 import type { Playback } from './playback.js';
 
 export interface AudioPath {

@@ -6,11 +6,11 @@
  */
 import type { CompiledVertical } from '../catalog/index.js';
 import type { EngineSelector } from '../engines/index.js';
-import { createLogger, type Logger } from '../observability/logger.js';
-import { newId, traceIdFromCallSid } from '../shared/ids.js';
-import { AppError, describeError } from '../shared/errors.js';
-import type { CallStatusReport, CarrierCallServices } from '../telephony/carrier.js';
-import { STREAM_PARAM, type CallEvent, type CarrierConnection, type StartEvent } from '../telephony/types.js';
+import { createLogger, type Logger } from '../observability/index.js';
+import { newId, traceIdFromCallSid } from '../shared/index.js';
+import { AppError, describeError } from '../shared/index.js';
+import type { CallStatusReport, CarrierCallServices } from '../telephony/index.js';
+import { STREAM_PARAM, type CallEvent, type CarrierConnection, type StartEvent } from '../telephony/index.js';
 import { CallSession, DEFAULT_SESSION_OPTIONS, type CallSessionDeps, type CallSessionOptions } from './callSession.js';
 import { LocalVoice } from './localVoice.js';
 import { END_REASON, type CallHandler, type PrepareInput } from './types.js';

@@ -4,7 +4,7 @@
  * changed only through the call's own methods.
  */
 import type { ReplayItem } from '../engines/index.js';
-import type { Logger } from '../observability/logger.js';
+import type { Logger } from '../observability/index.js';
 import type { ToolInvocationRecorder } from '../toolkit/index.js';
 import type { AudioPath } from './audioPath.js';
 import type { Playback } from './playback.js';

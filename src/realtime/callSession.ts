@@ -8,13 +8,13 @@
  */
 import type { CompiledVertical } from '../catalog/index.js';
 import type { ModelEngine } from '../engines/index.js';
-import type { Logger } from '../observability/logger.js';
-import { recordCallEnded } from '../observability/metrics.js';
+import type { Logger } from '../observability/index.js';
+import { recordCallEnded } from '../observability/index.js';
 import type { Db } from '../store/index.js';
-import type { Manifest } from '../manifest/schema.js';
-import type { CarrierCallServices } from '../telephony/carrier.js';
-import type { CallEvent, CarrierConnection, StartEvent } from '../telephony/types.js';
-import { describeError } from '../shared/errors.js';
+import type { Manifest } from '../manifest/index.js';
+import type { CarrierCallServices } from '../telephony/index.js';
+import type { CallEvent, CarrierConnection, StartEvent } from '../telephony/index.js';
+import { describeError } from '../shared/index.js';
 import { createAudioPath, type AudioPath } from './audioPath.js';
 import type { CallPort } from './callPort.js';
 import { CarrierOutlet } from './carrierQueue.js';

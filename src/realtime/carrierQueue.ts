@@ -3,7 +3,7 @@
  * requested as soon as the model connection is up (at webhook time), so its first frames may be
  * ready before Twilio has opened the stream: they wait here and leave the moment it does.
  */
-import type { CarrierConnection } from '../telephony/types.js';
+import type { CarrierConnection } from '../telephony/index.js';
 import type { CarrierOut } from './playback.js';
 
 /** At most this many queued commands (about a minute of audio with its marks). */

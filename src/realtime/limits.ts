@@ -5,7 +5,7 @@
  * call; any caller speech starts the count again. The maximum duration runs from the start of
  * the media stream.
  */
-import type { CallLimits } from '../manifest/schema.js';
+import type { CallLimits } from '../manifest/index.js';
 
 export interface LimitActions {
   /** First silence: say the manifest's prompt. */

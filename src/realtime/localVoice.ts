@@ -3,8 +3,8 @@
  * please") and the apology when the model cannot be restored. They are synthesised locally
  * (src/audio) and cached per text, so the caller hears them at once.
  */
-import { PCMU8K } from '../audio/pcm.js';
-import { SpeechSynthesizer } from '../audio/synth.js';
+import { PCMU8K } from '../audio/index.js';
+import { SpeechSynthesizer } from '../audio/index.js';
 import type { CallPort } from './callPort.js';
 
 /** Local prompt items are named with this prefix. */

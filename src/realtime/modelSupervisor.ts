@@ -5,9 +5,9 @@
  * conversation so far; when nothing works the call decides how to give up.
  */
 import type { ModelEngine, ModelEvent, ModelSession, ReplayItem } from '../engines/index.js';
-import type { Logger } from '../observability/logger.js';
+import type { Logger } from '../observability/index.js';
 import type { AgentGraph, SessionTemplate } from '../orchestration/index.js';
-import { describeError } from '../shared/errors.js';
+import { describeError } from '../shared/index.js';
 import type { CallToolEnv } from '../toolkit/index.js';
 
 export interface SupervisorHost {

@@ -5,8 +5,8 @@
  * the caller actually heard: that, not the wall clock, is where a barge-in truncates the model's
  * item.
  */
-import type { MediaFormat } from '../telephony/carrier.js';
-import { PCMU_8K_20MS } from '../telephony/media.js';
+import type { MediaFormat } from '../telephony/index.js';
+import { PCMU_8K_20MS } from '../telephony/index.js';
 
 /** Where frames go: the carrier connection, or a queue until it is attached. */
 export interface CarrierOut {

@@ -6,8 +6,8 @@
  * ended the call.
  */
 import type { CallsRepository, FinalizeCall, HandoffsRepository, LatencyRepository, LatencySample, NewCall, TranscriptsRepository, TranscriptRole } from '../store/index.js';
-import type { ToolInvocationRecorder, ToolInvocationStart, ToolInvocationStatus } from '../toolkit/types.js';
-import type { Logger } from '../observability/logger.js';
+import type { ToolInvocationRecorder, ToolInvocationStart, ToolInvocationStatus } from '../toolkit/index.js';
+import type { Logger } from '../observability/index.js';
 import { sqlState } from '../store/index.js';
 
 /** The repositories a call writes to. */

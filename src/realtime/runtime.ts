@@ -9,7 +9,7 @@ import { createEngineSelector, startEmulator, type EngineSelector, type ModelAud
 import { loadScenarios } from '../scenarios/index.js';
 import type { Store } from '../store/index.js';
 import type { CarrierCallServices } from '../telephony/index.js';
-import { createLogger } from '../observability/logger.js';
+import { createLogger } from '../observability/index.js';
 import { CallManager, type CallManagerOptions } from './callManager.js';
 
 const log = createLogger('realtime');

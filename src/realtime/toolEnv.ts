@@ -4,9 +4,9 @@
  * hear what the agent said before the tool ran (the goodbye, the "connecting you now").
  */
 import type { CompiledVertical } from '../catalog/index.js';
-import type { Logger } from '../observability/logger.js';
+import type { Logger } from '../observability/index.js';
 import type { Db } from '../store/index.js';
-import type { SmsSender } from '../telephony/types.js';
+import type { SmsSender } from '../telephony/index.js';
 import type { CallToolEnv, ToolInvocationRecorder } from '../toolkit/index.js';
 
 export interface CallToolEnvInput {

@@ -2,8 +2,8 @@
  * The runtime's public contracts: what the server calls (`CallHandler`) and how a call ends.
  */
 import type { CompiledVertical } from '../catalog/index.js';
-import type { CallStatusReport } from '../telephony/carrier.js';
-import type { CarrierConnection } from '../telephony/types.js';
+import type { CallStatusReport } from '../telephony/index.js';
+import type { CarrierConnection } from '../telephony/index.js';
 
 export type { CompiledVertical, CallStatusReport };
 

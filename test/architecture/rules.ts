@@ -38,7 +38,7 @@ export const AREA_RULES: Readonly<Record<string, '*' | readonly string[]>> = {
   cli: ['server', 'store', 'manifest', 'catalog', 'analysis', 'config', 'engines', 'scenarios', 'simulator', 'telephony', 'toolkit'],
   server: ['realtime', 'analysis', 'store', 'catalog', 'telephony', 'manifest'],
   realtime: ['telephony', 'orchestration', 'engines', 'store', 'audio', 'catalog', 'config', 'manifest', 'scenarios', 'toolkit'],
-  engines: ['audio', 'orchestration', 'config', 'manifest', 'scenarios'],
+  engines: ['audio', 'orchestration', 'config', 'manifest', 'scenarios', 'toolkit'],
   analysis: ['store', 'manifest', 'config'],
   simulator: ['telephony', 'audio', 'scenarios', 'manifest', 'store'],
   catalog: ['manifest', 'orchestration', 'toolkit'],
@@ -77,6 +77,10 @@ export const PACKAGE_RULES: readonly PackageRule[] = [
   },
   { packages: ['bullmq'], appliesTo: ['src/', 'tools/'], except: ['src/analysis/'], why: 'only src/analysis imports bullmq' },
   { packages: ['@openai/', 'openai'], appliesTo: ['src/telephony/'], why: 'a carrier never talks to a model SDK' },
+  {
+    packages: ['@openai/', 'openai', 'ws'], appliesTo: ['src/realtime/'],
+    why: 'the call session speaks only to a ModelSession (src/engines) and a carrier connection, never to a model SDK or socket',
+  },
   {
     packages: ['@openai/', 'openai', 'pg', '@electric-sql/pglite', 'bullmq', 'ioredis', 'ws', 'express'],
     appliesTo: ['src/manifest/'], why: 'a manifest is pure data',

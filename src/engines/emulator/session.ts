@@ -5,7 +5,7 @@
  * event and the session carries on; nothing here throws to the socket.
  */
 import { EnergyVad, bytesToMs, type SpeechSynthesizer, type VadEvent } from '../../audio/index.js';
-import type { Logger } from '../../observability/logger.js';
+import type { Logger } from '../../observability/index.js';
 import { Conversation, type ConversationItem } from './conversation.js';
 import { EventSink, type Send } from './emit.js';
 import { ERR, type WireError } from './errors.js';

@@ -8,7 +8,7 @@
 import type { RealtimeSessionConfig } from '@openai/agents/realtime';
 import type { AppConfig } from '../../config/index.js';
 import type { SessionTemplate } from '../../orchestration/index.js';
-import type { Manifest } from '../../manifest/schema.js';
+import type { Manifest } from '../../manifest/index.js';
 import type { EngineKind, ModelAudio } from '../modelSession.js';
 
 /** Where one call's model sessions connect (the OpenAI service, or the emulator speaking its protocol). */

@@ -6,7 +6,7 @@
  * Only the SDK's public surface is used.
  */
 import { RealtimeSession, type RealtimeAgent } from '@openai/agents/realtime';
-import { AppError } from '../../shared/errors.js';
+import { AppError } from '../../shared/index.js';
 import type { SwitchboardRunContext } from '../../toolkit/index.js';
 import type {
   AudioDeltaEvent, CancelCause, ModelEngine, ModelEvent, ModelSession, ModelSessionOptions, ModelSessionUpdate, ReplayItem,

@@ -9,7 +9,7 @@ import type { WireFunctionTool } from '../sessionConfig.js';
 import type { BrainReply, BrainSession, BrainTurnContext, CallerInput } from './types.js';
 import { askFor, extractField, fieldsOf, type FieldSpec } from './extract.js';
 import { asksWhatItIs, contentStems, humanize, matchScore, shorten, soundsLikeGoodbye } from './words.js';
-import { END_CALL_TOOL } from '../../../scenarios/schema.js';
+import { END_CALL_TOOL } from '../../../scenarios/index.js';
 
 export const HONEST_INTRO = "I'm an offline rule-based stand-in, not a language model";
 

@@ -3,8 +3,8 @@
  * response plays the next step of the current turn's script (the opening before any caller
  * input). When the script has nothing left for a response, the rule-based brain answers.
  */
-import type { ModelStep, Scenario } from '../../../scenarios/schema.js';
-import { stepToolCall } from '../../../scenarios/schema.js';
+import type { ModelStep, Scenario } from '../../../scenarios/index.js';
+import { stepToolCall } from '../../../scenarios/index.js';
 import type { BrainReply, BrainSession, BrainTurnContext, CallerInput } from './types.js';
 import { RulesBrainSession } from './rules.js';
 import { tokens } from './words.js';
