@@ -90,9 +90,10 @@ function callDetailView(detail) {
     h('h4', {}, 'Post-call analysis'),
     a ? h('dl', { class: 'analysis' },
       h('dt', {}, 'Summary'), h('dd', {}, a.summary ?? ''),
-      h('dt', {}, 'Sentiment'), h('dd', {}, String(a.sentiment ?? '')),
+      h('dt', {}, 'Sentiment'), h('dd', {}, typeof a.sentiment === 'object' && a.sentiment ? Object.entries(a.sentiment).map(([k, v]) => `${k}: ${v}`).join(' · ') : String(a.sentiment ?? '')),
       h('dt', {}, 'Intent'), h('dd', {}, String(a.intent ?? '')),
-      h('dt', {}, 'Lead score'), h('dd', {}, String(a.leadScore ?? '')),
+      h('dt', {}, 'Lead score'), h('dd', {}, `${a.leadScore ?? ''}${a.leadReasons?.length ? ` (${a.leadReasons.join('; ')})` : ''}`),
+      h('dt', {}, 'Analyser'), h('dd', {}, `${a.analyser}${a.model ? ` · ${a.model}` : ''}`),
       h('dt', {}, 'Fields'), h('dd', {}, h('pre', {}, JSON.stringify(a.fields ?? {}, null, 1))))
       : h('p', { class: 'hint no-analysis' }, c.status === 'completed' || c.status === 'failed' ? 'Not analysed yet.' : 'Analysed when the call ends.'));
 }
