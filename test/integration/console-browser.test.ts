@@ -68,17 +68,18 @@ describeWithChromium('the console in Chromium', () => {
     await page.waitForSelector('body[data-ready="true"]');
     await page.selectOption('#call-vertical', 'salon');
     await page.click('#call-start');
-    await page.waitForFunction(() => document.getElementById('call-status')?.textContent?.startsWith('In call'), undefined, { timeout: 15_000 });
-    const callSid = await page.evaluate(() => (window as unknown as { switchboardConsole: { call: { callSid: string } } }).switchboardConsole.call.callSid);
+    // Page-side code is written as strings: the test's TypeScript has no DOM types.
+    await page.waitForFunction(`document.getElementById('call-status')?.textContent?.startsWith('In call')`, undefined, { timeout: 15_000 });
+    const callSid = await page.evaluate<string>('window.switchboardConsole.call.callSid');
     expect(callSid).toMatch(/^WR[0-9a-f]{32}$/);
 
     // The greeting reaches the page: RTP in, and energy on the remote track.
-    await page.waitForFunction(async () => {
-      const s = (window as unknown as { switchboardConsole: { call: { pc: RTCPeerConnection; peakLevel: number } } }).switchboardConsole.call;
+    await page.waitForFunction(`(async () => {
+      const s = window.switchboardConsole.call;
       let bytes = 0;
-      (await s.pc.getStats()).forEach((r: { type: string; kind?: string; bytesReceived?: number }) => { if (r.type === 'inbound-rtp' && r.kind === 'audio') bytes = r.bytesReceived ?? 0; });
+      (await s.pc.getStats()).forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'audio') bytes = r.bytesReceived ?? 0; });
       return bytes > 8000 && s.peakLevel > 0.01;
-    }, undefined, { timeout: 15_000, polling: 200 });
+    })()`, undefined, { timeout: 15_000, polling: 200 });
     // The caller speaks: the fake microphone's frames reach the gateway's call.
     const conn = gw.webrtc.live.get(callSid)!;
     await eventually(async () => conn.packetsIn > 100, 'microphone frames at the gateway', 10_000);
@@ -90,7 +91,7 @@ describeWithChromium('the console in Chromium', () => {
     await page.screenshot({ path: join(OUT, 'live.png'), fullPage: true });
     await page.goto(`${gw.baseUrl}/console/#call`);
     // Leaving the page dropped the softphone's peer: hang up through the API the button uses.
-    await page.evaluate(async (sid) => { await fetch(`/console/api/calls/${sid}`, { method: 'DELETE' }); }, callSid);
+    await page.evaluate(`fetch('/console/api/calls/${callSid}', { method: 'DELETE' }).then((r) => r.status)`);
 
     const row = await eventually(async () => {
       const r = await gw.store.calls.getBySid(callSid);

@@ -46,6 +46,8 @@ export interface WebRtcCarrier extends Carrier {
   control(callSid: string, raw: string): boolean;
   /** Live browser calls. */
   readonly live: ReadonlyMap<string, WebRtcConnection>;
+  /** Frames and packets of every browser call so far (ended and live). */
+  totals(): WebRtcConnection['stats'];
 }
 
 export function isWebRtcCarrier(c: Carrier): c is WebRtcCarrier {
@@ -67,6 +69,14 @@ async function drained(conn: WebRtcConnection, timeoutMs: number): Promise<void>
 
 export function createWebRtcCarrier(settings: WebRtcSettings, options: { log?: CarrierLog; clock?: FrameClock } = {}): WebRtcCarrier {
   const live = new Map<string, WebRtcConnection>();
+  const ended = { framesSent: 0, framesCleared: 0, framesOverflowed: 0, packetsIn: 0 };
+  const add = (into: typeof ended, s: typeof ended) => {
+    into.framesSent += s.framesSent;
+    into.framesCleared += s.framesCleared;
+    into.framesOverflowed += s.framesOverflowed;
+    into.packetsIn += s.packetsIn;
+    return into;
+  };
   const callControl: CallControl = {
     async hangUp(callSid) {
       const conn = live.get(callSid);
@@ -94,6 +104,11 @@ export function createWebRtcCarrier(settings: WebRtcSettings, options: { log?: C
     callControl,
     callStatus: webrtcCallStatus,
     live,
+    totals() {
+      const sum = add({ framesSent: 0, framesCleared: 0, framesOverflowed: 0, packetsIn: 0 }, ended);
+      for (const conn of live.values()) add(sum, conn.stats);
+      return sum;
+    },
     async answer(call) {
       const check = checkOffer(call.offerSdp);
       if (!check.ok) throw new AppError(check.code, check.message);
@@ -109,6 +124,7 @@ export function createWebRtcCarrier(settings: WebRtcSettings, options: { log?: C
       live.set(call.callSid, result.connection);
       result.connection.on('close', () => {
         if (live.get(call.callSid) === result.connection) live.delete(call.callSid);
+        add(ended, result.connection.stats);
       });
       return result;
     },

@@ -15,6 +15,9 @@ export interface FrameClock {
   remove(listener: () => void): void;
 }
 
+/** Wake-ups whose lateness is kept (the benchmark reads it). */
+const LATENESS_SAMPLES = 4096;
+
 /** Ticks of a late wake-up that are caught up at once; beyond this the clock restarts. */
 const MAX_CATCH_UP_TICKS = 10;
 
@@ -30,6 +33,9 @@ export class IntervalClock implements FrameClock {
   private ticks = 0;
   /** Ticks skipped after a long stall (the event loop was blocked). */
   resyncs = 0;
+  /** How late each of the last LATENESS_SAMPLES wake-ups ran after its tick was due (ms). */
+  readonly lateness = new Float64Array(LATENESS_SAMPLES);
+  latenessCount = 0;
 
   constructor(readonly periodMs = 20) {}
 
@@ -57,6 +63,8 @@ export class IntervalClock implements FrameClock {
   }
 
   private wake(): void {
+    const lateMs = performance.now() - (this.startMs + (this.ticks + 1) * this.periodMs);
+    this.lateness[this.latenessCount++ % LATENESS_SAMPLES] = lateMs;
     const elapsedTicks = Math.floor((performance.now() - this.startMs) / this.periodMs);
     let due = elapsedTicks - this.ticks;
     if (due > MAX_CATCH_UP_TICKS) {
@@ -74,7 +82,7 @@ export class IntervalClock implements FrameClock {
 }
 
 /** The process's RTP clock (20 ms). */
-export const rtpClock: FrameClock = new IntervalClock(20);
+export const rtpClock: IntervalClock = new IntervalClock(20);
 
 /** Where paced frames and reached marks go (the RTP track and the call's mark events). */
 export interface PacerSink {
