@@ -13,12 +13,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { edgeSection } from './sections/edge.js';
 import { analysisSection } from './analysis.js';
+import { webrtcSection } from './sections/webrtc.js';
 import type { BenchContext, BenchSection, SectionResult } from './types.js';
 
 const SECTIONS: BenchSection[] = [
   edgeSection,
   // Append further sections here (e.g. post-call analysis throughput).
   analysisSection,
+  webrtcSection,
 ];
 
 function arg(name: string): string | undefined {

@@ -66,7 +66,7 @@ async function start(): Promise<Running> {
 
     // Every registered carrier (src/telephony/carriers.ts), each reading its own config section.
     const publicUrl = config.server.publicUrl ?? `http://localhost:${config.server.port}`;
-    const carriers = createCarriers({ publicUrl, settings: { twilio: config.twilio }, env: process.env, log: createLogger('telephony') });
+    const carriers = createCarriers({ publicUrl, settings: { twilio: config.twilio, webrtc: config.webrtc }, env: process.env, log: createLogger('telephony') });
     const { handler, engine } = await createCallHandler(config, store, catalog, carriers, stoppers);
 
     // POST-CALL PROCESSING (analysis engineer): outbox relay → BullMQ `post-call` when REDIS_URL is set
@@ -81,6 +81,7 @@ async function start(): Promise<Running> {
       adminToken: config.admin.token,
       store,
       engine,
+      ...(config.console.enabled ? { console: { store, sessionTtlMs: config.console.sessionTtlMs } } : {}),
     });
     const { url } = await gateway.listen(config.server.port, config.server.host);
     const verticals = catalog.list().map((v) => `${v.id}@${v.version}`).join(', ');
@@ -89,7 +90,10 @@ async function start(): Promise<Running> {
       `Switchboard gateway listening on ${url}\n` +
         `  verticals: ${verticals || 'none'}\n` +
         `  engine: ${engine}   store: ${storeText}   public URL: ${config.server.publicUrl}\n` +
-        `Place a simulated call:  npx switchboard simulate ${catalog.list()[0]?.id ?? '<vertical>'} --all\n`,
+        `Place a simulated call:  npx switchboard simulate ${catalog.list()[0]?.id ?? '<vertical>'} --all\n` +
+        (config.console.enabled
+          ? `Browser console:  ${url}/console/  (${config.admin.token ? 'log in with ADMIN_TOKEN' : 'loopback clients only; set ADMIN_TOKEN to open it to others'})\n`
+          : ''),
     );
     return { gateway, store, stoppers };
   } catch (err) {

@@ -49,6 +49,21 @@ export const appConfigSchema = z.object({
     outboxPollMs: z.coerce.number().int().min(10),
   }),
   log: z.object({ level: z.enum(['debug', 'info', 'warn', 'error', 'silent']) }),
+  /** The browser carrier (src/telephony/webrtc): ICE servers for remote use, loopback-only mode. */
+  webrtc: z.object({
+    iceServers: z.preprocess(
+      (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+      z.array(z.string().regex(/^(stun|turn|turns):[^\s,]+$/, 'must be stun:, turn: or turns: URLs')),
+    ).default([]),
+    turnUsername: z.string().min(1).nullable().default(null),
+    turnCredential: z.string().min(1).nullable().default(null),
+    loopbackOnly: z.preprocess((v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v), z.boolean()).default(false),
+  }).default({ iceServers: [], turnUsername: null, turnCredential: null, loopbackOnly: false }),
+  /** The browser console at /console. */
+  console: z.object({
+    enabled: z.preprocess((v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v), z.boolean()).default(true),
+    sessionTtlMs: z.coerce.number().int().min(60_000).default(30 * 60_000),
+  }).default({ enabled: true, sessionTtlMs: 30 * 60_000 }),
 });
 
 export type AppConfig = z.infer<typeof appConfigSchema>;
@@ -72,7 +87,12 @@ export const ENV_KEYS: Record<string, string> = {
   SWITCHBOARD_ENGINE: 'engine.default',
   SWITCHBOARD_VERTICALS_DIR: 'paths.verticals',
   SWITCHBOARD_DATA_DIR: 'paths.data',
+  WEBRTC_ICE_SERVERS: 'webrtc.iceServers',
+  WEBRTC_TURN_USERNAME: 'webrtc.turnUsername',
+  WEBRTC_TURN_CREDENTIAL: 'webrtc.turnCredential',
+  WEBRTC_LOOPBACK_ONLY: 'webrtc.loopbackOnly',
+  SWITCHBOARD_CONSOLE: 'console.enabled',
 };
 
 /** Keys that must never be set in a YAML file. */
-export const SECRET_PATHS = ['openai.apiKey', 'twilio.authToken', 'elevenlabs.apiKey', 'admin.token'];
+export const SECRET_PATHS = ['openai.apiKey', 'twilio.authToken', 'elevenlabs.apiKey', 'admin.token', 'webrtc.turnCredential'];

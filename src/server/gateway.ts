@@ -15,6 +15,7 @@ import { adminRouter } from './admin.js';
 import { createCarrierPort } from './carrierPort.js';
 import { createStreamEndpoint, type StreamEndpoint } from './streamUpgrade.js';
 import type { GatewayOptions } from './types.js';
+import { CONSOLE_PATH, consoleRouter, type ConsoleSettings } from './console/index.js';
 
 export interface Gateway {
   readonly app: Express;
@@ -26,7 +27,8 @@ export interface Gateway {
   close(reason?: string): Promise<void>;
 }
 
-export function createGateway(opts: GatewayOptions): Gateway {
+/** `console`: serve the browser console at /console (it reads calls from this store). */
+export function createGateway(opts: GatewayOptions & { console?: ConsoleSettings }): Gateway {
   const log = opts.logger ?? createLogger('server');
   let draining = false;
   const isDraining = () => draining;
@@ -37,6 +39,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(healthRouter(opts, isDraining));
+  if (opts.console) app.use(CONSOLE_PATH, consoleRouter({ ...opts.console, catalog: opts.catalog, handler: opts.handler, carriers: opts.carriers, adminToken: opts.adminToken ?? null, isDraining, log }));
   const port = createCarrierPort(opts, log, isDraining);
   for (const carrier of opts.carriers) app.use(carrier.webhooks(port));
   app.use(express.json({ limit: '64kb' }), adminRouter(opts, log));

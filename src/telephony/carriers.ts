@@ -5,9 +5,11 @@
 import { ConfigError } from '../shared/index.js';
 import type { Carrier, CarrierContext, CarrierModule } from './carrier.js';
 import { twilioCarrier } from './twilio/index.js';
+import { webrtcCarrier } from './webrtc/index.js';
 
 export const CARRIERS: readonly CarrierModule[] = [
   twilioCarrier,
+  webrtcCarrier,
 ];
 
 /** Builds every registered carrier (or `modules`) for this process. */

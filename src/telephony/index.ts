@@ -24,3 +24,4 @@ export { formOf, sendWebhookError, BAD_REQUEST, type FormBody } from './webhook.
 export { CarrierSocket, DEFAULT_START_TIMEOUT_MS, type CarrierSocketOptions } from './carrierSocket.js';
 export * from './twilio/index.js';
 export * from './http.js';
+export * from './webrtc/index.js';

@@ -1,0 +1,110 @@
+/**
+ * The console in a real browser: Debian's chromium (driven by playwright-core) with a fake
+ * microphone playing a WAV, against a real gateway (emulator engine, Postgres, in-process
+ * analysis). One call to salon: the greeting's audio reaches the page (remote RTP counted by
+ * getStats and heard by an analyser), the caller speaks, hangs up, and the call is in history,
+ * finalised and analysed. A screenshot of each page goes to test-output/console/.
+ * Only what a browser alone can show is here; the carrier's SDP and pacing are tested in Node
+ * (test/unit/telephony/webrtc*.test.ts, test/integration/webrtc.test.ts).
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { PCM24K, SpeechSynthesizer } from '../../src/audio/index.js';
+import { startConsoleGateway, type ConsoleGateway } from './consoleGateway.js';
+import { eventually } from './realtimeHarness.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const OUT = resolve('test-output', 'console');
+const present = existsSync(CHROMIUM);
+if (!present) process.stdout.write(`console-browser: no ${CHROMIUM} (apt-get install -y chromium); the browser test is skipped\n`);
+const describeWithChromium = present ? describe : describe.skip;
+
+/** A mono 16-bit WAV: the caller's line (espeak-ng when installed, else speech-shaped signal), then silence. */
+async function callerWav(file: string): Promise<void> {
+  const clip = await new SpeechSynthesizer().clip('Hi, I would like to book a haircut tomorrow at ten please.', PCM24K);
+  const silence = Buffer.alloc(24_000 * 2 * 3);
+  const pcm = Buffer.concat([Buffer.alloc(24_000), clip.bytes, silence]);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0); header.writeUInt32LE(36 + pcm.length, 4); header.write('WAVE', 8);
+  header.write('fmt ', 12); header.writeUInt32LE(16, 16); header.writeUInt16LE(1, 20); header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(24_000, 24); header.writeUInt32LE(48_000, 28); header.writeUInt16LE(2, 32); header.writeUInt16LE(16, 34);
+  header.write('data', 36); header.writeUInt32LE(pcm.length, 40);
+  writeFileSync(file, Buffer.concat([header, pcm]));
+}
+
+describeWithChromium('the console in Chromium', () => {
+  let gw: ConsoleGateway;
+  let browser: Browser;
+  let page: Page;
+  const startedAt = Date.now();
+
+  beforeAll(async () => {
+    mkdirSync(OUT, { recursive: true });
+    const wav = join(OUT, 'caller.wav');
+    await callerWav(wav);
+    gw = await startConsoleGateway();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${wav}`,
+        '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required', '--no-sandbox'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await gw?.close();
+    process.stdout.write(`console-browser: ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);
+  }, 60_000);
+
+  it('calls salon over WebRTC, hears the greeting, speaks, hangs up, and finds the call in history', async () => {
+    await page.goto(`${gw.baseUrl}/console/#verticals`);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.waitForSelector('#vertical-salon svg.graph g.agent');
+    await page.screenshot({ path: join(OUT, 'verticals.png'), fullPage: true });
+
+    await page.goto(`${gw.baseUrl}/console/#call`);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.selectOption('#call-vertical', 'salon');
+    await page.click('#call-start');
+    // Page-side code is written as strings: the test's TypeScript has no DOM types.
+    await page.waitForFunction(`document.getElementById('call-status')?.textContent?.startsWith('In call')`, undefined, { timeout: 15_000 });
+    const callSid = await page.evaluate<string>('window.switchboardConsole.call.callSid');
+    expect(callSid).toMatch(/^WR[0-9a-f]{32}$/);
+
+    // The greeting reaches the page: RTP in, and energy on the remote track.
+    await page.waitForFunction(`(async () => {
+      const s = window.switchboardConsole.call;
+      let bytes = 0;
+      (await s.pc.getStats()).forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'audio') bytes = r.bytesReceived ?? 0; });
+      return bytes > 8000 && s.peakLevel > 0.01;
+    })()`, undefined, { timeout: 15_000, polling: 200 });
+    // The caller speaks: the fake microphone's frames reach the gateway's call.
+    const conn = gw.webrtc.live.get(callSid)!;
+    await eventually(async () => conn.packetsIn > 100, 'microphone frames at the gateway', 10_000);
+    await page.waitForSelector('#call-transcript li.assistant', { timeout: 15_000 });
+    await page.screenshot({ path: join(OUT, 'call.png'), fullPage: true });
+
+    await page.goto(`${gw.baseUrl}/console/#live`);
+    await page.waitForSelector(`#live-detail .detail h3`, { timeout: 10_000 });
+    await page.screenshot({ path: join(OUT, 'live.png'), fullPage: true });
+    await page.goto(`${gw.baseUrl}/console/#call`);
+    // Leaving the page dropped the softphone's peer: hang up through the API the button uses.
+    await page.evaluate(`fetch('/console/api/calls/${callSid}', { method: 'DELETE' }).then((r) => r.status)`);
+
+    const row = await eventually(async () => {
+      const r = await gw.store.calls.getBySid(callSid);
+      return r?.endedAt ? r : undefined;
+    }, 'the call finalised', 20_000);
+    gw.processing.nudge();
+    await eventually(async () => gw.store.analysis.get(gw.store.dbForVertical(gw.catalog.get('salon')!.manifest), row.id), 'the analysis', 20_000);
+
+    await page.goto(`${gw.baseUrl}/console/#history/${row.id}`);
+    await page.waitForSelector(`tr[data-call="${callSid}"]`);
+    await page.waitForSelector(`#history-detail #call-${row.id} dl.analysis`, { timeout: 10_000 });
+    const status = await page.textContent(`#history-detail #call-${row.id} .call-status`);
+    expect(status).toMatch(/^(completed|failed)/);
+    await page.screenshot({ path: join(OUT, 'history.png'), fullPage: true });
+  }, 120_000);
+});

@@ -1,0 +1,79 @@
+/**
+ * A real gateway with the console for browser and WebRTC tests: the salon vertical on Postgres
+ * (fresh schemas), the emulator engine (rules brain: no scenario pairs browser speech), the real
+ * CallManager with Twilio and the WebRTC carrier (loopback only), and in-process post-call
+ * analysis, so a call placed from a page is finalised and analysed as `npm start` would.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTracingDisabled } from '@openai/agents';
+import { startPostCallProcessing, type PostCallProcessing } from '../../src/analysis/index.js';
+import { createCatalog, type Catalog } from '../../src/catalog/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { startEmulator, type RunningEmulator } from '../../src/engines/emulator/index.js';
+import { createEngineSelector } from '../../src/engines/select.js';
+import { CallManager } from '../../src/realtime/index.js';
+import { createGateway, type Gateway } from '../../src/server/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { createTwilioCarrier, createWebRtcCarrier, webrtcSettingsSchema, type WebRtcCarrier } from '../../src/telephony/index.js';
+import { registry } from '../../tools/index.js';
+import { randomSchema, TEST_DATABASE_URL } from './storeSuite.js';
+
+export interface ConsoleGateway {
+  store: Store;
+  catalog: Catalog;
+  manager: CallManager;
+  webrtc: WebRtcCarrier;
+  gateway: Gateway;
+  baseUrl: string;
+  processing: PostCallProcessing;
+  close(): Promise<void>;
+}
+
+export async function startConsoleGateway(options: { adminToken?: string; mediaTimeoutMs?: number } = {}): Promise<ConsoleGateway> {
+  setTracingDisabled(true);
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-console-'));
+  cpSync(resolve('verticals/salon'), join(dir, 'verticals', 'salon'), { recursive: true });
+  const verticalSchema = randomSchema('v_salon_console');
+  const manifestFile = join(dir, 'verticals', 'salon', 'vertical.yaml');
+  writeFileSync(manifestFile, readFileSync(manifestFile, 'utf8').replace(/^storage:\n/m, `storage:\n  schema: ${verticalSchema}\n`));
+  const catalog = createCatalog({ verticalsDir: join(dir, 'verticals'), agentsDir: resolve('agents'), registry, cwd: dir });
+  const coreSchema = randomSchema('console');
+  const store = await openStore({ databaseUrl: TEST_DATABASE_URL, schema: coreSchema, poolSize: 6 });
+  await store.migrate();
+  await store.seedVertical(catalog.get('salon')!.manifest, catalog.get('salon')!.dir);
+
+  const emulator: RunningEmulator = await startEmulator({ scenarios: [] });
+  const twilio = createTwilioCarrier({ publicUrl: 'http://127.0.0.1:1' });
+  const webrtc = createWebRtcCarrier(webrtcSettingsSchema.parse({ loopbackOnly: true, ...(options.mediaTimeoutMs ? { mediaTimeoutMs: options.mediaTimeoutMs } : {}) }));
+  const config = loadConfig({ env: { SWITCHBOARD_ENGINE: 'emulator' } });
+  const manager = new CallManager({
+    store,
+    engines: createEngineSelector({ config, emulatorUrl: emulator.url }),
+    carriers: [twilio, webrtc],
+    resolveVertical: (id) => catalog.get(id),
+    session: { endGraceMs: 300 },
+  });
+  const processing = await startPostCallProcessing({ config, store, catalog });
+  const gateway = createGateway({
+    catalog, handler: manager, carriers: [twilio, webrtc], store, engine: 'emulator',
+    adminToken: options.adminToken ?? null,
+    console: { store, pollMs: 250 },
+  });
+  const { port } = await gateway.listen(0, '127.0.0.1');
+  return {
+    store, catalog, manager, webrtc, gateway, processing,
+    baseUrl: `http://127.0.0.1:${port}`,
+    async close() {
+      await gateway.close('test over');
+      await processing.close();
+      await emulator.close().catch(() => undefined);
+      await store.db.query(`DROP SCHEMA IF EXISTS "${verticalSchema}" CASCADE`);
+      await store.db.query(`DROP SCHEMA IF EXISTS "${coreSchema}" CASCADE`);
+      await store.db.query(`DELETE FROM public.schema_migrations WHERE scope LIKE $1 OR scope LIKE $2`, [`%${verticalSchema}%`, `%${coreSchema}%`]);
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
