@@ -8,7 +8,7 @@
 import type { Queryable } from '../store/index.js';
 import { END_CALL_TOOL, evaluateScenario, type ObservedCall, type Scenario } from '../scenarios/index.js';
 import type { SimulatedCall } from './call.js';
-import type { StoredCall } from './record.js';
+import type { StoredCall } from '../store/index.js';
 
 export interface Check {
   ok: boolean;

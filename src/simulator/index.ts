@@ -3,6 +3,5 @@ export { simulateCall, type SimulateCallOptions, type SimulatedCall, type Timeli
 export { SimulatedPhone, FRAME_MS, FRAME_BYTES } from './phone.js';
 export { readTwimlAnswer, type TwimlAnswer } from '../telephony/index.js';
 export { checkScenario, observedFromRecord, type Check } from './expectations.js';
-export { readStoredCall, findCall, waitForFinalCall, type StoredCall, type CallReader } from './record.js';
 export { runScenarios, gatewayVerticals, type ScenarioRun, type RunScenariosOptions, type GatewayVertical } from './run.js';
 export { formatTimelineEvent, formatStoredCall, formatChecks, formatCallSummary } from './report.js';

@@ -1,7 +1,7 @@
 /** Human-readable output of simulated calls and stored calls. */
 import type { Check } from './expectations.js';
 import type { SimulatedCall, TimelineEvent } from './call.js';
-import type { StoredCall } from './record.js';
+import type { StoredCall } from '../store/index.js';
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));

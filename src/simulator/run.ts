@@ -11,7 +11,7 @@ import { AppError, describeError } from '../shared/index.js';
 import { httpSend, type HttpResponse } from '../telephony/index.js';
 import { simulateCall, type SimulatedCall, type TimelineEvent } from './call.js';
 import { checkScenario, type Check } from './expectations.js';
-import { readStoredCall, waitForFinalCall, type StoredCall } from './record.js';
+import { readStoredCall, waitForFinalCall, type StoredCall } from '../store/index.js';
 
 export interface ScenarioRun {
   scenario: Scenario;

@@ -5,6 +5,7 @@ export type { OpenStoreOptions, Store, StoreMode, SeedReport } from './store.js'
 export { applyMigrations, readMigrationDir, listApplied, checksumOf } from './migrate.js';
 export type { MigrationFile, MigrationReport, AppliedMigration } from './migrate.js';
 export * from './repositories/index.js';
+export { readStoredCall, findCall, waitForFinalCall, type StoredCall, type CallReader } from './storedCall.js';
 export { quoteIdent, sqlState, violatedConstraint } from './sql.js';
 export { PostgresDb } from './db/postgres.js';
 export { PgliteDb } from './db/pglite.js';

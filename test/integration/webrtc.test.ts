@@ -54,10 +54,11 @@ describe('WebRTC calls through the console signalling', () => {
       expect((packets[i]!.timestamp - packets[i - 1]!.timestamp + 2 ** 32) % 2 ** 32).toBe(160);
     }
     expect(packets[0]!.marker).toBe(true);
-    // Paced on the RTP clock, not sent in a burst: 50 frames take about a second.
+    // Paced on the RTP clock, not sent in a burst: 50 frames take at least about a second (a
+    // catch-up after a late tick never runs ahead of the schedule). No upper bound here: a busy
+    // machine only makes it slower; the pacer's timing is unit-tested on a driven clock.
     const spanMs = packets[49]!.atMs - packets[0]!.atMs;
     expect(spanMs).toBeGreaterThan(49 * 20 * 0.8);
-    expect(spanMs).toBeLessThan(49 * 20 * 1.5);
 
     // Caller audio reaches the runtime (silence keeps the media watchdog fed).
     const conn = gw.webrtc.live.get(callSid)!;

@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { openStore, type OpenStoreOptions, type Store } from '../../store/index.js';
 import { AppError } from '../../shared/index.js';
-import { findCall, formatStoredCall, readStoredCall, type StoredCall } from '../../simulator/index.js';
+import { formatStoredCall } from '../../simulator/index.js';
+import { findCall, readStoredCall, type StoredCall } from '../../store/index.js';
 import { action, EXIT_FAILED, type CliRun, type RegisterCommand } from '../context.js';
 
 /**

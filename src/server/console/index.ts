@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express, { Router, type Request, type Response } from 'express';
-import type { Logger } from '../../observability/logger.js';
-import type { Carrier } from '../../telephony/carrier.js';
-import { isWebRtcCarrier } from '../../telephony/webrtc/index.js';
+import type { Logger } from '../../observability/index.js';
+import type { Carrier } from '../../telephony/index.js';
+import { isWebRtcCarrier } from '../../telephony/index.js';
 import type { CallHandler, GatewayCatalog } from '../types.js';
 import { consoleAccess } from './access.js';
 import { callEventsStream, liveCallsStream } from './live.js';

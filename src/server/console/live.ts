@@ -5,7 +5,7 @@
  * An event is sent only when what it carries changed; a stream ends when its client goes.
  */
 import type { Request, Response } from 'express';
-import type { Logger } from '../../observability/logger.js';
+import type { Logger } from '../../observability/index.js';
 import type { GatewayCatalog } from '../types.js';
 import { callDetail, callSummary, isLive, type ConsoleStore } from './views.js';
 

@@ -7,10 +7,10 @@
  */
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { Logger } from '../../observability/logger.js';
-import { AppError, describeError } from '../../shared/errors.js';
-import { STREAM_PARAM } from '../../telephony/types.js';
-import { checkOffer, isBrowserCallSid, newBrowserCallSid, WEBRTC, WEBRTC_ERROR, type WebRtcCarrier } from '../../telephony/webrtc/index.js';
+import type { Logger } from '../../observability/index.js';
+import { AppError, describeError } from '../../shared/index.js';
+import { STREAM_PARAM } from '../../telephony/index.js';
+import { checkOffer, isBrowserCallSid, newBrowserCallSid, WEBRTC, WEBRTC_ERROR, type WebRtcCarrier } from '../../telephony/index.js';
 import type { CallHandler, GatewayCatalog } from '../types.js';
 
 export const SIGNALLING_ERROR = {

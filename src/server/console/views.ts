@@ -3,12 +3,11 @@
  * `switchboard calls show` prints). The runtime writes transcript items, tool invocations and
  * handoffs as a call goes, so reading them again shows a live call's progress from any process.
  */
-import { findAnalysis, analysisToJson } from '../../analysis/format.js';
+import { findAnalysis, analysisToJson } from '../../analysis/index.js';
 import type { Store } from '../../store/index.js';
-import { readStoredCall, findCall } from '../../simulator/record.js';
 import type { GatewayCatalog } from '../types.js';
-import type { CallRecord } from '../../store/repositories/calls.js';
-import { isBrowserCallSid, WEBRTC } from '../../telephony/webrtc/index.js';
+import { findCall, readStoredCall, type CallRecord } from '../../store/index.js';
+import { isBrowserCallSid, WEBRTC } from '../../telephony/index.js';
 
 export type ConsoleStore = Pick<Store, 'calls' | 'transcripts' | 'toolInvocations' | 'handoffs' | 'latency' | 'analysis' | 'dbForVertical'>;
 

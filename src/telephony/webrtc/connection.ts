@@ -7,7 +7,7 @@
  * ends and finalises the call as it does when a Twilio socket closes. Never throws into callers.
  */
 import type { MediaStreamTrack, RTCPeerConnection, RtpPacket } from 'werift';
-import { AppError } from '../../shared/errors.js';
+import { AppError } from '../../shared/index.js';
 import type { CarrierLog } from '../carrier.js';
 import { CARRIER_ERROR } from '../errors.js';
 import type { CallEvent, CarrierConnection, StartEvent } from '../types.js';

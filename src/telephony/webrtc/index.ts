@@ -9,7 +9,7 @@
  * which authenticates operators (ADMIN_TOKEN or loopback) before any offer reaches this module.
  */
 import { Router } from 'express';
-import { AppError, ConfigError } from '../../shared/errors.js';
+import { AppError, ConfigError } from '../../shared/index.js';
 import type { Carrier, CarrierContext, CarrierLog, CarrierModule } from '../carrier.js';
 import type { CallControl } from '../types.js';
 import type { WebRtcConnection } from './connection.js';

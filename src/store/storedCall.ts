@@ -1,7 +1,11 @@
-/** The stored record of one call, as the simulator and `switchboard calls show` read it. */
+/**
+ * The stored record of one call, as `switchboard calls show`, the console and the simulator read
+ * it: the call row with its transcript, tool invocations, handoffs and latency samples.
+ */
 import type {
-  CallRecord, HandoffRecord, LatencyRecord, Store, ToolInvocationRecord, TranscriptItem,
-} from '../store/index.js';
+  CallRecord, HandoffRecord, LatencyRecord, ToolInvocationRecord, TranscriptItem,
+} from './repositories/index.js';
+import type { Store } from './store.js';
 import { sleepMs } from '../shared/index.js';
 
 export interface StoredCall {
