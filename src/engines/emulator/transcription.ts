@@ -15,6 +15,7 @@ import { EventSink, type Send } from './emit.js';
 import { ERR, wireError, type WireError } from './errors.js';
 import { newWireId } from './ids.js';
 import { AppendDecoder, vadOptionsFor } from './inputAudio.js';
+import { readClientEvent, serverError } from './clientEvent.js';
 import { formatLabel, toAudioFormat, type WireAudioFormat } from './sessionConfig.js';
 import type { BrainSession } from './brain/types.js';
 
@@ -143,19 +144,13 @@ export class TranscriptionSession {
   handleMessage(data: string): void {
     if (this.closed) return;
     this.counts.clientEvents += 1;
-    let event: unknown;
+    const read = readClientEvent(data);
+    if ('code' in read) return this.error(read);
     try {
-      event = JSON.parse(data);
+      this.dispatch(read.event, read.id);
     } catch (err) {
-      return this.error(ERR.invalidJson((err as Error).message));
-    }
-    if (!isObj(event)) return this.error(ERR.notAnObject());
-    const id = typeof event.event_id === 'string' ? event.event_id : null;
-    try {
-      this.dispatch(event, id);
-    } catch (err) {
-      this.opts.logger.error('transcription peer failed on a client event', { err, type: String(event.type) });
-      this.error({ type: 'server_error', code: null, message: 'The server had an error while processing your request.', param: null, event_id: id });
+      this.opts.logger.error('transcription peer failed on a client event', { err, type: String(read.event.type) });
+      this.error(serverError(read.id));
     }
   }
 

@@ -126,6 +126,22 @@ function at(body: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
+type Issue = z.core.$ZodIssue;
+
+/** The leaf problem with the longest path, through nested unions. */
+function deepestIssue(issue: Issue, prefix: readonly PropertyKey[]): { leaf: Issue; path: PropertyKey[] } {
+  const path = [...prefix, ...issue.path];
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return { leaf: issue, path };
+  let best: { leaf: Issue; path: PropertyKey[] } = { leaf: issue, path };
+  for (const branch of issue.errors) {
+    for (const inner of branch) {
+      const found = deepestIssue(inner, path);
+      if (found.path.length > best.path.length) best = found;
+    }
+  }
+  return best;
+}
+
 /** The body, or the error the service answers it with. */
 export function parseResponsesRequest(body: unknown): { ok: true; request: ResponsesRequest } | { ok: false; error: ApiError } {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, error: INVALID_JSON };
@@ -138,11 +154,9 @@ export function parseResponsesRequest(body: unknown): { ok: true; request: Respo
       const key = issue.keys[0] ?? '';
       return { ok: false, error: apiError(400, `Unknown parameter: '${key}'.`, key, 'unknown_parameter') };
     }
-    // A union names its first branch's problem: point at the deepest path any branch reached.
-    const deepest = issue.code === 'invalid_union'
-      ? issue.errors.flat().reduce<typeof issue | (typeof issue.errors)[number][number]>((best, i) => (i.path.length > best.path.length ? i : best), issue)
-      : issue;
-    const path = [...issue.path, ...(deepest === issue ? [] : deepest.path)];
+    // A union reports every branch's problem: name the one that got furthest into the value.
+    const { leaf, path } = deepestIssue(issue, []);
+    const deepest = leaf;
     const param = paramOf(path);
     const value = at(body, path);
     if (value === undefined) return { ok: false, error: apiError(400, `Missing required parameter: '${param}'.`, param, 'missing_required_parameter') };
