@@ -2,6 +2,8 @@
  * `switchboard emulator`: runs the local Realtime emulator on 127.0.0.1 and prints its URL.
  * Any Realtime client (the Agents SDK, our runtime in another process) can point at it. Every
  * scenario under the verticals directory can be chosen per connection with `?scenario=<id>`.
+ * The same port serves the cascade engine's offline peers: Realtime transcription sessions,
+ * the Responses API and an ElevenLabs-compatible TTS WebSocket.
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -50,7 +52,7 @@ export function makeEmulatorCommand(deps: EmulatorCommandDeps = defaultEmulatorD
   return (program: Command, run: CliRun) => {
     program
       .command('emulator')
-      .description('run the local OpenAI Realtime emulator (an offline stand-in, not a language model) and print its URL')
+      .description('run the local OpenAI Realtime emulator and the cascade peers (transcription, Responses, ElevenLabs TTS; offline stand-ins, not language models) and print their URLs')
       .option('-p, --port <port>', 'port to listen on (0 picks a free one)', '8788')
       .option('--host <host>', 'address to listen on', '127.0.0.1')
       .option('--brain <brain>', 'scripted (follows a scenario) or rules (offline rule-based stand-in); default: scripted with a scenario, else rules')
@@ -66,7 +68,12 @@ Connect with the Agents SDK:
 Examples:
   $ switchboard emulator --port 8788                       rule-based brain, every scenario selectable
   $ switchboard emulator --scenario salon/booking          scripted brain playing one scenario by default
-  $ switchboard emulator --scenario ./my-call.yaml --brain scripted`)
+  $ switchboard emulator --scenario ./my-call.yaml --brain scripted
+
+Cascade peers on the same port:
+  ws://127.0.0.1:8788/v1/realtime?intent=transcription&scenario=<id>             speech to text
+  POST http://127.0.0.1:8788/v1/responses  (header x-switchboard-scenario: <id>)  text model
+  ws://127.0.0.1:8788/v1/text-to-speech/<voice>/multi-stream-input?output_format=ulaw_8000   ElevenLabs voice`)
       .action(action(run, async (opts: EmulatorCliOptions) => {
         const port = Number(opts.port);
         if (!Number.isInteger(port) || port < 0 || port > 65_535) {
@@ -127,6 +134,7 @@ Examples:
         run.io.out(`Realtime emulator listening on ${emulator.url}`);
         run.io.out(`brain: ${brain}${chosen ? ` (default scenario ${chosen.id})` : ''}; an offline stand-in, not a language model`);
         run.io.out(`scenarios: ${library.list().map((s) => s.id).join(', ') || 'none'} (pick one per connection with ?scenario=<id>)`);
+        run.io.out(`cascade peers: ${emulator.url}?intent=transcription, ${emulator.baseUrl}/v1/responses, ${emulator.baseUrl.replace(/^http/, 'ws')}/v1/text-to-speech/<voice>/multi-stream-input`);
         await deps.waitForStop(emulator);
         await emulator.close();
         run.io.out(`emulator stopped after ${emulator.totalSessions} session(s)`);

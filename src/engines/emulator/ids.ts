@@ -17,7 +17,7 @@ const PROCESS_PREFIX = randomBase62(6);
 let counter = 0;
 
 /** A new id with the given prefix, unique in this process (`item_Ab3xYz1kq`). */
-export function newWireId(prefix: 'event' | 'item' | 'resp' | 'call' | 'sess' | 'conv'): string {
+export function newWireId(prefix: 'event' | 'item' | 'resp' | 'call' | 'sess' | 'conv' | 'msg' | 'fc'): string {
   counter = (counter + 1) % Number.MAX_SAFE_INTEGER;
   return `${prefix}_${PROCESS_PREFIX}${counter.toString(36).padStart(8, '0')}`;
 }

@@ -1,7 +1,13 @@
 /**
- * The emulator's WebSocket server: `ws://host:port/v1/realtime`, one EmulatorSession per
- * connection. A connection may pick its scenario (`?scenario=salon/booking`) and brain
- * (`?brain=rules`), so one emulator serves many scripted calls at once.
+ * The emulator's server: `ws://host:port/v1/realtime`, one EmulatorSession per connection. A
+ * connection may pick its scenario (`?scenario=salon/booking`) and brain (`?brain=rules`), so
+ * one emulator serves many scripted calls at once.
+ *
+ * The same port serves the cascade engine's offline peers (peers.ts; contract in README.md):
+ * - `ws://HOST:PORT/v1/realtime?intent=transcription&scenario=<vertical>/<scenario>`: Realtime transcription sessions
+ * - `POST http://HOST:PORT/v1/responses` (header `x-switchboard-scenario: <vertical>/<scenario>`): the Responses API
+ * - `ws://HOST:PORT/v1/text-to-speech/{voice}/multi-stream-input?model_id=&output_format=ulaw_8000`: ElevenLabs multi-context TTS
+ * - `GET http://HOST:PORT/v1/voices`: the voices the TTS peer lists
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +23,7 @@ import { RulesBrainSession } from './brain/rules.js';
 import { ScriptedBrainSession } from './brain/scripted.js';
 import type { BrainSession } from './brain/types.js';
 import type { ConversationItem } from './conversation.js';
+import { createPeers } from './peers.js';
 
 export const EMULATOR_PATH = '/v1/realtime';
 
@@ -42,6 +49,8 @@ export interface EmulatorOptions {
   /** Clock for the brains' date arithmetic. */
   now?: () => Date;
   model?: string;
+  /** Voice ids the TTS peer accepts (default: any id matching /^[A-Za-z0-9]{1,64}$/). */
+  ttsVoices?: readonly string[];
   logger?: Logger;
   /** Called when a connection ends, with what happened on it. */
   onSessionEnd?: (summary: EmulatorSessionSummary) => void;
@@ -58,6 +67,8 @@ export interface EmulatorSessionSummary {
 export interface RunningEmulator {
   /** `ws://127.0.0.1:<port>/v1/realtime` */
   url: string;
+  /** `http://127.0.0.1:<port>`: the peers' base (Responses at `/v1/responses`, TTS at `/v1/text-to-speech/…`). */
+  baseUrl: string;
   port: number;
   /** Open sessions now. */
   readonly activeSessions: number;
@@ -98,9 +109,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const now = options.now ?? (() => new Date());
   const sessions = new Set<{ ws: WebSocket; session: EmulatorSession }>();
   let total = 0;
+  const peers = createPeers({
+    library, defaultScenario, apiKey: options.apiKey, ttsVoices: options.ttsVoices, synth, pacing, now,
+    logger: log, reject, bearer,
+  });
 
   const http: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (peers.handleRequest(req, res, url)) return;
     if (url.pathname === '/' || url.pathname === '/health') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({
@@ -120,6 +136,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (peers.handleUpgrade(req, socket, head, url)) return;
     if (url.pathname !== EMULATOR_PATH) return reject(socket, 404, 'Not Found', `the realtime endpoint is ${EMULATOR_PATH}`);
     if (options.apiKey !== undefined && bearer(req) !== options.apiKey) return reject(socket, 401, 'Unauthorized', 'Incorrect API key provided.');
     const scenarioParam = url.searchParams.get('scenario');
@@ -174,6 +191,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   return {
     url: `ws://${host}:${address.port}${EMULATOR_PATH}`,
+    baseUrl: `http://${host}:${address.port}`,
     port: address.port,
     get activeSessions() {
       return sessions.size;
@@ -187,6 +205,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         ws.terminate();
       }
       sessions.clear();
+      peers.close();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },

@@ -134,3 +134,93 @@ export function itemText(item: RealtimeWireItem): string | undefined {
   const parts = content.map((c) => c.transcript ?? c.text ?? '').filter((t) => t !== '');
   return parts.length ? parts.join(' ') : undefined;
 }
+
+/*
+ * Transcription sessions (`/v1/realtime?intent=transcription`): the GA events a speech-to-text
+ * client reads, with their own map so the realtime conformance test (every shared event is sent
+ * by a realtime session) keeps its meaning. The emulator's transcription peer writes them.
+ */
+export const TRANSCRIPTION_EVENT_SCHEMAS = {
+  'session.created': event('session.created', { session: z.object({ type: z.literal('transcription') }) }),
+  'session.updated': event('session.updated', { session: z.object({ type: z.literal('transcription') }) }),
+  'input_audio_buffer.speech_started': SERVER_EVENT_SCHEMAS['input_audio_buffer.speech_started'],
+  'input_audio_buffer.speech_stopped': SERVER_EVENT_SCHEMAS['input_audio_buffer.speech_stopped'],
+  'input_audio_buffer.committed': event('input_audio_buffer.committed', { previous_item_id: z.string().nullable().optional(), item_id: z.string() }),
+  'conversation.item.added': SERVER_EVENT_SCHEMAS['conversation.item.added'],
+  'conversation.item.input_audio_transcription.delta': event('conversation.item.input_audio_transcription.delta', {
+    item_id: z.string(),
+    content_index: z.number().int().optional(),
+    delta: z.string(),
+    logprobs: z.array(z.unknown()).nullable().optional(),
+  }),
+  'conversation.item.input_audio_transcription.completed': SERVER_EVENT_SCHEMAS['conversation.item.input_audio_transcription.completed'],
+  error: SERVER_EVENT_SCHEMAS.error,
+} as const;
+
+type TranscriptionSchemas = typeof TRANSCRIPTION_EVENT_SCHEMAS;
+export type TranscriptionEventType = keyof TranscriptionSchemas;
+export type TranscriptionEvent = { [K in TranscriptionEventType]: z.infer<TranscriptionSchemas[K]> }[TranscriptionEventType];
+export type TranscriptionEventFields<T extends TranscriptionEventType> = Omit<z.input<TranscriptionSchemas[T]>, 'type' | 'event_id'>;
+
+export type ParsedTranscriptionEvent =
+  | { known: true; event: TranscriptionEvent }
+  | { known: false; event: GenericServerEvent };
+
+/** Like `classifyServerEvent`, for a transcription session's events. Never throws. */
+export function classifyTranscriptionEvent(value: unknown): ParsedTranscriptionEvent | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const generic = value as GenericServerEvent;
+  if (typeof generic.type !== 'string') return undefined;
+  if (!Object.prototype.hasOwnProperty.call(TRANSCRIPTION_EVENT_SCHEMAS, generic.type)) return { known: false, event: generic };
+  const result = TRANSCRIPTION_EVENT_SCHEMAS[generic.type as TranscriptionEventType].safeParse(value);
+  return result.success ? { known: true, event: result.data as TranscriptionEvent } : { known: false, event: generic };
+}
+
+/** Transcription models a transcription session accepts (dated snapshots of these too). */
+export const TRANSCRIPTION_MODELS = [
+  'whisper-1', 'gpt-4o-transcribe', 'gpt-4o-mini-transcribe', 'gpt-4o-transcribe-diarize',
+  'gpt-transcribe', 'gpt-live-transcribe', 'gpt-realtime-whisper',
+] as const;
+
+/**
+ * The `session` of a transcription session's `session.update` (GA shape), as a client sends it
+ * and the emulator's peer validates it. Unknown keys are refused, as the service does.
+ */
+export const transcriptionSessionUpdateSchema = z.strictObject({
+  type: z.literal('transcription'),
+  audio: z.strictObject({
+    input: z.strictObject({
+      format: z.union([
+        z.strictObject({ type: z.literal('audio/pcm'), rate: z.literal(24_000).optional() }),
+        z.strictObject({ type: z.enum(['audio/pcmu', 'audio/pcma']) }),
+      ]).optional(),
+      transcription: z.strictObject({
+        model: z.string().min(1).optional(),
+        language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/, 'must be an ISO-639-1 language code like "en"').optional(),
+        prompt: z.string().optional(),
+      }).nullable().optional(),
+      turn_detection: z.union([
+        z.strictObject({
+          type: z.literal('server_vad'),
+          threshold: z.number().min(0).max(1).optional(),
+          prefix_padding_ms: z.number().int().min(0).max(10_000).optional(),
+          silence_duration_ms: z.number().int().min(10).max(10_000).optional(),
+          idle_timeout_ms: z.number().int().min(0).max(600_000).nullable().optional(),
+          // Accepted and echoed; a transcription session never creates responses.
+          create_response: z.boolean().optional(),
+          interrupt_response: z.boolean().optional(),
+        }),
+        z.strictObject({
+          type: z.literal('semantic_vad'),
+          eagerness: z.enum(['low', 'medium', 'high', 'auto']).optional(),
+          create_response: z.boolean().optional(),
+          interrupt_response: z.boolean().optional(),
+        }),
+        z.null(),
+      ]).optional(),
+      noise_reduction: z.strictObject({ type: z.enum(['near_field', 'far_field']).optional(), strength: z.number().optional() }).nullable().optional(),
+    }).optional(),
+  }).optional(),
+  include: z.array(z.literal('item.input_audio_transcription.logprobs')).nullable().optional(),
+});
+export type TranscriptionSessionUpdate = z.infer<typeof transcriptionSessionUpdateSchema>;

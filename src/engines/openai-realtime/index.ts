@@ -5,4 +5,6 @@ export { CarrierRealtimeTransport, type TransportTap, type CarrierTransportOptio
 export {
   SERVER_EVENT_SCHEMAS, classifyServerEvent, parseServerEvent, itemText, realtimeItemSchema,
   type KnownServerEvent, type GenericServerEvent, type ParsedServerEvent, type ServerEventFields, type SharedServerEventType, type RealtimeWireItem,
+  TRANSCRIPTION_EVENT_SCHEMAS, TRANSCRIPTION_MODELS, classifyTranscriptionEvent, transcriptionSessionUpdateSchema,
+  type TranscriptionEvent, type TranscriptionEventType, type TranscriptionEventFields, type ParsedTranscriptionEvent, type TranscriptionSessionUpdate,
 } from './events.js';

@@ -19,6 +19,18 @@ export function stepReply(step: ModelStep): BrainReply {
   };
 }
 
+/**
+ * The scenario turn caller input `index` stands for, after the turn `latestTurn` (-1: none yet):
+ * the next turn in order, or, for typed text, the first later turn whose words it matches.
+ */
+export function pairCallerTurn(scenario: Scenario, index: number, latestTurn: number, text?: string): number {
+  const next = Math.max(index, latestTurn + 1);
+  if (text === undefined) return next;
+  const want = normal(text);
+  const found = scenario.turns.findIndex((t, i) => i >= next && normal(t.caller) === want);
+  return found >= 0 ? found : next;
+}
+
 export class ScriptedBrainSession implements BrainSession {
   private readonly fallback: RulesBrainSession;
   /** Scenario turn each caller input was paired with. */
@@ -36,13 +48,7 @@ export class ScriptedBrainSession implements BrainSession {
   }
 
   callerInput(input: CallerInput): string | null {
-    let turn = Math.max(input.index, this.latestTurn + 1);
-    if (input.kind === 'text') {
-      // Typed text may skip ahead to the turn it matches.
-      const want = normal(input.text);
-      const found = this.scenario.turns.findIndex((t, i) => i >= turn && normal(t.caller) === want);
-      if (found >= 0) turn = found;
-    }
+    const turn = pairCallerTurn(this.scenario, input.index, this.latestTurn, input.kind === 'text' ? input.text : undefined);
     this.latestTurn = turn;
     const transcript = this.scenario.turns[turn]?.caller ?? null;
     if (input.kind === 'audio') {
