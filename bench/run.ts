@@ -5,6 +5,8 @@
  *   npm run bench -- --only edge --calls 50     one section, one load
  *   npm run bench -- --modes passthrough --seconds 10 --profile   (gateway CPU profiles in bench/profiles)
  *   npm run bench -- --json                     results as JSON on stdout as well
+ *   npm run bench -- --only edge --tracing on   gateway tracing to a local OTLP receiver (off | on | both;
+ *                                               both, the default, runs passthrough twice and reports the overhead)
  *
  * To add a section: write `bench/sections/<name>.ts` exporting a `BenchSection` and append it
  * to SECTIONS below.
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
     modes: (arg('modes') ?? 'passthrough,transcoding').split(',') as BenchContext['modes'],
     windowSec: Number(arg('seconds') ?? 15),
     profile: flag('profile'),
+    tracing: (arg('tracing') ?? 'both') as BenchContext['tracing'],
     profileDir,
     databaseUrl: process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     redisUrl: process.env.REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',

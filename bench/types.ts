@@ -7,6 +7,8 @@ export interface BenchContext {
   /** Measurement window per run, seconds. */
   windowSec: number;
   profile: boolean;
+  /** Gateway tracing (OTLP to a local receiver): off, on, or both side by side (passthrough). */
+  tracing: 'off' | 'on' | 'both';
   profileDir: string;
   databaseUrl: string;
   redisUrl: string;

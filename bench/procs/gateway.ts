@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { createEngineSelector } from '../../src/engines/select.js';
 import type { ModelAudio } from '../../src/engines/modelSession.js';
 import { edgeCounters } from '../../src/observability/metrics.js';
+import { startTracing, stopTracing } from '../../src/observability/index.js';
 import { CallManager, resetEdgeStats, snapshotEdgeStats } from '../../src/realtime/index.js';
 import { createGateway } from '../../src/server/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
@@ -18,6 +19,8 @@ import { registry } from '../../tools/index.js';
 import { serveParent } from '../lib/ipc.js';
 
 setTracingDisabled(true);
+// Our own tracing: on when the bench passes OTEL_EXPORTER_OTLP_ENDPOINT (its local receiver).
+startTracing({ serviceName: 'switchboard-bench-gateway' });
 const emulatorUrl = process.env.BENCH_EMULATOR_URL!;
 const audio = (process.env.BENCH_AUDIO ?? 'pcmu') as ModelAudio;
 const databaseUrl = process.env.BENCH_DATABASE_URL!;
@@ -74,6 +77,7 @@ const parent = serveParent({
   },
   close: async () => {
     await gateway.close('bench over');
+    await stopTracing().catch(() => undefined);
     await store.db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
     await store.db.query('DELETE FROM public.schema_migrations WHERE scope LIKE $1', [`%${schema}%`]).catch(() => undefined);
     await store.close();

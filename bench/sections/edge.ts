@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
+import { startOtlpReceiver, type OtlpReceiver } from '../../test/fakes/otlpReceiver.js';
 import { spawnChild, type Child } from '../lib/ipc.js';
 import type { LoadCounters } from '../lib/loadgen.js';
 import type { BenchContext, BenchSection, Figure } from '../types.js';
@@ -36,6 +37,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface EdgeRunResult {
   mode: Mode;
+  /** The gateway exported its traces (OTLP/HTTP to a receiver in this process). */
+  tracing: boolean;
+  spansExported: number;
   calls: number;
   windowSec: number;
   store: string;
@@ -73,9 +77,12 @@ export interface EdgeRunResult {
   machineLoad: number;
 }
 
-export async function runEdge(mode: Mode, calls: number, ctx: BenchContext): Promise<EdgeRunResult> {
+export async function runEdge(mode: Mode, calls: number, ctx: BenchContext, tracing = false): Promise<EdgeRunResult> {
   const children: Child[] = [];
+  let receiver: OtlpReceiver | undefined;
   try {
+    receiver = tracing ? await startOtlpReceiver({ keepSpans: false }) : undefined;
+    const otel: Record<string, string> = receiver ? { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'switchboard-bench-gateway' } : {};
     const emulator = spawnChild('emulator');
     children.push(emulator);
     const { url: emulatorUrl } = await emulator.once<{ url: string }>('ready');
@@ -86,6 +93,7 @@ export async function runEdge(mode: Mode, calls: number, ctx: BenchContext): Pro
       BENCH_AUDIO: mode === 'transcoding' ? 'pcm24k' : 'pcmu',
       BENCH_DATABASE_URL: ctx.databaseUrl,
       BENCH_SCHEMA: schema,
+      ...otel,
     }, execArgv);
     children.push(gateway);
     const { url, store } = await gateway.once<{ url: string; store: string }>('ready', 90_000);
@@ -118,7 +126,7 @@ export async function runEdge(mode: Mode, calls: number, ctx: BenchContext): Pro
     const cpuMs = (s1.cpu.user + s1.cpu.system - s0.cpu.user - s0.cpu.system) / 1000;
     const loadCpuMs = (l1.user + l1.system - l0.user - l0.system) / 1000;
     return {
-      mode, calls, windowSec, store,
+      mode, calls, windowSec, store, tracing, spansExported: receiver?.stats.spans ?? 0,
       framesIn: counters.framesSent,
       carrierFramesIn: s2.carrier.framesIn,
       appendsOut: s2.edge.appendsOut,
@@ -153,6 +161,7 @@ export async function runEdge(mode: Mode, calls: number, ctx: BenchContext): Pro
     };
   } finally {
     for (const c of children.reverse()) await c.kill().catch(() => undefined);
+    await receiver?.close();
   }
 }
 
@@ -177,6 +186,7 @@ export function edgeFigures(r: EdgeRunResult): Figure[] {
     { name: 'edge latency in (frame → append) p50 / p99', value: `${fmt(r.inboundP50Ms)} / ${fmt(r.inboundP99Ms)}`, ok: pass ? r.inboundP50Ms <= 1 && r.inboundP99Ms <= 5 : undefined },
     { name: 'edge latency out (delta → frames) p50 / p99', value: `${fmt(r.outboundP50Ms)} / ${fmt(r.outboundP99Ms)}`, ok: pass ? r.outboundP50Ms <= 1 && r.outboundP99Ms <= 5 : undefined },
     { name: 'gateway CPU per call-second (user + kernel)', value: `${r.cpuMsPerCallSecond.toFixed(2)} ms (${r.userMsPerCallSecond.toFixed(2)} + ${r.systemMsPerCallSecond.toFixed(2)})`, ok: pass ? r.cpuMsPerCallSecond <= 2 : undefined },
+    { name: 'tracing', value: r.tracing ? `on: ${r.spansExported} spans exported over OTLP/HTTP to a local receiver` : 'off' },
     { name: 'gateway RSS per call', value: `${r.rssMbPerCall.toFixed(2)} MB`, ok: pass ? r.rssMbPerCall <= 2 : undefined },
     { name: 'event-loop lag p99', value: fmt(r.eldP99Ms) },
     { name: 'speech_started → clear p50 / p99', value: `${fmt(r.clearP50Ms)} / ${fmt(r.clearP99Ms)} (${r.clears} clears, ${r.bargeIns} barge-ins)`, ok: r.clears > 0 ? r.clearP99Ms <= 5 : undefined },
@@ -186,6 +196,16 @@ export function edgeFigures(r: EdgeRunResult): Figure[] {
   ];
 }
 
+/** Gateway CPU per call-second with tracing on against off; target ≤ 5 % more. */
+export function tracingOverhead(off: EdgeRunResult, on: EdgeRunResult): Figure {
+  const pct = ((on.cpuMsPerCallSecond - off.cpuMsPerCallSecond) / off.cpuMsPerCallSecond) * 100;
+  return {
+    name: 'gateway CPU per call-second, tracing on vs off',
+    value: `${on.cpuMsPerCallSecond.toFixed(2)} ms vs ${off.cpuMsPerCallSecond.toFixed(2)} ms (${pct >= 0 ? '+' : ''}${pct.toFixed(1)} %, ${on.spansExported} spans exported)`,
+    ok: on.calls >= 200 ? pct <= 5 : undefined,
+  };
+}
+
 export const edgeSection: BenchSection = {
   name: 'edge',
   title: 'Realtime edge: N concurrent calls, one gateway process, emulator and load generator in separate processes',
@@ -193,9 +213,17 @@ export const edgeSection: BenchSection = {
     const results = [];
     for (const mode of ctx.modes) {
       for (const calls of ctx.calls) {
-        ctx.log(`edge: ${mode}, ${calls} calls, ${ctx.windowSec}s window…`);
-        const r = await runEdge(mode, calls, ctx);
-        results.push({ heading: `${mode}, N=${calls} (store: ${r.store}, window ${r.windowSec.toFixed(1)} s)`, figures: edgeFigures(r), raw: r });
+        // Tracing side by side (the default) for passthrough, the mode whose CPU the target is about.
+        const variants = ctx.tracing === 'both' ? (mode === 'passthrough' ? [false, true] : [false]) : [ctx.tracing === 'on'];
+        const runs: EdgeRunResult[] = [];
+        for (const tracing of variants) {
+          ctx.log(`edge: ${mode}, ${calls} calls, tracing ${tracing ? 'on' : 'off'}, ${ctx.windowSec}s window…`);
+          const r = await runEdge(mode, calls, ctx, tracing);
+          runs.push(r);
+          results.push({ heading: `${mode}, N=${calls}, tracing ${tracing ? 'on' : 'off'} (store: ${r.store}, window ${r.windowSec.toFixed(1)} s)`, figures: edgeFigures(r), raw: r });
+        }
+        const [off, on] = runs;
+        if (off && on) results.push({ heading: `${mode}, N=${calls}: tracing overhead`, figures: [tracingOverhead(off, on)], raw: { off: off.cpuMsPerCallSecond, on: on.cpuMsPerCallSecond } });
       }
     }
     return results;

@@ -14,6 +14,10 @@ export const DEFAULT_QUEUE_PREFIX = 'switchboard';
 export const postCallJobSchema = z.strictObject({
   callId: z.uuid(),
   vertical: z.string().regex(VERTICAL_ID),
+  /** W3C trace context of the call's span: the analysis span joins the call's trace. */
+  traceparent: z.string().regex(/^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/).optional(),
+  /** When the relay queued the job (epoch ms): the analysis span runs from here to the stored row. */
+  queuedAtMs: z.number().int().min(0).optional(),
 });
 export type PostCallJob = z.infer<typeof postCallJobSchema>;
 

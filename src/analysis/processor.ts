@@ -9,14 +9,14 @@
  */
 import { UnrecoverableError } from 'bullmq';
 import type { Manifest } from '../manifest/index.js';
-import { createLogger, type Logger } from '../observability/index.js';
+import { createLogger, startAnalysisTelemetry, type Logger } from '../observability/index.js';
 import type { AnalysisRepository } from '../store/index.js';
 import type { Db } from '../store/index.js';
 import { AppError, describeError, formatIssues } from '../shared/index.js';
 import { AnalysisError } from './errors.js';
 import { callFacts } from './facts.js';
 import { shortSummary } from './heuristic/summary.js';
-import { postCallJobSchema, type PostCallOutcome } from './jobs.js';
+import { postCallJobSchema, type PostCallJob, type PostCallOutcome } from './jobs.js';
 import { fieldsSchema } from './schemas.js';
 import type { AnalysisManifest, ManifestResolver } from './versions.js';
 import {
@@ -99,7 +99,20 @@ export function createPostCallProcessor(deps: PostCallProcessorDeps): PostCallPr
     if (!parsed.success) {
       throw unrecoverable('ANALYSIS_BAD_PAYLOAD', `job ${job.id ?? '?'}: ${formatIssues(parsed.error.issues, { root: 'payload', limit: 1 })}`);
     }
-    const { callId, vertical } = parsed.data;
+    const { callId, vertical, traceparent, queuedAtMs } = parsed.data;
+    // The attempt's span (queued → stored) joins the call's trace through the job's traceparent.
+    const telemetry = startAnalysisTelemetry({ callId, vertical, attempt: (job.attemptsMade ?? 0) + 1, traceparent, queuedAtMs });
+    try {
+      const outcome = await analyseCall(parsed.data, job, signal, log.child(telemetry.logFields));
+      telemetry.stored(outcome);
+      return outcome;
+    } catch (err) {
+      telemetry.failed(err, err instanceof UnrecoverableError);
+      throw err;
+    }
+  };
+
+  async function analyseCall({ callId, vertical }: PostCallJob, job: PostCallJobLike, signal: AbortSignal | undefined, log: Logger): Promise<PostCallOutcome> {
     const bundle = await deps.analysis.loadCallBundle(callId);
     if (!bundle) throw unrecoverable('ANALYSIS_CALL_NOT_FOUND', `no call ${callId}`);
     if (bundle.call.vertical !== vertical) {
@@ -134,7 +147,7 @@ export function createPostCallProcessor(deps: PostCallProcessorDeps): PostCallPr
       revision: stored.revision, attempt: (job.attemptsMade ?? 0) + 1, durationMs: Math.round(performance.now() - started),
     });
     return { callId, vertical, analyser: result.analyser, isShort: result.isShort, leadScore: result.leadScore, revision: stored.revision };
-  };
+  }
 }
 
 /** One line for a failed job's reason: codes kept, stack traces never. */

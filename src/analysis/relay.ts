@@ -9,7 +9,7 @@
  * Publishing is at-least-once (a crash between publish and mark re-publishes); the queue's job id
  * (the call id) makes that one job, and the analysis upsert makes it one row.
  */
-import { createLogger, type Logger } from '../observability/index.js';
+import { callTraceparent, createLogger, type Logger } from '../observability/index.js';
 import type { OutboxRepository } from '../store/index.js';
 import { describeError } from '../shared/index.js';
 import type { PostCallJob } from './jobs.js';
@@ -24,6 +24,8 @@ export interface OutboxRelayOptions {
   outbox: Pick<OutboxRepository, 'pending' | 'markSent' | 'markFailed'>;
   /** call id → vertical, for the job payload. */
   verticalsOf(callIds: readonly string[]): Promise<Map<string, string>>;
+  /** call id → trace id (the call row's), so each job carries its call's trace context. */
+  traceIdsOf?(callIds: readonly string[]): Promise<Map<string, string>>;
   publisher: JobPublisher;
   pollMs: number;
   batchSize?: number;
@@ -115,11 +117,14 @@ export class OutboxRelay {
     for (let batchNo = 0; batchNo < 100; batchNo++) {
       const rows = await this.options.outbox.pending(this.batchSize);
       if (rows.length === 0) break;
-      const verticals = await this.options.verticalsOf(rows.map((r) => r.callId));
+      const ids = rows.map((r) => r.callId);
+      const [verticals, traces] = await Promise.all([this.options.verticalsOf(ids), this.options.traceIdsOf?.(ids)]);
       const jobs: PostCallJob[] = [];
+      const queuedAtMs = Date.now();
       for (const row of rows) {
         const vertical = verticals.get(row.callId);
-        if (vertical) jobs.push({ callId: row.callId, vertical });
+        const traceparent = callTraceparent(traces?.get(row.callId));
+        if (vertical) jobs.push({ callId: row.callId, vertical, ...(traceparent ? { traceparent, queuedAtMs } : {}) });
       }
       try {
         await withTimeout(this.options.publisher.publish(jobs), this.publishTimeoutMs);

@@ -126,6 +126,7 @@ function makeRelay(options: StartPostCallOptions, publisher: JobPublisher, log: 
   return new OutboxRelay({
     outbox: options.store.outbox,
     verticalsOf: (ids) => options.store.analysis.verticalsOf(ids),
+    traceIdsOf: (ids) => options.store.analysis.traceIdsOf(ids),
     publisher,
     pollMs: options.config.analysis.outboxPollMs,
     ...(options.relayBackoffBaseMs ? { backoffBaseMs: options.relayBackoffBaseMs } : {}),

@@ -8,7 +8,9 @@ import { loadConfig, type AppConfig } from '../config/index.js';
 import { createCatalog, type Catalog } from '../catalog/index.js';
 import { startPostCallProcessing } from '../analysis/index.js';
 import { ManifestError, formatProblem } from '../manifest/index.js';
-import { createLogger, enableProcessMetrics, setEdgeLatencySource, setLogLevel } from '../observability/index.js';
+import {
+  createLogger, enableProcessMetrics, setEdgeLatencySource, setLogLevel, setModelPrices, startTracing, stopTracing,
+} from '../observability/index.js';
 import { createGateway, type CallHandler, type Gateway } from '../server/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { ConfigError, describeError } from '../shared/index.js';
@@ -48,6 +50,9 @@ async function createCallHandler(config: AppConfig, store: Store, catalog: Catal
 async function start(): Promise<Running> {
   const config = loadConfig();
   setLogLevel(config.log.level);
+  setModelPrices(config.observability.prices);
+  // Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set; flushed after everything else stopped.
+  if (startTracing({ serviceName: 'switchboard-gateway' })) log.info('tracing on (OTLP/HTTP)', { endpoint: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '' });
   enableProcessMetrics();
   setEdgeLatencySource(snapshotEdgeStats);
   const stoppers: Running['stoppers'] = [];
@@ -113,6 +118,7 @@ async function stop(running: Running, reason: string): Promise<void> {
     }
   }
   await running.store.close();
+  await stopTracing().catch((err: unknown) => log.warn('exporting the last spans failed', { err }));
 }
 
 async function main(): Promise<void> {

@@ -64,6 +64,15 @@ export const appConfigSchema = z.object({
     enabled: z.preprocess((v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v), z.boolean()).default(true),
     sessionTtlMs: z.coerce.number().int().min(60_000).default(30 * 60_000),
   }).default({ enabled: true, sessionTtlMs: 30 * 60_000 }),
+  observability: z.object({
+    /** `switchboard worker` serves Prometheus `/metrics` here (null: not at all). The gateway serves it on its own port. */
+    workerMetricsPort: z.coerce.number().int().min(0).max(65535).nullable().default(9464),
+    /** US dollars per million tokens, by model name: the estimated cost metric (switchboard_model_cost_usd_total). */
+    prices: z.record(z.string().min(1), z.object({
+      inputPerMTok: z.number().min(0),
+      outputPerMTok: z.number().min(0),
+    })).default({}),
+  }).prefault({}),
 });
 
 export type AppConfig = z.infer<typeof appConfigSchema>;
@@ -84,6 +93,7 @@ export const ENV_KEYS: Record<string, string> = {
   ELEVENLABS_API_KEY: 'elevenlabs.apiKey',
   ADMIN_TOKEN: 'admin.token',
   LOG_LEVEL: 'log.level',
+  WORKER_METRICS_PORT: 'observability.workerMetricsPort',
   SWITCHBOARD_ENGINE: 'engine.default',
   SWITCHBOARD_VERTICALS_DIR: 'paths.verticals',
   SWITCHBOARD_DATA_DIR: 'paths.data',

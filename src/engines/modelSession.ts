@@ -46,7 +46,8 @@ export type ModelEvent =
   /** The model started an assistant message. */
   | { type: 'assistant_item_added'; itemId: string; responseId: string }
   | { type: 'response_created'; responseId: string | undefined }
-  | { type: 'response_done'; responseId: string | undefined }
+  /** `usage`: the response's token counts, when the engine reports them. */
+  | { type: 'response_done'; responseId: string | undefined; usage?: { inputTokens: number; outputTokens: number } | undefined }
   /** No more audio will come for this item. */
   | { type: 'output_audio_done'; itemId: string; responseId: string }
   | { type: 'assistant_transcript_done'; itemId: string; transcript: string }

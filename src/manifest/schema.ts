@@ -140,6 +140,24 @@ export const engineSchema = z.strictObject({
 });
 export type EngineSpec = z.infer<typeof engineSchema>;
 
+/**
+ * The latency budget of a turn: caller speech end to the first audio frame out. Turns over it are
+ * counted (switchboard_turns_over_budget_total), marked on their span and drawn in `calls show`.
+ * The stages default to the seed's split of 800 ms (150 network, 200 speech-to-text, 250 first
+ * token, 150 first TTS frame, 50 edge); see src/observability/budget.ts for what each one measures.
+ */
+export const latencySchema = z.strictObject({
+  budgetMs: z.number().int().min(50).max(10_000).default(800),
+  stages: z.strictObject({
+    network: z.number().int().min(0).max(10_000).default(150),
+    speechToText: z.number().int().min(0).max(10_000).default(200),
+    firstToken: z.number().int().min(0).max(10_000).default(250),
+    firstTtsFrame: z.number().int().min(0).max(10_000).default(150),
+    edge: z.number().int().min(0).max(10_000).default(50),
+  }).prefault({}),
+});
+export type LatencySpec = z.infer<typeof latencySchema>;
+
 export const storageSchema = z.strictObject({
   /** Postgres schema for the vertical's domain tables; defaults to v_<id>. */
   schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').optional(),
@@ -173,6 +191,7 @@ export const manifestSchema = z.strictObject({
   analysis: analysisSchema.prefault({}),
   engine: engineSchema.prefault({}),
   storage: storageSchema.prefault({}),
+  latency: latencySchema.prefault({}),
 });
 
 /** The manifest as written, after defaults. */

@@ -1,8 +1,17 @@
 /**
- * Structured, namespaced logging (`switchboard:realtime`). One JSON line per record on stderr.
- * Logs carry metadata only: phone numbers are masked and keys that would carry transcripts,
- * audio or secrets are dropped, whatever a caller passes.
+ * Structured, namespaced logging (`switchboard:realtime`) through pino: one JSON line per record
+ * on stderr, or pino-pretty's coloured lines when the process runs in a terminal (stdout and
+ * stderr both TTYs; `LOG_FORMAT=json|pretty` overrides). Logs carry metadata only: every field
+ * and message goes through `redactFields` / `redactText` first, whatever a caller passes. The
+ * lines of a call carry `call_id`, `trace_id`, `span_id` and `vertical` (its logger's bindings,
+ * see `CallTelemetry.logFields`).
  */
+import { pino, stdTimeFunctions } from 'pino';
+import { prettyFactory } from 'pino-pretty';
+import { redactFields, redactText } from './redact.js';
+
+export { maskPhone, maskEmail, redactFields, redactText } from './redact.js';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
@@ -14,10 +23,25 @@ export interface Logger {
   child(fields: Record<string, unknown>, namespace?: string): Logger;
 }
 
+/** Receives one JSON line (no trailing newline). */
 export type LogSink = (line: string) => void;
 
 let globalLevel: LogLevel = (process.env.LOG_LEVEL as LogLevel | undefined) ?? (process.env.JEST_WORKER_ID ? 'silent' : 'info');
-let sink: LogSink = (line) => process.stderr.write(line + '\n');
+
+function wantsPretty(): boolean {
+  const format = process.env.LOG_FORMAT;
+  if (format === 'json') return false;
+  if (format === 'pretty') return true;
+  return Boolean(process.stdout.isTTY && process.stderr.isTTY);
+}
+
+function defaultSink(): LogSink {
+  if (!wantsPretty()) return (line) => process.stderr.write(line + '\n');
+  const pretty = prettyFactory({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'ns', messageFormat: '{ns} {msg}' });
+  return (line) => process.stderr.write(pretty(line));
+}
+
+let sink: LogSink = defaultSink();
 
 export function setLogLevel(level: LogLevel): void {
   globalLevel = level;
@@ -32,65 +56,35 @@ export function setLogSink(next: LogSink): LogSink {
   return prev;
 }
 
-const DROP_KEYS = new Set([
-  'audio', 'payload', 'transcript', 'text', 'delta', 'apiKey', 'authToken', 'password',
-  'token', 'secret', 'authorization', 'body',
-]);
-const PHONE_KEYS = /^(from|to|phone|number|caller|callerNumber|phoneNumber|e164)$/i;
-const E164_LIKE = /\+?\d[\d\s().-]{7,}\d/g;
+// One pino instance for the process. Levels are checked by the facade (a level set later
+// applies to loggers made earlier), so pino itself lets everything through.
+const root = pino(
+  {
+    level: 'debug',
+    base: null,
+    timestamp: stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  },
+  { write: (chunk: string) => sink(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk) },
+);
 
-/** Mask a phone number so logs can still tell calls apart: +1•••••4567. */
-export function maskPhone(value: string): string {
-  const digits = value.replace(/\D/g, '');
-  if (digits.length < 4) return '•••';
-  return `${value.startsWith('+') ? '+' : ''}${digits.slice(0, 1)}•••••${digits.slice(-4)}`;
-}
-
-export function redactFields(fields: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(fields)) {
-    if (DROP_KEYS.has(k)) {
-      out[k] = '[redacted]';
-    } else if (typeof v === 'string' && PHONE_KEYS.test(k)) {
-      out[k] = maskPhone(v);
-    } else if (typeof v === 'string') {
-      out[k] = v.replace(E164_LIKE, (m) => maskPhone(m));
-    } else if (v instanceof Error) {
-      out[k] = { name: v.name, message: v.message.replace(E164_LIKE, (m) => maskPhone(m)), code: (v as { code?: unknown }).code };
-    } else if (v && typeof v === 'object' && !Array.isArray(v) && !Buffer.isBuffer(v)) {
-      out[k] = redactFields(v as Record<string, unknown>);
-    } else if (Buffer.isBuffer(v) || v instanceof Uint8Array) {
-      out[k] = '[redacted]';
-    } else {
-      out[k] = v;
-    }
-  }
-  return out;
-}
-
-class JsonLogger implements Logger {
+class PinoLogger implements Logger {
   constructor(private readonly namespace: string, private readonly base: Record<string, unknown>) {}
 
   private write(level: Exclude<LogLevel, 'silent'>, msg: string, fields?: Record<string, unknown>): void {
     if (LEVELS[level] < LEVELS[globalLevel]) return;
-    const record = {
-      t: new Date().toISOString(),
-      level,
-      ns: this.namespace,
-      msg: msg.replace(E164_LIKE, (m) => maskPhone(m)),
-      ...redactFields({ ...this.base, ...fields }),
-    };
-    sink(JSON.stringify(record));
+    // Merged per line (not pino bindings) so a field given again replaces the bound one.
+    root[level]({ ns: this.namespace, ...redactFields(fields ? { ...this.base, ...fields } : this.base) }, redactText(msg));
   }
   debug(msg: string, fields?: Record<string, unknown>): void { this.write('debug', msg, fields); }
   info(msg: string, fields?: Record<string, unknown>): void { this.write('info', msg, fields); }
   warn(msg: string, fields?: Record<string, unknown>): void { this.write('warn', msg, fields); }
   error(msg: string, fields?: Record<string, unknown>): void { this.write('error', msg, fields); }
   child(fields: Record<string, unknown>, namespace?: string): Logger {
-    return new JsonLogger(namespace ?? this.namespace, { ...this.base, ...fields });
+    return new PinoLogger(namespace ?? this.namespace, { ...this.base, ...fields });
   }
 }
 
 export function createLogger(area: string, fields: Record<string, unknown> = {}): Logger {
-  return new JsonLogger(`switchboard:${area}`, fields);
+  return new PinoLogger(`switchboard:${area}`, fields);
 }

@@ -6,7 +6,7 @@
  * nothing on the hot path, and they are copied into prom-client only when scraped.
  * Edge latency percentiles come from the runtime's own rings (`setEdgeLatencySource`).
  */
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export const metricsRegistry = new Registry();
 
@@ -120,3 +120,99 @@ export function enableProcessMetrics(): void {
   defaultsOn = true;
   collectDefaultMetrics({ register: metricsRegistry, prefix: 'switchboard_' });
 }
+
+// ---- calls, turns and stages (reported through the call-telemetry port, src/observability/callTelemetry.ts)
+
+/** Milliseconds: turn and stage latencies around the 800 ms budget, tools and analysis up to minutes. */
+const MS_BUCKETS = [25, 50, 100, 150, 200, 300, 400, 500, 650, 800, 1000, 1500, 2000, 3000, 5000, 10_000, 30_000, 120_000];
+
+export const turnLatencyMs = new Histogram({
+  name: 'switchboard_turn_latency_ms',
+  help: 'Caller speech end to the first audio frame out to the carrier, per turn',
+  labelNames: ['vertical', 'engine'],
+  buckets: MS_BUCKETS,
+  registers: [metricsRegistry],
+});
+
+export const turnsOverBudget = new Counter({
+  name: 'switchboard_turns_over_budget_total',
+  help: 'Turns whose latency exceeded the vertical\'s latency.budgetMs',
+  labelNames: ['vertical', 'engine'],
+  registers: [metricsRegistry],
+});
+
+export const stageLatencyMs = new Histogram({
+  name: 'switchboard_stage_latency_ms',
+  help: 'Latency of each stage of a call (the samples of calls show: transcription, model first audio, edge, playback, barge-in clear, ...)',
+  labelNames: ['vertical', 'stage'],
+  buckets: MS_BUCKETS,
+  registers: [metricsRegistry],
+});
+
+export const stagesOverBudget = new Counter({
+  name: 'switchboard_stages_over_budget_total',
+  help: 'Stage samples above their per-stage budget (latency.stages)',
+  labelNames: ['vertical', 'stage'],
+  registers: [metricsRegistry],
+});
+
+export const toolDurationMs = new Histogram({
+  name: 'switchboard_tool_duration_ms',
+  help: 'Tool invocations, by tool and outcome',
+  labelNames: ['vertical', 'tool', 'status'],
+  buckets: MS_BUCKETS,
+  registers: [metricsRegistry],
+});
+
+export const toolErrors = new Counter({
+  name: 'switchboard_tool_errors_total',
+  help: 'Tool invocations that did not succeed, by tool and error code',
+  labelNames: ['vertical', 'tool', 'code'],
+  registers: [metricsRegistry],
+});
+
+export const callEventsTotal = new Counter({
+  name: 'switchboard_call_events_total',
+  help: 'Handoffs, barge-ins, failovers, reconnects and language switches',
+  labelNames: ['vertical', 'event', 'outcome'],
+  registers: [metricsRegistry],
+});
+
+export const modelTokens = new Counter({
+  name: 'switchboard_model_tokens_total',
+  help: 'Model tokens used (response.done usage), by direction',
+  labelNames: ['vertical', 'model', 'direction'],
+  registers: [metricsRegistry],
+});
+
+export const modelCostUsd = new Counter({
+  name: 'switchboard_model_cost_usd_total',
+  help: 'Estimated model cost in US dollars (tokens times the price table in config observability.prices)',
+  labelNames: ['vertical', 'model'],
+  registers: [metricsRegistry],
+});
+
+// ---- post-call analysis
+
+export const analysisJobMs = new Histogram({
+  name: 'switchboard_analysis_job_duration_ms',
+  help: 'Post-call analysis jobs: processing time, by outcome',
+  labelNames: ['vertical', 'analyser', 'outcome'],
+  buckets: MS_BUCKETS,
+  registers: [metricsRegistry],
+});
+
+export const analysisQueuedToStoredMs = new Histogram({
+  name: 'switchboard_analysis_queued_to_stored_ms',
+  help: 'Post-call analysis: job queued to analysis stored',
+  labelNames: ['vertical'],
+  buckets: MS_BUCKETS,
+  registers: [metricsRegistry],
+});
+
+export const analysisFailures = new Counter({
+  name: 'switchboard_analysis_failures_total',
+  help: 'Post-call analysis attempts that failed: retryable (BullMQ tries again) or unrecoverable',
+  labelNames: ['vertical', 'kind'],
+  registers: [metricsRegistry],
+});

@@ -4,7 +4,7 @@
  * changed only through the call's own methods.
  */
 import type { ReplayItem } from '../engines/index.js';
-import type { Logger } from '../observability/index.js';
+import type { CallTelemetry, Logger } from '../observability/index.js';
 import type { ToolInvocationRecorder } from '../toolkit/index.js';
 import type { AudioPath } from './audioPath.js';
 import type { Playback } from './playback.js';
@@ -13,6 +13,8 @@ import type { CallRecorder } from './records.js';
 export interface CallPort {
   readonly callId: string;
   readonly log: Logger;
+  /** Where the call's trace and metrics are reported (turns, token usage). */
+  readonly telemetry: CallTelemetry;
   readonly rec: CallRecorder;
   readonly playback: Playback;
   readonly toolRecorder: ToolInvocationRecorder;

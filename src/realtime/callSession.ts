@@ -8,8 +8,8 @@
  */
 import type { CompiledVertical } from '../catalog/index.js';
 import type { ModelEngine } from '../engines/index.js';
-import type { Logger } from '../observability/index.js';
-import { recordCallEnded } from '../observability/index.js';
+import type { CallTelemetry, Logger } from '../observability/index.js';
+import { callTelemetry, recordCallEnded } from '../observability/index.js';
 import type { Db } from '../store/index.js';
 import type { Manifest } from '../manifest/index.js';
 import type { CarrierCallServices } from '../telephony/index.js';
@@ -62,6 +62,8 @@ export class CallSession {
   readonly callSid: string;
   readonly vertical: CompiledVertical;
   readonly log: Logger;
+  /** The call's trace and metrics (the call-telemetry port). */
+  readonly telemetry: CallTelemetry;
   private readonly rec: CallRecorder;
   private readonly playback: Playback;
   private readonly manifest: Manifest;
@@ -91,8 +93,12 @@ export class CallSession {
     this.callSid = init.callSid;
     this.vertical = init.vertical;
     this.manifest = init.vertical.manifest;
-    this.log = deps.logger.child({ callId: init.callId, callSid: init.callSid, vertical: init.vertical.id });
-    this.rec = new CallRecorder(deps.store, init.callId, this.log);
+    this.telemetry = callTelemetry({
+      callId: init.callId, callSid: init.callSid, traceId: init.traceId, vertical: init.vertical.id, version: init.vertical.version,
+      budget: this.manifest.latency,
+    });
+    this.log = deps.logger.child({ ...this.telemetry.logFields, callSid: init.callSid });
+    this.rec = new CallRecorder(deps.store, init.callId, this.log, this.telemetry);
     this.agent = init.vertical.graph.entry.name;
     const { options } = deps;
     this.playback = new Playback(this.outlet, {
@@ -148,16 +154,17 @@ export class CallSession {
       recoverable: () => this.phase !== 'ending' && this.phase !== 'ended',
       currentAgent: () => this.agent,
       onEvent: (e, session) => this.events.onModelEvent(e, session),
-      connectionLost: () => this.events.connectionLost(),
+      connectionLost: () => { this.telemetry.failover(); this.events.connectionLost(); },
       greet: () => void this.speaker.speak(this.manifest.greeting),
       sayLocally: (text) => deps.voice.say(this.port, text),
-      reconnected: (reconnects) => this.rec.mergeMetadata({ reconnects }),
-      giveUp: (message) => this.giveUp(message),
+      reconnected: (reconnects) => { this.telemetry.reconnect(reconnects, 'reconnected'); this.rec.mergeMetadata({ reconnects }); },
+      giveUp: (message) => { this.telemetry.reconnect(this.manifest.fallback.retries, 'gave_up'); return this.giveUp(message); },
     });
     this.rec.start({
       id: init.callId, callSid: init.callSid, vertical: init.vertical.id, manifestVersion: init.vertical.version,
       from: init.from ?? null, to: init.to ?? null, traceId: init.traceId, startedAt: new Date(this.startedAtMs),
-      metadata: init.scenario ? { scenario: init.scenario } : {},
+      // The budget the call ran under, for the waterfall of `calls show`.
+      metadata: { ...(init.scenario ? { scenario: init.scenario } : {}), latencyBudget: this.manifest.latency },
     });
     this.ttlTimer = setTimeout(() => void this.end(END_REASON.noStream, 'failed'), options.prepareTtlMs);
     this.ttlTimer.unref();
@@ -168,6 +175,7 @@ export class CallSession {
     return {
       callId: this.callId,
       log: this.log,
+      telemetry: this.telemetry,
       rec: this.rec,
       playback: this.playback,
       toolRecorder,
@@ -176,6 +184,8 @@ export class CallSession {
       offsetMs: () => this.offsetMs(),
       currentAgent: () => this.agent,
       setAgent: (name) => {
+        const [from, to] = [this.languageOf(this.agent), this.languageOf(name)];
+        if (from !== to && from !== undefined && to !== undefined) this.telemetry.languageSwitch(from, to);
         this.agent = name;
       },
       remember: (item) => this.model.remember(item),
@@ -187,6 +197,12 @@ export class CallSession {
       responseCreated: (id) => this.speaker.claim(id),
       responseDone: (id) => this.speaker.responseDone(id),
     };
+  }
+
+  /** The language an agent speaks: the supported language whose voice is the agent's. */
+  private languageOf(agent: string): string | undefined {
+    const voice = this.vertical.voices.get(agent);
+    return this.manifest.languages.supported.find((l) => l.voice === voice)?.code;
   }
 
   get ended(): boolean {
@@ -212,6 +228,7 @@ export class CallSession {
       const engine = await this.init.engine;
       this.model.setEngine(engine);
       this.rec.setEngine(engine.kind);
+      this.telemetry.engine({ kind: engine.kind, model: engine.model });
       this.audioPath = await createAudioPath(engine.audio);
     } catch (err) {
       this.log.error('no engine for this call', { err: err as Error });
@@ -219,9 +236,12 @@ export class CallSession {
       return;
     }
     if (this.ended) return;
+    const connected = this.telemetry.modelConnect(false);
     try {
       await this.model.connect(false);
+      connected();
     } catch (err) {
+      connected(err);
       this.log.warn('model connection failed at call start', { err: describeError(err) });
       void this.model.failover('connect failed');
     }
@@ -238,6 +258,7 @@ export class CallSession {
     this.startEvent = start;
     this.phase = this.phase === 'preparing' ? 'live' : this.phase;
     this.events.streamStarted();
+    this.telemetry.streamStarted();
     carrier.on('close', () => void this.end(this.pendingEndReason ?? END_REASON.callerHangup));
     carrier.on('error', (err) => this.log.debug('carrier input refused', { code: err.code }));
     this.outlet.attach(carrier);
@@ -363,6 +384,7 @@ export class CallSession {
     this.audioPath?.close();
     this.log.info('call ended', { reason, durationMs: this.offsetMs() });
     recordCallEnded(this.vertical.id, reason);
+    this.telemetry.callEnded(reason, status);
     this.finalized = this.rec.finalize({ status, endReason: reason }).then(
       () => undefined,
       (err: unknown) => this.log.error('finalising the call failed', { err: err as Error }),

@@ -7,7 +7,7 @@
  */
 import type { CallsRepository, FinalizeCall, HandoffsRepository, LatencyRepository, LatencySample, NewCall, TranscriptsRepository, TranscriptRole } from '../store/index.js';
 import type { ToolInvocationRecorder, ToolInvocationStart, ToolInvocationStatus } from '../toolkit/index.js';
-import type { Logger } from '../observability/index.js';
+import { NO_CALL_TELEMETRY, type CallTelemetry, type Logger } from '../observability/index.js';
 import { sqlState } from '../store/index.js';
 
 /** The repositories a call writes to. */
@@ -52,7 +52,8 @@ export class CallRecorder {
   readonly rowReady: Promise<void>;
   private rowWritten = false;
 
-  constructor(private readonly store: CallStore, callId: string, private readonly log: Logger) {
+  /** Latency samples, handoffs and tool outcomes are also reported to `telemetry` (spans, metrics). */
+  constructor(private readonly store: CallStore, callId: string, private readonly log: Logger, private readonly telemetry: CallTelemetry = NO_CALL_TELEMETRY) {
     this.id = callId;
     let markReady!: () => void;
     this.rowReady = new Promise((resolve) => (markReady = resolve));
@@ -96,11 +97,13 @@ export class CallRecorder {
   }
 
   handoff(fromAgent: string, toAgent: string, offsetMs: number): void {
+    this.telemetry.handoff(fromAgent, toAgent);
     this.enqueue('handoff', () => this.store.handoffs.record(this.callId, fromAgent, toAgent, offsetMs));
   }
 
   latency(metric: string, valueMs: number, turn?: number | null): void {
     if (!Number.isFinite(valueMs)) return;
+    this.telemetry.stageLatency(metric, valueMs, turn ?? null);
     this.latencyBuf.push({ metric, valueMs, turn: turn ?? null });
     if (this.latencyBuf.length >= LATENCY_BATCH) this.flushLatency();
   }
@@ -149,9 +152,12 @@ export class CallRecorder {
    * and the end of the call waits (a little) for every started invocation to record its outcome.
    */
   toolRecorder(): ToolInvocationRecorder {
+    const names = new Map<string, string>();
     return {
       begin: async (start: ToolInvocationStart) => {
         this.toolsInFlight.add(start.idempotencyKey);
+        names.set(start.idempotencyKey, start.toolName);
+        this.telemetry.toolStarted(start.idempotencyKey, start.toolName);
         await this.rowReady;
         try {
           return await this.store.toolInvocations.begin({ ...start, callId: this.callId });
@@ -161,6 +167,9 @@ export class CallRecorder {
         }
       },
       finish: async (key: string, outcome: { status: Exclude<ToolInvocationStatus, 'running'>; result?: unknown; errorCode?: string; durationMs: number }) => {
+        const name = names.get(key);
+        names.delete(key);
+        if (name !== undefined) this.telemetry.toolEnded(key, name, { status: outcome.status, errorCode: outcome.errorCode, durationMs: outcome.durationMs });
         try {
           await this.store.toolInvocations.finish(key, outcome);
         } finally {

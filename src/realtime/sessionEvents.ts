@@ -3,6 +3,7 @@
  * Its input is the model session's typed events; it reaches the call only through `CallPort`.
  */
 import type { AudioDeltaEvent, ModelEvent, ModelSession } from '../engines/index.js';
+import { STAGE } from '../observability/index.js';
 import { idempotencyKeyFor } from '../toolkit/index.js';
 import type { CallPort } from './callPort.js';
 import { edgeStats } from './edgeStats.js';
@@ -35,6 +36,10 @@ export class SessionEvents {
   private speechStoppedMs: number | undefined;
   private streamStartAt: number | undefined;
   private readonly toolStarts = new Map<string, number>();
+  /** Telemetry stage marks (`performance.now()`): speech start, first frame out; whether the turn's transcript came. */
+  private speechStartAt: number | undefined;
+  private firstFrameAt: number | undefined;
+  private transcribed = true;
 
   constructor(private readonly call: CallPort) {}
 
@@ -61,6 +66,9 @@ export class SessionEvents {
         if (model) this.bargeIn(model, e.receivedAtMs);
         this.speaking = true;
         this.speechStartedMs = call.offsetMs();
+        this.speechStartAt = e.receivedAtMs;
+        this.firstFrameAt = undefined;
+        call.telemetry.turnStarted(e.receivedAtMs);
         call.callerSpoke();
         return;
       case 'speech_stopped':
@@ -70,6 +78,8 @@ export class SessionEvents {
         this.turnEndAt = e.receivedAtMs;
         this.awaitingDelta = true;
         this.awaitingFrame = true;
+        this.transcribed = false;
+        if (this.speechStartAt !== undefined) call.rec.latency(STAGE.callerSpeech, e.receivedAtMs - this.speechStartAt, this.turn);
         call.maybeQuiet();
         return;
       case 'interrupt_requested':
@@ -79,6 +89,10 @@ export class SessionEvents {
         return this.onCallerItem(e.itemId, e.audio, e.text);
       case 'caller_transcript': {
         const text = e.transcript;
+        if (!this.transcribed && this.turnEndAt !== undefined) {
+          this.transcribed = true;
+          call.rec.latency(STAGE.transcription, performance.now() - this.turnEndAt, this.turn);
+        }
         if (text.trim()) call.remember({ role: 'caller', text });
         call.rec.completeItem(`u:${e.itemId}`, { text, endedMs: this.speechStoppedMs ?? call.offsetMs() });
         return;
@@ -110,6 +124,7 @@ export class SessionEvents {
         return;
       }
       case 'response_done':
+        if (e.usage) call.telemetry.usage(e.usage);
         if (e.responseId !== undefined) {
           if (this.activeResponse === e.responseId) this.activeResponse = undefined;
           this.dropped.delete(e.responseId);
@@ -174,6 +189,7 @@ export class SessionEvents {
     const now = performance.now();
     if (this.awaitingFrame && this.turnEndAt !== undefined) {
       this.awaitingFrame = false;
+      this.firstFrameAt = now;
       this.call.rec.latency('turn.speech_end_to_first_audio', now - this.turnEndAt, this.turn);
     }
     if (this.streamStartAt !== undefined && this.turn === 0) {
@@ -184,6 +200,11 @@ export class SessionEvents {
   }
 
   onItemPlayed(itemId: string, _playedMs: number): void {
+    if (this.firstFrameAt !== undefined) {
+      // The answer's last mark is back: the caller heard the turn's reply.
+      this.call.rec.latency(STAGE.playback, performance.now() - this.firstFrameAt, this.turn);
+      this.firstFrameAt = undefined;
+    }
     const item = this.items.get(itemId);
     if (!item) return;
     item.played = true;

@@ -3,7 +3,7 @@
  * through the catalog and the call prepared by the call handler; status reports reach the
  * handler once per (carrier, call, status); webhook outcomes are counted.
  */
-import { webhooksTotal } from '../observability/index.js';
+import { startWebhookSpan, webhooksTotal } from '../observability/index.js';
 import type { Logger } from '../observability/index.js';
 import type { Admission, CallStatusReport, CarrierCallPort, InboundCall } from '../telephony/index.js';
 import { StatusDeduper } from './statusDedup.js';
@@ -20,19 +20,25 @@ export function createCarrierPort(opts: Pick<GatewayOptions, 'catalog' | 'handle
     admit(call: InboundCall): Admission {
       if (isDraining()) return DRAINING;
       const { carrier, callSid, to, from, scenario } = call;
+      // The webhook's span (routing, pre-warm) joins the call's trace, derived from the Call SID.
+      const span = startWebhookSpan(carrier, 'voice', callSid);
       const vertical = to ? opts.catalog.byNumber(to) : undefined;
       if (!vertical) {
         log.info('call to a number no vertical claims', { carrier, callSid, to: to ?? '' });
+        span.end(UNKNOWN_NUMBER.kind);
         return UNKNOWN_NUMBER;
       }
+      span.routed(vertical.id, vertical.version);
       try {
         // Not awaited: the model connection opens while the carrier fetches our answer and dials the stream.
         const pending = opts.handler.prepare({ carrier, callSid, vertical, ...(from ? { from } : {}), ...(to ? { to } : {}), ...(scenario ? { scenario } : {}) });
         if (pending) pending.catch((err: unknown) => log.warn('call preparation failed', { carrier, callSid, vertical: vertical.id, err }));
       } catch (err) {
         log.warn('call refused at preparation', { carrier, callSid, vertical: vertical.id, err });
+        span.end(REFUSED.kind);
         return REFUSED;
       }
+      span.end('connect');
       log.info('call answered', { carrier, callSid, vertical: vertical.id, version: vertical.version });
       return { kind: 'connect', verticalId: vertical.id, version: vertical.version };
     },

@@ -1,2 +1,3 @@
 export * from './twilioApi.js';
 export * from './callHandler.js';
+export * from './otlpReceiver.js';

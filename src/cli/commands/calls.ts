@@ -10,6 +10,7 @@ import { AppError } from '../../shared/index.js';
 import { formatStoredCall } from '../../simulator/index.js';
 import { findCall, readStoredCall, type StoredCall } from '../../store/index.js';
 import { action, EXIT_FAILED, type CliRun, type RegisterCommand } from '../context.js';
+import { formatWaterfall, waterfallJson } from './callsWaterfall.js';
 
 /**
  * Extra sections of `calls show` (ANALYSIS engineer: register the post-call analysis here).
@@ -19,7 +20,10 @@ export interface CallShowSection {
   key: string;
   load(store: Store, stored: StoredCall): Promise<{ text: string; json: unknown } | null>;
 }
-export const callShowSections: CallShowSection[] = [];
+export const callShowSections: CallShowSection[] = [
+  // Each turn's stages against the latency budget (the call's trace has the same figures as spans).
+  { key: 'waterfall', load: async (_store, stored) => ({ text: formatWaterfall(stored), json: waterfallJson(stored) }) },
+];
 
 export interface CallsCommandDeps {
   storeOptions(): OpenStoreOptions;
@@ -117,6 +121,8 @@ Examples:
           return;
         }
         run.io.out(formatStoredCall(found.stored));
+        const traceId = found.stored.call.traceId;
+        if (traceId) run.io.out(`trace ${traceId}  (look it up in Jaeger, Tempo or Grafana: README "Observability")`);
         for (const s of found.sections) run.io.out(`${s.key}:\n${s.text}`);
       }));
   };

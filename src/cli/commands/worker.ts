@@ -7,7 +7,9 @@ import type { Command } from 'commander';
 import { startPostCallWorker, type ManifestSource, type PostCallTuning, type VersionedManifest } from '../../analysis/index.js';
 import { createCatalog } from '../../catalog/index.js';
 import { loadConfig, type AppConfig } from '../../config/index.js';
-import { setLogLevel } from '../../observability/index.js';
+import {
+  createLogger, enableProcessMetrics, serveMetrics, setLogLevel, setModelPrices, startTracing, stopTracing, type MetricsServer,
+} from '../../observability/index.js';
 import { AppError } from '../../shared/index.js';
 import { openStore, type OpenStoreOptions, type Store } from '../../store/index.js';
 import { action, type CliRun, type RegisterCommand } from '../context.js';
@@ -78,6 +80,9 @@ Examples:
         if (!config.redis.url) {
           throw new AppError('CONFIG_INVALID', 'REDIS_URL is not set: `switchboard worker` runs BullMQ workers; without Redis the gateway (npm start) analyses calls in-process');
         }
+        setModelPrices(config.observability.prices);
+        const tracing = startTracing({ serviceName: 'switchboard-worker' });
+        const metrics = await startWorkerMetrics(config.observability.workerMetricsPort);
         const store = await deps.openStore({ databaseUrl: config.database.url, dataDir: config.paths.data, poolSize: Math.max(4, config.analysis.concurrency + 2) });
         let stopReload = (): void => undefined;
         try {
@@ -86,16 +91,31 @@ Examples:
           for (const v of catalog.list()) await store.migrateVertical(v.manifest, v.dir);
           const handle = await startPostCallWorker({ config, store, catalog, ...(deps.tuning ?? {}) });
           stopReload = deps.onReloadRequest(() => { void catalog.reload?.(); });
-          run.io.out(`post-call worker running: ${catalog.list().map((v) => v.manifest.id).join(', ') || 'no verticals'}; concurrency ${config.analysis.concurrency}`);
+          run.io.out(`post-call worker running: ${catalog.list().map((v) => v.manifest.id).join(', ') || 'no verticals'}; concurrency ${config.analysis.concurrency}` +
+            `${metrics ? `; metrics on :${metrics.port}/metrics` : ''}${tracing ? '; tracing on' : ''}`);
           const signal = await deps.stopSignal();
           run.io.out(`stopping (${signal}) after the running jobs`);
           await handle.close();
         } finally {
           stopReload();
           await store.close();
+          await metrics?.close();
+          if (tracing) await stopTracing().catch(() => undefined);
         }
       }));
   };
+}
+
+/** Prometheus `/metrics` of the worker; a port already taken is logged, never fatal (the worker's job is analysis). */
+async function startWorkerMetrics(port: number | null): Promise<MetricsServer | null> {
+  if (port === null) return null;
+  enableProcessMetrics();
+  try {
+    return await serveMetrics(port);
+  } catch (err) {
+    createLogger('analysis').warn('worker metrics server not started', { port, err });
+    return null;
+  }
 }
 
 export const workerCommand: RegisterCommand = makeWorkerCommand();

@@ -29,6 +29,7 @@ export type RealtimeWireItem = z.infer<typeof realtimeItemSchema>;
 const responseResource = z.object({
   id: z.string().optional(),
   status: z.string().optional(),
+  usage: z.object({ input_tokens: z.number().int().min(0), output_tokens: z.number().int().min(0) }).nullable().optional().catch(undefined),
 });
 
 const turnDetection = z.object({

@@ -274,7 +274,10 @@ export class OpenAIRealtimeModelSession implements ModelSession {
         return this.onOutputItemDone(e);
       case 'response.done':
         if (e.response.id === undefined || e.response.id === this.activeResponse) this.activeResponse = undefined;
-        this.emit({ type: 'response_done', responseId: e.response.id });
+        this.emit({
+          type: 'response_done', responseId: e.response.id,
+          ...(e.response.usage ? { usage: { inputTokens: e.response.usage.input_tokens, outputTokens: e.response.usage.output_tokens } } : {}),
+        });
         return false;
       case 'error':
         this.emit({ type: 'model_error', origin: 'server', code: e.error.code ?? undefined, errorType: e.error.type });

@@ -157,6 +157,14 @@ export class AnalysisRepository {
     return new Map(rows.map((r) => [String(r.id), String(r.vertical)]));
   }
 
+  /** The trace id of each call that has one (post-call jobs carry their call's trace context). */
+  async traceIdsOf(callIds: readonly string[]): Promise<Map<string, string>> {
+    const ids = callIds.filter(isUuid);
+    if (ids.length === 0) return new Map();
+    const { rows } = await this.db.query('SELECT id, trace_id FROM calls WHERE id = ANY($1::uuid[]) AND trace_id IS NOT NULL', [ids]);
+    return new Map(rows.map((r) => [String(r.id), String(r.trace_id)]));
+  }
+
   /** Keeps the final failure of a published job on its outbox row, so it outlives the queue. */
   /**
    * Records a job's final failure on its outbox row. The job can fail before the relay has marked
