@@ -20,7 +20,7 @@ export function createCarrierPort(opts: Pick<GatewayOptions, 'catalog' | 'handle
     admit(call: InboundCall): Admission {
       if (isDraining()) return DRAINING;
       const { carrier, callSid, to, from, scenario } = call;
-      const vertical = to ? opts.catalog.byNumber(to) : undefined;
+      const vertical = to ? opts.catalog.byNumber(to, callSid) : undefined;
       if (!vertical) {
         log.info('call to a number no vertical claims', { carrier, callSid, to: to ?? '' });
         return UNKNOWN_NUMBER;
