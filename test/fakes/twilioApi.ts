@@ -32,6 +32,8 @@ export interface FakeTwilioApi {
   readonly requests: RecordedTwilioRequest[];
   /** The next `count` requests answer `status` (e.g. 500, 503, 400, 429) with a Twilio error body (and `Retry-After` when given). */
   failNext(count: number, status: number, twilioCode?: number, retryAfterS?: number): void;
+  /** The next request matching `pred` answers `status` with a Twilio error body (once). */
+  failMatching(pred: (r: RecordedTwilioRequest) => boolean, status: number, twilioCode: number): void;
   /** The account's incoming phone numbers, by sid (add, read, change freely). */
   readonly phoneNumbers: Map<string, FakePhoneNumber>;
   /** Adds a number to the account and returns its sid. */
@@ -67,6 +69,7 @@ const MESSAGES = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
 export async function startFakeTwilioApi(creds: { accountSid: string; authToken: string }): Promise<FakeTwilioApi> {
   const requests: RecordedTwilioRequest[] = [];
   const failures: Array<{ status: number; code: number; retryAfterS?: number }> = [];
+  const targetedFailures: Array<{ pred: (r: RecordedTwilioRequest) => boolean; status: number; code: number }> = [];
   const phoneNumbers = new Map<string, FakePhoneNumber>();
   let numberCount = 0;
   const state = { maxPageSize: 50 };
@@ -136,6 +139,11 @@ export async function startFakeTwilioApi(creds: { accountSid: string; authToken:
       return;
     }
     if (!record.authorized || record.accountSid !== creds.accountSid) return error(res, 401, 20003, 'Authenticate');
+    const targeted = targetedFailures.findIndex((f) => f.pred(record));
+    if (targeted >= 0) {
+      const [f] = targetedFailures.splice(targeted, 1);
+      return error(res, f!.status, f!.code, f!.status === 404 ? 'The requested resource was not found' : 'Injected failure');
+    }
     const failure = failures.shift();
     if (failure) {
       if (failure.retryAfterS !== undefined) res.setHeader('retry-after', String(failure.retryAfterS));
@@ -194,6 +202,9 @@ export async function startFakeTwilioApi(creds: { accountSid: string; authToken:
         status_callback: null, status_callback_method: 'POST', voice_application_sid: null, trunk_sid: null, ...over,
       });
       return sid;
+    },
+    failMatching(pred, status, twilioCode) {
+      targetedFailures.push({ pred, status, code: twilioCode });
     },
     failNext(count, status, twilioCode = status === 429 ? 20429 : status >= 500 ? 20500 : 21000, retryAfterS) {
       for (let i = 0; i < count; i++) failures.push({ status, code: twilioCode, ...(retryAfterS !== undefined ? { retryAfterS } : {}) });
