@@ -115,7 +115,8 @@ export async function openRoutingEnv(): Promise<RoutingEnv> {
       return inst;
     },
     candidate(instructions, over = (y) => y) {
-      const dir = join(root, 'candidates', `demo-${++candidates}`);
+      // A vertical folder is named after its id, a candidate's too.
+      const dir = join(root, 'candidates', String(++candidates), 'demo');
       cpSync(join(verticalsDir, 'demo'), dir, { recursive: true });
       writeFileSync(join(dir, 'vertical.yaml'), over(`${demoManifest('demo', DEMO_NUMBER, instructions)}storage:\n  schema: ${demoSchema}\n`));
       return dir;
