@@ -10,6 +10,7 @@ import { createRedisChangeFeed, openStore, type ChangeFeed, type OpenStoreOption
 import { AppError } from '../../shared/index.js';
 import type { TwilioRestOptions } from '../../telephony/index.js';
 import type { ToolRegistry } from '../../toolkit/index.js';
+import { defaultStoreDeps } from './migrate.js';
 
 export interface RoutingSettings {
   verticals: string;
@@ -33,18 +34,13 @@ export const defaultRoutingDeps: RoutingCommandDeps = {
   settings() {
     const config = loadConfig();
     return {
-      verticals: config.paths.verticals,
-      agents: config.paths.agents,
-      store: { databaseUrl: config.database.url, dataDir: config.paths.data, poolSize: 2 },
+      ...defaultStoreDeps.settings(),
       redisUrl: config.redis.url,
       publicUrl: config.server.publicUrl ?? `http://localhost:${config.server.port}`,
       twilio: { accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, apiBaseUrl: config.twilio.apiBaseUrl },
     };
   },
-  async loadRegistry() {
-    const { registry } = await import('../../../tools/index.js');
-    return registry;
-  },
+  loadRegistry: () => defaultStoreDeps.loadRegistry(),
   openStore,
   changeFeed: (url) => createRedisChangeFeed(url),
 };
