@@ -5,14 +5,14 @@
  */
 import { relative } from 'node:path';
 import { loadConfig, type AppConfig } from '../config/index.js';
-import { createCatalog, type Catalog } from '../catalog/index.js';
-import { startPostCallProcessing } from '../analysis/index.js';
+import { createCatalog, startRoutingSync, type Catalog, type CompileOptions } from '../catalog/index.js';
+import { recordManifestVersions, startPostCallProcessing } from '../analysis/index.js';
 import { ManifestError, formatProblem } from '../manifest/index.js';
 import {
   createLogger, enableProcessMetrics, setEdgeLatencySource, setLogLevel, setModelPrices, startTracing, stopTracing,
 } from '../observability/index.js';
-import { createGateway, type CallHandler, type Gateway } from '../server/index.js';
-import { openStore, type Store } from '../store/index.js';
+import { checkWebhookSecurity, createGateway, type CallHandler, type Gateway } from '../server/index.js';
+import { createRedisChangeFeed, openStore, type Store } from '../store/index.js';
 import { ConfigError, describeError } from '../shared/index.js';
 import { createCarriers, type Carrier } from '../telephony/index.js';
 import { registry } from '../../tools/index.js';
@@ -47,9 +47,36 @@ async function createCallHandler(config: AppConfig, store: Store, catalog: Catal
   return { handler: runtime.handler, engine: runtime.engine };
 }
 
+/**
+ * The operator's number assignments and canaries (phone_numbers, canaries) applied to the
+ * catalog now, on every Redis nudge (REDIS_URL) and every few seconds; with embedded PGlite the
+ * CLI writes the same tables through this process's loopback wire server.
+ */
+async function startRouting(config: AppConfig, store: Store, catalog: Catalog, compile: CompileOptions, stoppers: Running['stoppers']): Promise<void> {
+  const changes = config.redis.url ? createRedisChangeFeed(config.redis.url) : undefined;
+  const sync = startRoutingSync({
+    catalog,
+    compile,
+    ...(changes ? { changes } : {}),
+    load: async () => ({ assignments: await store.phoneNumbers.list(), canaries: await store.canaries.list() }),
+    // Post-call analysis reads a call's manifest by the version it ran: candidates' too.
+    onCandidate: async (candidate) => { await recordManifestVersions(store.manifestVersions, { list: () => [candidate] }); },
+  });
+  stoppers.push(async () => {
+    await sync.close();
+    await changes?.close();
+  });
+  await sync.ready;
+}
+
 async function start(): Promise<Running> {
   const config = loadConfig();
   setLogLevel(config.log.level);
+  const publicUrlForCheck = config.server.publicUrl ?? `http://localhost:${config.server.port}`;
+  for (const warning of checkWebhookSecurity({ publicUrl: publicUrlForCheck, twilioAuthToken: config.twilio.authToken, insecure: config.server.insecure })) {
+    log.warn(warning);
+    process.stderr.write(`\n*** WARNING: ${warning}\n\n`);
+  }
   setModelPrices(config.observability.prices);
   // Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set; flushed after everything else stopped.
   if (startTracing({ serviceName: 'switchboard-gateway' })) log.info('tracing on (OTLP/HTTP)', { endpoint: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '' });
@@ -65,9 +92,11 @@ async function start(): Promise<Running> {
   });
   try {
     await store.migrate();
-    const catalog = createCatalog({ verticalsDir: config.paths.verticals, agentsDir: config.paths.agents, registry });
+    const compile: CompileOptions = { verticalsDir: config.paths.verticals, agentsDir: config.paths.agents, registry };
+    const catalog = createCatalog(compile);
     for (const p of catalog.problems) log.warn(formatProblem(p));
     await prepareVerticals(store, catalog);
+    await startRouting(config, store, catalog, compile, stoppers);
 
     // Every registered carrier (src/telephony/carriers.ts), each reading its own config section.
     const publicUrl = config.server.publicUrl ?? `http://localhost:${config.server.port}`;

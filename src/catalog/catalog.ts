@@ -9,6 +9,7 @@ import { ManifestError, type ManifestProblem } from '../manifest/index.js';
 import { createLogger } from '../observability/index.js';
 import { monotonicMs } from '../shared/index.js';
 import { compileVerticals, type CompileOptions, type CompiledVertical } from './compile.js';
+import { EMPTY_ROUTING, effectiveNumbers, pickVersion, routeAnswers, type NumberRoute, type RoutingState } from './routing.js';
 
 const log = createLogger('catalog');
 
@@ -51,9 +52,19 @@ export interface CatalogReloadFailedEvent {
 
 export type CatalogEvent = CatalogSwappedEvent | CatalogReloadFailedEvent;
 
+/** The operator's routing (number assignments, canaries) changed; the compiled verticals did not. */
+export interface CatalogRoutedEvent {
+  type: 'catalog.routed';
+  createdAt: Date;
+  assignments: number;
+  /** `vertical@candidateVersion` of each canary in force. */
+  canaries: string[];
+}
+
 export interface CatalogEvents {
   'catalog.swapped': [CatalogSwappedEvent];
   'catalog.reload_failed': [CatalogReloadFailedEvent];
+  'catalog.routed': [CatalogRoutedEvent];
 }
 
 export type ReloadResult =
@@ -66,12 +77,16 @@ export class Catalog extends EventEmitter<CatalogEvents> {
   #snapshot: CatalogSnapshot;
   readonly #options: CatalogOptions;
   #reloading: Promise<ReloadResult> | undefined;
+  #routing: RoutingState = EMPTY_ROUTING;
+  /** Number → live vertical with the assignments applied; rebuilt on every swap and routing change. */
+  #numbers: ReadonlyMap<string, CompiledVertical>;
 
   /** Use `createCatalog`; the constructor takes an already compiled first snapshot. */
   constructor(options: CatalogOptions, first: CatalogSnapshot) {
     super();
     this.#options = options;
     this.#snapshot = first;
+    this.#numbers = this.#routeNumbers();
   }
 
   /** The snapshot in service now (hold it to see one consistent set). */
@@ -92,9 +107,53 @@ export class Catalog extends EventEmitter<CatalogEvents> {
     return this.#snapshot.verticals.get(id);
   }
 
-  /** The vertical a dialled number rings, by exact E.164. */
-  byNumber(e164: string): CompiledVertical | undefined {
-    return this.#snapshot.byNumber.get(e164);
+  /**
+   * The vertical version a new call to a dialled number (exact E.164) runs on: the operator's
+   * assignment else the manifests' numbers pick the vertical; its canary, if any, may pick the
+   * candidate version for this CallSid (the same CallSid always gets the same answer).
+   */
+  byNumber(e164: string, callSid?: string): CompiledVertical | undefined {
+    const live = this.#numbers.get(e164);
+    return live && pickVersion(live, this.#routing.canaries.get(live.id), e164, callSid);
+  }
+
+  /** A vertical by id, and when `version` is given, only that version: the live one or its canary's candidate. */
+  resolve(id: string, version?: string): CompiledVertical | undefined {
+    const live = this.#snapshot.verticals.get(id);
+    if (version === undefined || live?.version === version) return live;
+    const candidate = this.#routing.canaries.get(id)?.candidate;
+    return candidate?.version === version ? candidate : undefined;
+  }
+
+  /** The routing in force (assignments and canaries). */
+  get routing(): RoutingState {
+    return this.#routing;
+  }
+
+  /** Every number some vertical answers here, and why. */
+  numbers(): NumberRoute[] {
+    return effectiveNumbers(this.#snapshot.verticals, this.#routing.assignments);
+  }
+
+  /**
+   * Puts the operator's routing into service for new calls; calls already running keep the
+   * CompiledVertical they pinned.
+   */
+  setRouting(routing: RoutingState): void {
+    this.#routing = routing;
+    this.#numbers = this.#routeNumbers();
+    const event: CatalogRoutedEvent = {
+      type: 'catalog.routed', createdAt: new Date(), assignments: routing.assignments.size,
+      canaries: [...routing.canaries.values()].map((c) => `${c.vertical}@${c.candidate.version}`),
+    };
+    this.emit('catalog.routed', event);
+  }
+
+  #routeNumbers(): ReadonlyMap<string, CompiledVertical> {
+    const verticals = this.#snapshot.verticals;
+    const out = new Map<string, CompiledVertical>();
+    for (const r of this.numbers()) if (routeAnswers(r)) out.set(r.number, verticals.get(r.vertical)!);
+    return out;
   }
 
   list(): CompiledVertical[] {
@@ -132,6 +191,7 @@ export class Catalog extends EventEmitter<CatalogEvents> {
     }
     const next = makeSnapshot(previous.generation + 1, result.verticals, result.problems);
     this.#snapshot = next;
+    this.#numbers = this.#routeNumbers();
     const event = diffSnapshots(previous, next, monotonicMs() - started);
     log.info('verticals reloaded', {
       generation: next.generation, added: event.added, removed: event.removed,

@@ -75,6 +75,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   for (const path of SECRET_PATHS) if (getPath(tree, path) === undefined) setPath(tree, path, null);
   for (const p of ['twilio.accountSid']) if (getPath(tree, p) === undefined) setPath(tree, p, null);
   if (getPath(tree, 'log.level') === undefined) setPath(tree, 'log.level', 'info');
+  if (getPath(tree, 'server.insecure') === undefined) setPath(tree, 'server.insecure', false);
   tree.env = envName;
 
   const fromEnv = new Map<string, string>();

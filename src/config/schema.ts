@@ -15,6 +15,8 @@ export const appConfigSchema = z.object({
     port: z.coerce.number().int().min(0).max(65535),
     host: z.string().min(1),
     publicUrl: url(['http:', 'https:']).nullable(),
+    /** SWITCHBOARD_INSECURE=1: start on a public URL without TWILIO_AUTH_TOKEN (signatures unchecked). */
+    insecure: z.union([z.boolean(), z.enum(['1', '0', 'true', 'false'])]).transform((v) => v === true || v === '1' || v === 'true'),
   }),
   paths: z.object({
     verticals: z.string().min(1),
@@ -82,6 +84,7 @@ export const ENV_KEYS: Record<string, string> = {
   PORT: 'server.port',
   HOST: 'server.host',
   PUBLIC_URL: 'server.publicUrl',
+  SWITCHBOARD_INSECURE: 'server.insecure',
   DATABASE_URL: 'database.url',
   REDIS_URL: 'redis.url',
   OPENAI_API_KEY: 'openai.apiKey',

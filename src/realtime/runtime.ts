@@ -17,7 +17,7 @@ const log = createLogger('realtime');
 export interface RealtimeRuntimeOptions {
   config: AppConfig;
   store: Store;
-  catalog: Pick<Catalog, 'get'>;
+  catalog: Pick<Catalog, 'get' | 'resolve'>;
   /** The registered carriers (telephony's `createCarriers`): each call uses its own carrier's call services. */
   carriers: readonly CarrierCallServices[];
   /** Overrides for benchmarks and tests. */
@@ -52,8 +52,8 @@ export async function createRealtimeRuntime(options: RealtimeRuntimeOptions): Pr
     store: options.store,
     engines,
     carriers: options.carriers,
-    // The catalog keeps the current version only: a stream nobody prepared runs on it.
-    resolveVertical: (id) => options.catalog.get(id),
+    // A stream nobody prepared runs on the version it names when it is live or a canary's, else on the live one.
+    resolveVertical: (id, version) => options.catalog.resolve(id, version) ?? options.catalog.get(id),
     ...(options.session ? { session: options.session } : {}),
   });
   // Warm the engine now so the first call does not wait for the emulator to start.

@@ -1,7 +1,9 @@
 /**
  * The admin API: `POST /admin/reload` swaps in freshly compiled verticals (live calls keep the
  * versions they pinned), `GET /admin/calls` shows live and recent calls. Guarded by
- * `Authorization: Bearer <ADMIN_TOKEN>`; with no token configured only loopback clients get in.
+ * `Authorization: Bearer <ADMIN_TOKEN>`; with no token configured the admin API is disabled for
+ * everyone. (There is deliberately no loopback exception: behind a reverse proxy on the same host
+ * every request arrives from loopback, and "loopback only" would become "anyone".)
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
@@ -9,8 +11,6 @@ import { formatProblem } from '../manifest/index.js';
 import type { Logger } from '../observability/index.js';
 import { HTTP_ERROR, sendError } from './errors.js';
 import type { GatewayOptions } from './types.js';
-
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 function sameSecret(a: string, b: string): boolean {
   // Hash first so lengths match and the compare is constant-time whatever was sent.
@@ -21,10 +21,7 @@ function sameSecret(a: string, b: string): boolean {
 
 export function adminGuard(adminToken: string | null | undefined): RequestHandler {
   return (req, res, next) => {
-    if (!adminToken) {
-      if (LOOPBACK.has(req.socket.remoteAddress ?? '')) return next();
-      return sendError(res, HTTP_ERROR.forbidden, 'the admin API answers loopback clients only when ADMIN_TOKEN is not set');
-    }
+    if (!adminToken) return sendError(res, HTTP_ERROR.adminDisabled, 'the admin API is disabled: start the gateway with ADMIN_TOKEN set (at least 16 characters)');
     const header = req.get('authorization') ?? '';
     const token = header.startsWith('Bearer ') ? header.slice(7) : '';
     if (!token || !sameSecret(token, adminToken)) return sendError(res, HTTP_ERROR.unauthorized, 'a valid "Authorization: Bearer <ADMIN_TOKEN>" is required');

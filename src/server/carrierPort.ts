@@ -22,7 +22,7 @@ export function createCarrierPort(opts: Pick<GatewayOptions, 'catalog' | 'handle
       const { carrier, callSid, to, from, scenario } = call;
       // The webhook's span (routing, pre-warm) joins the call's trace, derived from the Call SID.
       const span = startWebhookSpan(carrier, 'voice', callSid);
-      const vertical = to ? opts.catalog.byNumber(to) : undefined;
+      const vertical = to ? opts.catalog.byNumber(to, callSid) : undefined;
       if (!vertical) {
         log.info('call to a number no vertical claims', { carrier, callSid, to: to ?? '' });
         span.end(UNKNOWN_NUMBER.kind);

@@ -1,4 +1,8 @@
-/** `GET /healthz` (status, verticals and versions, active calls) and `GET /metrics` (Prometheus). */
+/**
+ * `GET /healthz` (status, verticals and versions, active calls) and `GET /metrics` (Prometheus).
+ * Health is unauthenticated: it names no phone number (which numbers ring which agent is the
+ * operator's business: `switchboard numbers list`).
+ */
 import { Router } from 'express';
 import { metricsRegistry } from '../observability/index.js';
 import type { GatewayOptions } from './types.js';
@@ -14,7 +18,7 @@ export function healthRouter(opts: GatewayOptions, isDraining: () => boolean): R
       uptimeMs: Date.now() - startedAtMs,
       engine: opts.engine ?? null,
       generation: opts.catalog.generation,
-      verticals: opts.catalog.list().map((v) => ({ id: v.id, version: v.version, numbers: v.numbers })),
+      verticals: opts.catalog.list().map((v) => ({ id: v.id, version: v.version })),
       activeCalls: stats.active,
       activeByVertical: stats.byVertical,
       signatureCheck: opts.carriers.every((c) => c.signatureCheck),

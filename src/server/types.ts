@@ -21,7 +21,7 @@ export interface GatewayOptions {
    * stream path upgraded; each authenticates its own requests.
    */
   carriers: readonly Carrier[];
-  /** ADMIN_TOKEN: bearer for /admin/*; when unset the admin API answers loopback clients only. */
+  /** ADMIN_TOKEN: bearer for /admin/*; when unset the admin API is disabled. */
   adminToken?: string | null;
   /** For `GET /admin/calls` (recent calls); optional. */
   store?: Pick<Store, 'calls'>;

@@ -25,7 +25,8 @@ export interface ScenarioRun {
 export interface GatewayVertical {
   id: string;
   version: string;
-  numbers: string[];
+  /** Older gateways listed numbers in /healthz; current ones name none (the manifest's are dialled). */
+  numbers?: string[];
 }
 
 export interface RunScenariosOptions {
@@ -124,7 +125,8 @@ export async function runScenarios(scenarios: readonly Scenario[], opts: RunScen
     while (next < scenarios.length) {
       const i = next++;
       const scenario = scenarios[i]!;
-      const to = scenario.caller.to ?? byId.get(scenario.vertical)?.numbers[0];
+      const to = scenario.caller.to ?? byId.get(scenario.vertical)?.numbers?.[0]
+        ?? (byId.has(scenario.vertical) ? manifestFor(opts.verticalsDir, opts.agentsDir, scenario.vertical)?.numbers[0] : undefined);
       let run: ScenarioRun;
       if (!to) {
         run = { scenario, call: null, stored: null, checks: [], ok: false, error: byId.has(scenario.vertical) ? `vertical ${scenario.vertical} has no phone number and the scenario names none (caller.to)` : `the gateway does not serve vertical ${scenario.vertical}` };

@@ -13,3 +13,5 @@ export { ownerFile, pgliteDir } from './db/embedded.js';
 export type { OwnerRecord } from './db/embedded.js';
 export { startWireServer } from './db/wireServer.js';
 export type { WireServer, WireServerOptions } from './db/wireServer.js';
+export { createRedisChangeFeed, ROUTING_CHANNEL } from './changes.js';
+export type { ChangeFeed, RedisChangeFeedOptions } from './changes.js';

@@ -112,6 +112,9 @@ class StoreImpl implements Store {
   readonly outbox;
   readonly analysis;
   readonly manifestVersions;
+  readonly phoneNumbers;
+  readonly canaries;
+  readonly versionStats;
   /** Roots of verticals with their own database, by URL. */
   private readonly foreign = new Map<string, PostgresDb>();
   private closed = false;
@@ -135,6 +138,9 @@ class StoreImpl implements Store {
     this.outbox = repos.outbox;
     this.analysis = repos.analysis;
     this.manifestVersions = repos.manifestVersions;
+    this.phoneNumbers = repos.phoneNumbers;
+    this.canaries = repos.canaries;
+    this.versionStats = repos.versionStats;
   }
 
   private get coreSchema(): string | undefined {

@@ -1,9 +1,14 @@
 /**
- * A local HTTP fake of the two Twilio REST endpoints Switchboard uses:
+ * A local HTTP fake of the Twilio REST endpoints Switchboard uses:
  *   POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json   (form: Twiml | Url | Status)
  *   POST /2010-04-01/Accounts/{AccountSid}/Messages.json          (form: To, From, Body)
+ *   GET  /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json?PageSize=&Page=&PageToken=
+ *        (pages with `next_page_uri`, null on the last page)
+ *   POST /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json
+ *        (form: VoiceUrl, VoiceMethod, StatusCallback, StatusCallbackMethod; 404 / 20404 for an unknown sid)
  * It checks basic auth like Twilio (401 with error 20003), answers with Twilio-shaped JSON,
- * records every request, and can be told to fail the next requests or to hang.
+ * records every request, and can be told to fail the next requests (a 429 with Retry-After
+ * too), to hang, or to serve small pages.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +16,11 @@ import type { AddressInfo } from 'node:net';
 export interface RecordedTwilioRequest {
   method: string;
   path: string;
-  kind: 'call_update' | 'message' | 'unknown';
+  kind: 'call_update' | 'message' | 'numbers_list' | 'number_update' | 'unknown';
+  /** The query string's parameters. */
+  query: Record<string, string>;
+  /** When the request arrived (Date.now()). */
+  atMs: number;
   accountSid?: string;
   callSid?: string;
   form: Record<string, string>;
@@ -21,8 +30,16 @@ export interface RecordedTwilioRequest {
 export interface FakeTwilioApi {
   readonly url: string;
   readonly requests: RecordedTwilioRequest[];
-  /** The next `count` requests answer `status` (e.g. 500, 503, 400) with a Twilio error body. */
-  failNext(count: number, status: number, twilioCode?: number): void;
+  /** The next `count` requests answer `status` (e.g. 500, 503, 400, 429) with a Twilio error body (and `Retry-After` when given). */
+  failNext(count: number, status: number, twilioCode?: number, retryAfterS?: number): void;
+  /** The next request matching `pred` answers `status` with a Twilio error body (once). */
+  failMatching(pred: (r: RecordedTwilioRequest) => boolean, status: number, twilioCode: number): void;
+  /** The account's incoming phone numbers, by sid (add, read, change freely). */
+  readonly phoneNumbers: Map<string, FakePhoneNumber>;
+  /** Adds a number to the account and returns its sid. */
+  addNumber(e164: string, over?: Partial<FakePhoneNumber>): string;
+  /** Largest page served whatever PageSize asks (default 50), so pagination can be tested with few numbers. */
+  maxPageSize: number;
   /** The next `count` requests never answer (until the server closes). */
   hangNext(count: number): void;
   /** Calls that already ended: updating them answers 400 / 21220 like Twilio. */
@@ -32,12 +49,30 @@ export interface FakeTwilioApi {
   close(): Promise<void>;
 }
 
+export interface FakePhoneNumber {
+  sid: string;
+  phone_number: string;
+  friendly_name: string;
+  voice_url: string | null;
+  voice_method: string;
+  status_callback: string | null;
+  status_callback_method: string;
+  voice_application_sid: string | null;
+  trunk_sid: string | null;
+}
+
+const NUMBERS_LIST = /^\/2010-04-01\/Accounts\/([^/]+)\/IncomingPhoneNumbers\.json$/;
+const NUMBER_UPDATE = /^\/2010-04-01\/Accounts\/([^/]+)\/IncomingPhoneNumbers\/([^/]+)\.json$/;
 const CALL_UPDATE = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\/([^/]+)\.json$/;
 const MESSAGES = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
 
 export async function startFakeTwilioApi(creds: { accountSid: string; authToken: string }): Promise<FakeTwilioApi> {
   const requests: RecordedTwilioRequest[] = [];
-  const failures: Array<{ status: number; code: number }> = [];
+  const failures: Array<{ status: number; code: number; retryAfterS?: number }> = [];
+  const targetedFailures: Array<{ pred: (r: RecordedTwilioRequest) => boolean; status: number; code: number }> = [];
+  const phoneNumbers = new Map<string, FakePhoneNumber>();
+  let numberCount = 0;
+  const state = { maxPageSize: 50 };
   let hangs = 0;
   const hanging: ServerResponse[] = [];
   const waiters: Array<{ pred: (r: RecordedTwilioRequest) => boolean; resolve: (r: RecordedTwilioRequest) => void }> = [];
@@ -52,19 +87,42 @@ export async function startFakeTwilioApi(creds: { accountSid: string; authToken:
   const error = (res: ServerResponse, status: number, code: number, message: string): void =>
     json(res, status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
 
+  const numbersPage = (res: ServerResponse, accountSid: string, query: Record<string, string>): void => {
+    const pageSize = Math.max(1, Math.min(Number(query.PageSize ?? 50) || 50, state.maxPageSize));
+    const page = Math.max(0, Number(query.Page ?? 0) || 0);
+    const all = [...phoneNumbers.values()].sort((a, b) => a.sid.localeCompare(b.sid));
+    // Like Twilio, a page after the first is found by the token (the last sid of the page before).
+    const start = query.PageToken ? all.findIndex((n) => n.sid > query.PageToken!.replace(/^PA/, '')) : 0;
+    const from = start < 0 ? all.length : start;
+    const items = all.slice(from, from + pageSize);
+    const base = `/2010-04-01/Accounts/${accountSid}/IncomingPhoneNumbers.json`;
+    const last = items[items.length - 1];
+    const next = from + pageSize < all.length && last ? `${base}?PageSize=${pageSize}&Page=${page + 1}&PageToken=PA${last.sid}` : null;
+    json(res, 200, {
+      incoming_phone_numbers: items.map((n) => ({ ...n, account_sid: accountSid, uri: `/2010-04-01/Accounts/${accountSid}/IncomingPhoneNumbers/${n.sid}.json` })),
+      page, page_size: pageSize, start: from, end: from + items.length - 1,
+      uri: `${base}?PageSize=${pageSize}&Page=${page}`, first_page_uri: `${base}?PageSize=${pageSize}&Page=0`,
+      next_page_uri: next, previous_page_uri: page > 0 ? `${base}?PageSize=${pageSize}&Page=${page - 1}` : null,
+    });
+  };
+
   const handle = (req: IncomingMessage, res: ServerResponse, raw: string): void => {
-    const path = (req.url ?? '').split('?')[0] ?? '';
+    const [path = '', search = ''] = (req.url ?? '').split('?');
     const call = CALL_UPDATE.exec(path);
     const msg = MESSAGES.exec(path);
+    const list = NUMBERS_LIST.exec(path);
+    const update = NUMBER_UPDATE.exec(path);
     const form = Object.fromEntries(new URLSearchParams(raw));
     const record: RecordedTwilioRequest = {
       method: req.method ?? '',
       path,
-      kind: call ? 'call_update' : msg ? 'message' : 'unknown',
+      kind: call ? 'call_update' : msg ? 'message' : list ? 'numbers_list' : update ? 'number_update' : 'unknown',
+      query: Object.fromEntries(new URLSearchParams(search)),
+      atMs: Date.now(),
       form,
       authorized: req.headers.authorization === expectedAuth,
     };
-    const accountSid = call?.[1] ?? msg?.[1];
+    const accountSid = call?.[1] ?? msg?.[1] ?? list?.[1] ?? update?.[1];
     if (accountSid) record.accountSid = decodeURIComponent(accountSid);
     if (call?.[2]) record.callSid = decodeURIComponent(call[2]);
     requests.push(record);
@@ -81,9 +139,28 @@ export async function startFakeTwilioApi(creds: { accountSid: string; authToken:
       return;
     }
     if (!record.authorized || record.accountSid !== creds.accountSid) return error(res, 401, 20003, 'Authenticate');
+    const targeted = targetedFailures.findIndex((f) => f.pred(record));
+    if (targeted >= 0) {
+      const [f] = targetedFailures.splice(targeted, 1);
+      return error(res, f!.status, f!.code, f!.status === 404 ? 'The requested resource was not found' : 'Injected failure');
+    }
     const failure = failures.shift();
-    if (failure) return error(res, failure.status, failure.code, 'Injected failure');
-    if (req.method !== 'POST' || record.kind === 'unknown') return error(res, 404, 20404, 'The requested resource was not found');
+    if (failure) {
+      if (failure.retryAfterS !== undefined) res.setHeader('retry-after', String(failure.retryAfterS));
+      return error(res, failure.status, failure.code, failure.status === 429 ? 'Too Many Requests' : 'Injected failure');
+    }
+    if (record.kind === 'numbers_list' && req.method === 'GET') return numbersPage(res, creds.accountSid, record.query);
+    if (req.method !== 'POST' || record.kind === 'unknown' || record.kind === 'numbers_list') return error(res, 404, 20404, 'The requested resource was not found');
+
+    if (record.kind === 'number_update') {
+      const n = phoneNumbers.get(decodeURIComponent(update![2]!));
+      if (!n) return error(res, 404, 20404, 'The requested resource was not found');
+      if (form.VoiceUrl !== undefined) n.voice_url = form.VoiceUrl;
+      if (form.VoiceMethod !== undefined) n.voice_method = form.VoiceMethod;
+      if (form.StatusCallback !== undefined) n.status_callback = form.StatusCallback;
+      if (form.StatusCallbackMethod !== undefined) n.status_callback_method = form.StatusCallbackMethod;
+      return json(res, 200, { ...n, account_sid: creds.accountSid });
+    }
 
     if (record.kind === 'call_update') {
       const callSid = record.callSid!;
@@ -110,8 +187,27 @@ export async function startFakeTwilioApi(creds: { accountSid: string; authToken:
     url: `http://127.0.0.1:${port}`,
     requests,
     endedCalls,
-    failNext(count, status, twilioCode = status >= 500 ? 20500 : 21000) {
-      for (let i = 0; i < count; i++) failures.push({ status, code: twilioCode });
+    phoneNumbers,
+    get maxPageSize() {
+      return state.maxPageSize;
+    },
+    set maxPageSize(n: number) {
+      state.maxPageSize = n;
+    },
+    addNumber(e164, over = {}) {
+      numberCount++;
+      const sid = over.sid ?? `PN${String(numberCount).padStart(32, '0')}`;
+      phoneNumbers.set(sid, {
+        sid, phone_number: e164, friendly_name: e164, voice_url: 'https://demo.twilio.com/welcome/voice/', voice_method: 'POST',
+        status_callback: null, status_callback_method: 'POST', voice_application_sid: null, trunk_sid: null, ...over,
+      });
+      return sid;
+    },
+    failMatching(pred, status, twilioCode) {
+      targetedFailures.push({ pred, status, code: twilioCode });
+    },
+    failNext(count, status, twilioCode = status === 429 ? 20429 : status >= 500 ? 20500 : 21000, retryAfterS) {
+      for (let i = 0; i < count; i++) failures.push({ status, code: twilioCode, ...(retryAfterS !== undefined ? { retryAfterS } : {}) });
     },
     hangNext(count) {
       hangs += count;

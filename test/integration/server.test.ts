@@ -219,10 +219,18 @@ describe('gateway without a Twilio token', () => {
     expect(((res.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
   });
 
-  it('lets loopback clients use the admin API when no ADMIN_TOKEN is set', async () => {
+  it('disables the admin API when no ADMIN_TOKEN is set, even for loopback clients', async () => {
     const res = await request(`${run.url}/admin/calls`);
-    expect(res.status).toBe(200);
-    expect(res.json()).toMatchObject({ active: expect.any(Number), recent: [] });
+    expect(res.status).toBe(403);
+    expect(res.json()).toMatchObject({ error: { code: 'ADMIN_DISABLED', message: expect.stringMatching(/ADMIN_TOKEN/) } });
+    const reload = await request(`${run.url}/admin/reload`, { method: 'POST' });
+    expect(reload.status).toBe(403);
+  });
+
+  it('names no phone number in /healthz', async () => {
+    const res = await request(`${run.url}/healthz`);
+    expect(res.text).not.toContain(DEMO_NUMBER);
+    expect(res.text).not.toContain(OTHER_NUMBER);
   });
 });
 

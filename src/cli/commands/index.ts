@@ -29,3 +29,8 @@ callShowSections.push(callAnalysisSection);
 // The local Realtime emulator (emulator engineer).
 import { emulatorCommand } from './emulator.js';
 commands.push(emulatorCommand);
+
+// Phone numbers, Twilio onboarding and canaries (issue 16).
+import { numbersCommand } from './numbers.js';
+import { canaryCommand } from './canary.js';
+commands.push(numbersCommand, canaryCommand);

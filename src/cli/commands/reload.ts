@@ -48,8 +48,8 @@ export function makeReloadCommand(settings: (url?: string) => GatewayClientSetti
       .option('--url <url>', 'the gateway (default http://localhost:$PORT)')
       .option('--json', 'print the gateway\'s answer as JSON')
       .addHelpText('after', `
-Sends POST /admin/reload with "Authorization: Bearer $ADMIN_TOKEN" (without ADMIN_TOKEN the
-gateway accepts admin requests from loopback only). When any manifest has an error the gateway
+Sends POST /admin/reload with "Authorization: Bearer $ADMIN_TOKEN" (a gateway started without
+ADMIN_TOKEN has its admin API disabled). When any manifest has an error the gateway
 keeps the running versions and this command prints the problems and exits 1.
 
 Examples:

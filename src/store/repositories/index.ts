@@ -6,6 +6,9 @@ import { ToolInvocationsRepository } from './toolInvocations.js';
 import { TranscriptsRepository } from './transcripts.js';
 import { AnalysisRepository } from './analysis.js';
 import { ManifestVersionsRepository } from './manifestVersions.js';
+import { PhoneNumbersRepository } from './phoneNumbers.js';
+import { CanariesRepository } from './canaries.js';
+import { VersionStatsRepository } from './versionStats.js';
 
 export * from './calls.js';
 export * from './events.js';
@@ -14,6 +17,9 @@ export * from './toolInvocations.js';
 export * from './transcripts.js';
 export * from './analysis.js';
 export * from './manifestVersions.js';
+export * from './phoneNumbers.js';
+export * from './canaries.js';
+export * from './versionStats.js';
 
 /** The core repositories over one Db (core tables resolve through its search_path). */
 export interface Repositories {
@@ -27,6 +33,12 @@ export interface Repositories {
   analysis: AnalysisRepository;
   /** Each compiled vertical version's manifest, for analysing a call with the version it ran on. */
   manifestVersions: ManifestVersionsRepository;
+  /** Operator number → vertical assignments (override the manifests' numbers). */
+  phoneNumbers: PhoneNumbersRepository;
+  /** Candidate versions tried on a share of new calls. */
+  canaries: CanariesRepository;
+  /** Per-version call figures (canary status). */
+  versionStats: VersionStatsRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -39,5 +51,8 @@ export function createRepositories(db: Db): Repositories {
     outbox: new OutboxRepository(db),
     analysis: new AnalysisRepository(db),
     manifestVersions: new ManifestVersionsRepository(db),
+    phoneNumbers: new PhoneNumbersRepository(db),
+    canaries: new CanariesRepository(db),
+    versionStats: new VersionStatsRepository(db),
   };
 }

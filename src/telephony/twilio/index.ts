@@ -84,3 +84,5 @@ export const twilioCarrier: CarrierModule = {
     });
   },
 };
+export { TwilioHttp, retryAfterOf, type TwilioRequest } from './restHttp.js';
+export { TwilioNumbersClient, planNumberSync, voiceWebhooksFor, type NumberSyncPlan, type TwilioPhoneNumber, type VoiceWebhooks } from './numbers.js';

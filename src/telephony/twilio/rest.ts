@@ -1,63 +1,24 @@
 /**
  * Twilio REST call control and SMS: `POST {apiBaseUrl}/2010-04-01/Accounts/{sid}/Calls/{callSid}.json`
- * with `Twiml=...` (hang up, transfer) and `.../Messages.json` (SMS). Basic auth, a timeout per
- * attempt, retries with backoff on 5xx / 429 / network errors, coded errors otherwise.
+ * with `Twiml=...` (hang up, transfer) and `.../Messages.json` (SMS), over restHttp.ts (basic
+ * auth, a timeout per attempt, retries with backoff on 5xx / 429 / network errors, coded errors).
  */
 import { AppError } from '../../shared/index.js';
-import { sleepMs } from '../../shared/index.js';
-import { createLogger, type Logger } from '../../observability/index.js';
+import { createLogger } from '../../observability/index.js';
 import { dialTwiml, sayAndHangUpTwiml } from './twiml.js';
-import { HTTP_CLIENT_ERROR, httpSend } from '../http.js';
+import { TwilioHttp, TWILIO_ERROR, type TwilioRestOptions } from './restHttp.js';
 import type { CallControl, SmsSender } from '../types.js';
 
-export const TWILIO_ERROR = {
-  auth: 'TWILIO_AUTH_FAILED',
-  notFound: 'TWILIO_NOT_FOUND',
-  rejected: 'TWILIO_REJECTED',
-  unavailable: 'TWILIO_UNAVAILABLE',
-  timeout: 'TWILIO_TIMEOUT',
-  network: 'TWILIO_NETWORK',
-  aborted: 'TWILIO_ABORTED',
-  notConfigured: 'TWILIO_NOT_CONFIGURED',
-} as const;
+export { TWILIO_ERROR, type TwilioRestOptions } from './restHttp.js';
 
 /** Twilio's "call is not in progress": hanging up a call that already ended is not an error. */
 const CALL_NOT_IN_PROGRESS = 21220;
 
-export interface TwilioRestOptions {
-  accountSid: string;
-  authToken: string;
-  /** https://api.twilio.com, or a local fake in tests. */
-  apiBaseUrl: string;
-  /** Per attempt. */
-  timeoutMs?: number;
-  /** Extra attempts after the first on 5xx, 429 and network errors. */
-  retries?: number;
-  retryBaseMs?: number;
-  logger?: Logger;
-}
-
-interface TwilioErrorBody {
-  code?: number;
-  message?: string;
-  status?: number;
-}
-
 export class TwilioRestClient implements CallControl, SmsSender {
-  private readonly base: string;
-  private readonly auth: string;
-  private readonly timeoutMs: number;
-  private readonly retries: number;
-  private readonly retryBaseMs: number;
-  private readonly log: Logger;
+  private readonly http: TwilioHttp;
 
-  constructor(private readonly opts: TwilioRestOptions) {
-    this.base = `${opts.apiBaseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(opts.accountSid)}`;
-    this.auth = 'Basic ' + Buffer.from(`${opts.accountSid}:${opts.authToken}`).toString('base64');
-    this.timeoutMs = opts.timeoutMs ?? 5000;
-    this.retries = opts.retries ?? 2;
-    this.retryBaseMs = opts.retryBaseMs ?? 250;
-    this.log = opts.logger ?? createLogger('telephony');
+  constructor(opts: TwilioRestOptions) {
+    this.http = new TwilioHttp(opts);
   }
 
   async hangUp(callSid: string, opts: { say?: string } = {}): Promise<void> {
@@ -77,68 +38,15 @@ export class TwilioRestClient implements CallControl, SmsSender {
   }
 
   async send(to: string, from: string, body: string, signal?: AbortSignal): Promise<{ id: string }> {
-    const res = await this.post('/Messages.json', { To: to, From: from, Body: body }, signal);
+    const res = await this.http.request({ method: 'POST', path: '/Messages.json', form: { To: to, From: from, Body: body }, ...(signal ? { signal } : {}) });
     const sid = typeof res.sid === 'string' ? res.sid : '';
     if (!sid) throw new AppError(TWILIO_ERROR.rejected, 'Twilio accepted the message but returned no sid');
     return { id: sid };
   }
 
   private async updateCall(callSid: string, twiml: string): Promise<void> {
-    await this.post(`/Calls/${encodeURIComponent(callSid)}.json`, { Twiml: twiml });
+    await this.http.request({ method: 'POST', path: `/Calls/${encodeURIComponent(callSid)}.json`, form: { Twiml: twiml } });
   }
-
-  private async post(path: string, form: Record<string, string>, signal?: AbortSignal): Promise<Record<string, unknown>> {
-    const url = this.base + path;
-    const body = new URLSearchParams(form).toString();
-    for (let attempt = 0; ; attempt++) {
-      if (signal?.aborted) throw new AppError(TWILIO_ERROR.aborted, 'request aborted');
-      let retryable: AppError;
-      try {
-        const res = await httpSend({
-          method: 'POST',
-          url,
-          headers: { authorization: this.auth, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-          body,
-          timeoutMs: this.timeoutMs,
-          ...(signal ? { signal } : {}),
-        });
-        const json = parseJson(res.text);
-        if (res.status >= 200 && res.status < 300) return json;
-        const err = toError(res.status, json as TwilioErrorBody);
-        if (!err.retryable) throw err;
-        retryable = err;
-      } catch (err) {
-        if (!(err instanceof AppError)) throw err;
-        if (err.code === HTTP_CLIENT_ERROR.aborted) throw new AppError(TWILIO_ERROR.aborted, 'request aborted', { cause: err });
-        if (err.code === HTTP_CLIENT_ERROR.timeout) retryable = new AppError(TWILIO_ERROR.timeout, `Twilio did not answer within ${this.timeoutMs} ms`, { retryable: true, cause: err });
-        else if (err.code === HTTP_CLIENT_ERROR.network) retryable = new AppError(TWILIO_ERROR.network, `Twilio unreachable: ${err.message}`, { retryable: true, cause: err });
-        else if (!err.retryable) throw err;
-        else retryable = err;
-      }
-      if (attempt >= this.retries) throw retryable;
-      const waitMs = this.retryBaseMs * 2 ** attempt;
-      this.log.warn('twilio request failed, retrying', { code: retryable.code, attempt: attempt + 1, waitMs });
-      await sleepMs(waitMs, signal).catch(() => undefined);
-    }
-  }
-}
-
-function parseJson(text: string): Record<string, unknown> {
-  try {
-    const v: unknown = JSON.parse(text);
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
-function toError(status: number, body: TwilioErrorBody): AppError {
-  const details = { status, twilioCode: body.code };
-  const what = body.message ? `: ${body.message}` : '';
-  if (status === 401 || status === 403) return new AppError(TWILIO_ERROR.auth, `Twilio refused the credentials (${status})${what}`, { details });
-  if (status === 404) return new AppError(TWILIO_ERROR.notFound, `Twilio resource not found${what}`, { details });
-  if (status === 429 || status >= 500) return new AppError(TWILIO_ERROR.unavailable, `Twilio answered ${status}${what}`, { details, retryable: true });
-  return new AppError(TWILIO_ERROR.rejected, `Twilio rejected the request (${status})${what}`, { details });
 }
 
 /**
