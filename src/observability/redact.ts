@@ -10,7 +10,10 @@ const DROP_KEYS = new Set([
 const PHONE_KEYS = /^(from|to|phone|number|caller|callerNumber|phoneNumber|e164)$/i;
 const DOB_KEYS = /^(dob|dateOfBirth|date_of_birth|birthDate|birth_date|birthdate|birthday)$/i;
 const EMAIL_KEYS = /^(email|e_mail|emailAddress|email_address)$/i;
-const E164_LIKE = /\+?\d[\d\s().-]{7,}\d/g;
+/** A phone-number-like run of digits standing on its own: not a run inside a hex id or a Call SID. */
+const E164_LIKE = /(?<![A-Za-z0-9])\+?\d[\d\s().-]{7,}\d(?![A-Za-z0-9])/g;
+/** Identifiers that correlate lines (trace, span, call): never personal data, never masked. */
+const ID_KEYS = /^(trace_id|span_id|traceId|spanId|call_id|callId|callSid|streamSid|job_id|jobId|request_id|requestId)$/;
 const EMAIL_LIKE = /[A-Za-z0-9._%+-]+@([A-Za-z0-9-]+\.)+[A-Za-z]{2,}/g;
 /** A date said to be someone's birth date ("DOB 1984-03-12", "born on 3/12/1984"). */
 const DOB_LIKE = /\b(dob|date of birth|birth ?date|born(?: on)?|birthday)\b[\s:=]*\d{1,4}[-/. ]\d{1,2}[-/. ]\d{1,4}/gi;
@@ -39,7 +42,9 @@ export function redactText(text: string): string {
 export function redactFields(fields: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(fields)) {
-    if (DROP_KEYS.has(k) || DOB_KEYS.test(k)) {
+    if (typeof v === 'string' && ID_KEYS.test(k)) {
+      out[k] = v;
+    } else if (DROP_KEYS.has(k) || DOB_KEYS.test(k)) {
       out[k] = '[redacted]';
     } else if (typeof v === 'string' && PHONE_KEYS.test(k)) {
       out[k] = maskPhone(v);

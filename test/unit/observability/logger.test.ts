@@ -33,6 +33,20 @@ describe('logger', () => {
     expect(JSON.parse(line).from).toBe(maskPhone('+14155550123'));
   });
 
+  it('keeps correlation ids whole even when they hold long digit runs', () => {
+    const traceId = '8efa7474a95e8eb2e79986751850a10d';
+    createLogger('realtime').info(`span in trace ${traceId}`, {
+      trace_id: '12345678901234567890123456789012', callSid: 'CA1a23be2f300000000000000000000001',
+      note: `trace ${traceId} for caller 415 555 0123`,
+    });
+    const rec = JSON.parse(lines[0]!);
+    expect(rec.trace_id).toBe('12345678901234567890123456789012');
+    expect(rec.callSid).toBe('CA1a23be2f300000000000000000000001');
+    expect(rec.msg).toBe(`span in trace ${traceId}`);
+    expect(rec.note).toContain(traceId);
+    expect(rec.note).not.toContain('555 0123');
+  });
+
   it('drops records below the level', () => {
     setLogLevel('warn');
     const log = createLogger('x');
