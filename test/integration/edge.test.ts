@@ -11,6 +11,7 @@ import { eventually, rtScenario, startHarness, RT_NUMBER, type Harness } from '.
 
 const scenarios = [
   rtScenario('neighbour', `
+caller: { to: "${RT_NUMBER}" }
 opening:
   - say: Hello, thanks for calling the test line.
 turns:
