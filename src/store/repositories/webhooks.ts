@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CallEventType } from '../../manifest/index.js';
 import { jsonParam, toDate, toNum, toStrOrNull } from '../sql.js';
-import type { Db, Queryable } from '../types.js';
+import type { Db, Queryable, Row } from '../types.js';
 import { isUuid } from './analysis.js';
 
 /** JSON-safe metadata of an event: ids, times, reasons, scores. Never transcripts or phone numbers. */
@@ -58,6 +58,16 @@ export async function emitCallEvent(q: Queryable, event: CallEventInput): Promis
 
 const parseJson = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
 
+const toEvent = (r: Row): CallEventRecord => ({
+  eventId: String(r.event_id),
+  type: String(r.type) as CallEventType,
+  callId: String(r.call_id),
+  vertical: String(r.vertical),
+  occurredAt: toDate(r.occurred_at),
+  data: (parseJson(r.data) ?? {}) as Record<string, unknown>,
+  attempts: toNum(r.attempts),
+});
+
 export class WebhookEventsRepository {
   constructor(private readonly db: Db) {}
 
@@ -73,15 +83,7 @@ export class WebhookEventsRepository {
         WHERE sent_at IS NULL ORDER BY created_at, id LIMIT $1`,
       [Math.max(1, Math.min(limit, 10_000))],
     );
-    return rows.map((r) => ({
-      eventId: String(r.event_id),
-      type: String(r.type) as CallEventType,
-      callId: String(r.call_id),
-      vertical: String(r.vertical),
-      occurredAt: toDate(r.occurred_at),
-      data: (parseJson(r.data) ?? {}) as Record<string, unknown>,
-      attempts: toNum(r.attempts),
-    }));
+    return rows.map(toEvent);
   }
 
   async forCall(callId: string): Promise<CallEventRecord[]> {
@@ -90,10 +92,17 @@ export class WebhookEventsRepository {
       'SELECT event_id, type, call_id, vertical, occurred_at, data, attempts FROM webhook_events WHERE call_id = $1 ORDER BY id',
       [callId],
     );
-    return rows.map((r) => ({
-      eventId: String(r.event_id), type: String(r.type) as CallEventType, callId: String(r.call_id), vertical: String(r.vertical),
-      occurredAt: toDate(r.occurred_at), data: (parseJson(r.data) ?? {}) as Record<string, unknown>, attempts: toNum(r.attempts),
-    }));
+    return rows.map(toEvent);
+  }
+
+  /** Events handed to the queue since `since`, oldest first (the in-process queue's start-up recovery). */
+  async sentSince(since: Date, limit = 1000): Promise<CallEventRecord[]> {
+    const { rows } = await this.db.query(
+      `SELECT event_id, type, call_id, vertical, occurred_at, data, attempts FROM webhook_events
+        WHERE sent_at IS NOT NULL AND sent_at >= $1 ORDER BY sent_at, id LIMIT $2`,
+      [since.toISOString(), Math.max(1, Math.min(limit, 10_000))],
+    );
+    return rows.map(toEvent);
   }
 
   async markSent(eventIds: readonly string[]): Promise<number> {
@@ -111,11 +120,20 @@ export class WebhookEventsRepository {
   }
 
   /** Job ids among `jobIds` already delivered (a replayed event skips them). */
-  async delivered(jobIds: readonly string[]): Promise<Set<string>> {
+  delivered(jobIds: readonly string[]): Promise<Set<string>> {
+    return this.withOutcome(jobIds, ['delivered']);
+  }
+
+  /** Job ids among `jobIds` with an outcome (delivered or dead-lettered). */
+  settled(jobIds: readonly string[]): Promise<Set<string>> {
+    return this.withOutcome(jobIds, ['delivered', 'failed']);
+  }
+
+  private async withOutcome(jobIds: readonly string[], statuses: readonly string[]): Promise<Set<string>> {
     if (jobIds.length === 0) return new Set();
     const { rows } = await this.db.query(
-      "SELECT job_id FROM webhook_deliveries WHERE status = 'delivered' AND job_id = ANY($1::text[])",
-      [[...jobIds]],
+      'SELECT job_id FROM webhook_deliveries WHERE status = ANY($2::text[]) AND job_id = ANY($1::text[])',
+      [[...jobIds], [...statuses]],
     );
     return new Set(rows.map((r) => String(r.job_id)));
   }
