@@ -177,7 +177,7 @@ async function startTracking(options: Pick<StartPostCallOptions, 'catalog' | 'st
 function startWebhooks(options: StartPostCallOptions, deliverHere: boolean, log: Logger): Promise<WebhookDelivery | null> {
   const webhookEvents = options.store.webhookEvents;
   if (!webhookEvents) return Promise.resolve(null);
-  return startWebhookDelivery({ ...options, store: { ...options.store, webhookEvents }, deliverHere, logger: log.child({ area: 'webhooks' }) });
+  return startWebhookDelivery({ ...options, store: { webhookEvents, analysis: options.store.analysis, dbForVertical: (m) => options.store.dbForVertical(m) }, deliverHere, logger: log.child({ area: 'webhooks' }) });
 }
 
 export async function startPostCallProcessing(options: StartPostCallOptions): Promise<PostCallProcessing> {
