@@ -33,7 +33,8 @@ export const webhookSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
   events: z.array(z.string().regex(EVENT_PATTERN, 'must be an event like call.ended, a family like transfer.*, or *')).min(1),
   /** `env:NAME`: the environment variable holding the HMAC-SHA256 signing secret. */
-  secret: z.string().regex(SECRET_REF, 'must name an environment variable: env:NAME'),
+  // A refinement, not a regex: a refused value is never echoed (it may be a pasted secret).
+  secret: z.string().refine((v) => SECRET_REF.test(v), 'must name an environment variable (env:NAME): the secret itself never goes in the manifest'),
   /** Opt-in content: caller/called numbers, the transcript, the analysis summary and fields. */
   include: z.array(z.enum(WEBHOOK_INCLUDES)).default([]),
   /** One delivery attempt gives up after this long. */
