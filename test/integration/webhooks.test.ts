@@ -6,6 +6,7 @@
  * failing is dead-lettered, listed by `switchboard jobs failed` and replayed by `jobs retry`.
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import { listFailedJobs, retryFailedJob, startPostCallProcessing, type PostCallProcessing } from '../../src/analysis/index.js';
 import type { CliIo, CliRun } from '../../src/cli/context.js';
@@ -26,6 +27,19 @@ function verifySwitchboard(secret: string, rawBody: string, timestamp: string, s
   const expected = 'v1=' + createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex');
   return signature.length === expected.length && timingSafeEqual(Buffer.from(signature), Buffer.from(expected));
 }
+
+it('uses the verification code the README documents', () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const source = verifySwitchboard.toString();
+  for (const line of [
+    "if (Math.abs(Date.now() / 1000 - Number(timestamp)) > toleranceS) return false;",
+    "const expected = 'v1=' + createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex');",
+    'return signature.length === expected.length && timingSafeEqual(Buffer.from(signature), Buffer.from(expected));',
+  ]) {
+    expect(readme).toContain(line);
+    expect(source.replace(/\s+/g, ' ')).toContain(line.replace(/\s+/g, ' ').replace(/;$/, ''));
+  }
+});
 
 const SECRETS = { WH_SECRET_A: 'whsec-a-0123456789', WH_SECRET_B: 'whsec-b-9876543210' };
 
