@@ -13,6 +13,7 @@ import type { CliIo, CliRun } from '../../src/cli/context.js';
 import { makeJobsCommand } from '../../src/cli/commands/jobs.js';
 import { buildProgram } from '../../src/cli/main.js';
 import { subscribes, webhooksSchema } from '../../src/manifest/index.js';
+import { webhookDeliveryAttempts } from '../../src/observability/index.js';
 import { CallRecorder } from '../../src/realtime/records.js';
 import { openStore } from '../../src/store/index.js';
 import { recordingLogger } from '../fakes/logger.js';
@@ -196,6 +197,8 @@ describe('webhooks without Redis (in-process)', () => {
     expect(failed).toMatchObject({ callId, event: 'call.ended', attemptsMade: 3 });
     await eventually(async () => receiver.accepted('/ok').length === 3, 'call.started, call.ended and call.analyzed at /ok');
     expect(receiver.accepted('/ok').map((r) => JSON.parse(r.body).type).sort()).toEqual(['call.analyzed', 'call.ended', 'call.started']);
+    const counts = (await webhookDeliveryAttempts.get()).values.filter((v) => v.labels.vertical === env.manifest.id && v.labels.event === 'call.ended');
+    expect(Object.fromEntries(counts.map((v) => [v.labels.outcome, v.value]))).toMatchObject({ failed: 3, dead_letter: 1, delivered: 1 });
 
     receiver.setScript('/down', [200]);
     expect((await retryFailedJob(jobsDeps(false), failed.id)).kind).toBe('requeued');

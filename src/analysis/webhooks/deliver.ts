@@ -8,7 +8,7 @@
  * fixed). Nothing here runs on a call's path or inside the analysis.
  */
 import { UnrecoverableError } from 'bullmq';
-import { createLogger, type Logger } from '../../observability/index.js';
+import { createLogger, webhookDeliveryAttempts, webhookDeliveryMs, type Logger } from '../../observability/index.js';
 import type { WebhookEventsRepository } from '../../store/index.js';
 import { describeError, formatIssues } from '../../shared/index.js';
 import type { PostCallJobLike } from '../processor.js';
@@ -52,6 +52,11 @@ export async function webhookBody(job: WebhookJob, deps: Pick<WebhookDeliveryDep
   return { id: job.eventId, type: job.type, occurredAt: job.occurredAt, vertical: job.vertical, callId: job.callId, data };
 }
 
+function countAttempt(job: WebhookJob, outcome: 'delivered' | 'failed', durationMs: number): void {
+  webhookDeliveryAttempts.inc({ vertical: job.vertical, event: job.type, outcome });
+  webhookDeliveryMs.observe({ vertical: job.vertical, outcome }, durationMs);
+}
+
 export function createWebhookProcessor(deps: WebhookDeliveryDeps): WebhookProcessor {
   const log = deps.logger ?? createLogger('webhooks');
   const env = deps.env ?? process.env;
@@ -88,6 +93,7 @@ export function createWebhookProcessor(deps: WebhookDeliveryDeps): WebhookProces
       status = res.status;
       await res.body?.cancel().catch(() => undefined);
     } catch (err) {
+      countAttempt(data, 'failed', performance.now() - started);
       if (timeout.aborted) throw new Error(`WEBHOOK_TIMEOUT: ${urlHost(data.url)} did not answer within ${data.timeoutMs} ms`);
       throw new Error(`WEBHOOK_UNREACHABLE: ${urlHost(data.url)}: ${describeError(err)}`);
     }
@@ -95,6 +101,7 @@ export function createWebhookProcessor(deps: WebhookDeliveryDeps): WebhookProces
     const jobId = webhookJobId(data);
     const attempt = (job.attemptsMade ?? 0) + 1;
     if (status < 200 || status > 299) {
+      countAttempt(data, 'failed', durationMs);
       log.info('webhook delivery refused', { jobId, type: data.type, host: urlHost(data.url), status, attempt, durationMs });
       throw new Error(`WEBHOOK_HTTP_${status}: ${urlHost(data.url)} answered ${status}`);
     }
@@ -104,6 +111,7 @@ export function createWebhookProcessor(deps: WebhookDeliveryDeps): WebhookProces
       // Delivered all the same: only a later replay of the event could send it twice.
       log.warn('recording a webhook delivery failed', { jobId, err });
     }
+    countAttempt(data, 'delivered', durationMs);
     log.info('webhook delivered', { jobId, type: data.type, host: urlHost(data.url), status, attempt, durationMs });
     return { jobId, status, durationMs };
   };

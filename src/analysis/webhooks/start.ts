@@ -9,7 +9,7 @@
 import type { Worker } from 'bullmq';
 import type { AppConfig } from '../../config/index.js';
 import type { Manifest } from '../../manifest/index.js';
-import { createLogger, type Logger } from '../../observability/index.js';
+import { createLogger, webhookDeliveryAttempts, type Logger } from '../../observability/index.js';
 import type { AnalysisRepository, Db, WebhookEventsRepository } from '../../store/index.js';
 import { InProcessQueue } from '../inProcessQueue.js';
 import type { ManifestSource } from '../versions.js';
@@ -72,8 +72,10 @@ export function buildWebhookProcessor(options: Pick<WebhookDeliveryOptions, 'sto
   });
 }
 
-const recordFailure = (store: WebhookStore) => (job: WebhookJob, reason: string, attemptsMade: number) =>
-  store.webhookEvents.recordDelivery({ jobId: webhookJobId(job), eventId: job.eventId, subscription: job.subscription, status: 'failed', attempts: attemptsMade, error: reason });
+const recordFailure = (store: WebhookStore) => (job: WebhookJob, reason: string, attemptsMade: number) => {
+  webhookDeliveryAttempts.inc({ vertical: job.vertical, event: job.type, outcome: 'dead_letter' });
+  return store.webhookEvents.recordDelivery({ jobId: webhookJobId(job), eventId: job.eventId, subscription: job.subscription, status: 'failed', attempts: attemptsMade, error: reason });
+};
 
 function queueSettings(config: AppConfig, t: WebhookTuning): WebhookQueueSettings {
   return {
