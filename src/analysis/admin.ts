@@ -5,15 +5,22 @@
  * puts the outbox row back to unsent: the gateway's relay hands it to its queue again.
  */
 import type { AppConfig } from '../config/index.js';
-import type { AnalysisRepository } from '../store/index.js';
+import type { AnalysisRepository, WebhookEventsRepository } from '../store/index.js';
 import { AppError } from '../shared/index.js';
 import { listFailedBullmqJobs, openPostCallQueue, retryBullmqJob, type BullmqSettings } from './bullmq.js';
 import type { FailedJob } from './jobs.js';
+import { listFailedWebhookJobs, openWebhookQueue } from './webhooks/bullmq.js';
+import { isWebhookJobId } from './webhooks/jobs.js';
 
 export interface JobsAdminDeps {
   config: Pick<AppConfig, 'redis'>;
-  store: { analysis: Pick<AnalysisRepository, 'failedJobs' | 'requeue' | 'jobFailure' | 'clearJobFailure'> };
+  store: {
+    analysis: Pick<AnalysisRepository, 'failedJobs' | 'requeue' | 'jobFailure' | 'clearJobFailure'>;
+    /** Webhook deliveries' dead letters (absent: only post-call jobs are listed). */
+    webhookEvents?: Pick<WebhookEventsRepository, 'failedDeliveries' | 'requeueDelivery' | 'clearFailure'>;
+  };
   queueName?: string;
+  webhookQueueName?: string;
   prefix?: string;
   /** How long to wait for Redis before giving up. */
   timeoutMs?: number;
@@ -29,13 +36,15 @@ export type RetryOutcome =
   | { kind: 'requeued'; message: string }
   | { kind: 'refused'; message: string };
 
-async function withRedis<T>(deps: JobsAdminDeps, fn: (queue: ReturnType<typeof openPostCallQueue>) => Promise<T>): Promise<T> {
+async function withRedis<T>(deps: JobsAdminDeps, fn: (queue: ReturnType<typeof openPostCallQueue>) => Promise<T>, which: 'post-call' | 'webhooks' = 'post-call'): Promise<T> {
   const settings: BullmqSettings = {
     redisUrl: deps.config.redis.url!,
     ...(deps.queueName ? { queueName: deps.queueName } : {}),
     ...(deps.prefix ? { prefix: deps.prefix } : {}),
   };
-  const queue = openPostCallQueue(settings, 'admin');
+  const queue = which === 'webhooks'
+    ? openWebhookQueue({ ...settings, ...(deps.webhookQueueName ? { webhookQueueName: deps.webhookQueueName } : {}) }, 'admin')
+    : openPostCallQueue(settings, 'admin');
   const ms = deps.timeoutMs ?? 5_000;
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -51,18 +60,48 @@ async function withRedis<T>(deps: JobsAdminDeps, fn: (queue: ReturnType<typeof o
   }
 }
 
+/** Failed post-call jobs, then dead-lettered webhook deliveries. */
 export async function listFailedJobs(deps: JobsAdminDeps, limit = 100): Promise<FailedJobsListing> {
+  const hooks = deps.store.webhookEvents;
   if (deps.config.redis.url) {
-    return { source: 'redis', jobs: await withRedis(deps, (q) => listFailedBullmqJobs(q, limit)) };
+    const jobs = await withRedis(deps, (q) => listFailedBullmqJobs(q, limit));
+    const webhookJobs = hooks ? await withRedis(deps, (q) => listFailedWebhookJobs(q, limit), 'webhooks') : [];
+    return { source: 'redis', jobs: [...jobs, ...webhookJobs] };
   }
   const rows = await deps.store.analysis.failedJobs(limit);
+  const deliveries = hooks ? await hooks.failedDeliveries(limit) : [];
   return {
     source: 'postgres',
-    jobs: rows.map((r) => ({ id: r.callId, callId: r.callId, vertical: r.vertical, reason: r.reason, attemptsMade: r.attempts, failedAt: r.sentAt })),
+    jobs: [
+      ...rows.map((r) => ({ id: r.callId, callId: r.callId, vertical: r.vertical, reason: r.reason, attemptsMade: r.attempts, failedAt: r.sentAt })),
+      ...deliveries.map((d) => ({
+        id: d.jobId, callId: d.callId, vertical: d.vertical, reason: d.reason, attemptsMade: d.attempts, failedAt: d.failedAt,
+        queue: 'webhooks' as const, event: d.type,
+      })),
+    ],
   };
 }
 
+/** Replays a dead-lettered webhook delivery: in BullMQ when it is there, else through the outbox. */
+async function retryWebhook(deps: JobsAdminDeps, id: string): Promise<RetryOutcome> {
+  const hooks = deps.store.webhookEvents;
+  if (!hooks) return { kind: 'refused', message: `no failed job ${id}` };
+  if (deps.config.redis.url) {
+    const result = await withRedis(deps, (q) => retryBullmqJob(q, id), 'webhooks');
+    if (result === 'retried') {
+      await hooks.clearFailure(id);
+      return { kind: 'retried', message: `webhook delivery ${id} is queued again` };
+    }
+    if (result !== 'missing') return { kind: 'refused', message: `webhook delivery ${id} is ${result}` };
+  }
+  if (!(await hooks.requeueDelivery(id))) {
+    return { kind: 'refused', message: `no failed webhook delivery ${id} (neither in the queue nor recorded in Postgres)` };
+  }
+  return { kind: 'requeued', message: `webhook delivery ${id}: its event is back in the outbox; the next relay pass delivers it again` };
+}
+
 export async function retryFailedJob(deps: JobsAdminDeps, id: string): Promise<RetryOutcome> {
+  if (isWebhookJobId(id)) return retryWebhook(deps, id);
   if (deps.config.redis.url) {
     const result = await withRedis(deps, (q) => retryBullmqJob(q, id));
     if (result === 'retried') {

@@ -11,13 +11,16 @@
  */
 import { createLogger, type Logger } from '../observability/index.js';
 import { backoffDelayMs, DEFAULT_RETRY, jobIdFor, type FailedJob, type PostCallJob, type PostCallOutcome, type RetryPolicy } from './jobs.js';
-import { failureReason, type PostCallProcessor } from './processor.js';
+import { failureReason, type PostCallJobLike } from './processor.js';
 
 type JobState = 'waiting' | 'active' | 'delayed' | 'completed' | 'failed';
 
-interface MemoryJob {
+/** What the queue needs of a job's data: the call it is about (for the failed list). */
+type QueueJobData = Pick<PostCallJob, 'callId' | 'vertical'>;
+
+interface MemoryJob<J extends QueueJobData> {
   id: string;
-  data: PostCallJob;
+  data: J;
   attemptsMade: number;
   state: JobState;
   failedReason: string | null;
@@ -25,13 +28,21 @@ interface MemoryJob {
   timer: NodeJS.Timeout | null;
 }
 
-export interface InProcessQueueOptions {
-  processor: PostCallProcessor;
+/**
+ * Typed for the post-call queue by default; the webhook queue uses it with its own job type,
+ * job id (`idOf`) and per-job attempts (`attemptsOf`).
+ */
+export interface InProcessQueueOptions<J extends QueueJobData = PostCallJob, O = PostCallOutcome> {
+  processor: (job: PostCallJobLike, token?: string, signal?: AbortSignal) => Promise<O>;
   concurrency: number;
   retry?: RetryPolicy;
+  /** The job id (deduplicates); the call id by default. */
+  idOf?: (job: J) => string;
+  /** Total tries of this job; the retry policy's by default. */
+  attemptsOf?: (job: J) => number;
   /** Called once when a job gives up (attempts exhausted or unrecoverable). */
-  onFailed?: (job: PostCallJob, reason: string) => void | Promise<void>;
-  onCompleted?: (job: PostCallJob, outcome: PostCallOutcome) => void;
+  onFailed?: (job: J, reason: string, attemptsMade: number) => void | Promise<void>;
+  onCompleted?: (job: J, outcome: O) => void;
   /** Completed job ids remembered for deduplication. */
   keepCompleted?: number;
   logger?: Logger;
@@ -39,8 +50,8 @@ export interface InProcessQueueOptions {
 
 const isUnrecoverable = (err: unknown): boolean => (err as { name?: unknown } | null)?.name === 'UnrecoverableError';
 
-export class InProcessQueue {
-  private readonly jobs = new Map<string, MemoryJob>();
+export class InProcessQueue<J extends QueueJobData = PostCallJob, O = PostCallOutcome> {
+  private readonly jobs = new Map<string, MemoryJob<J>>();
   private readonly waiting: string[] = [];
   private readonly completed: string[] = [];
   private readonly controllers = new Map<string, AbortController>();
@@ -50,7 +61,7 @@ export class InProcessQueue {
   private readonly log: Logger;
   private closed = false;
 
-  constructor(private readonly options: InProcessQueueOptions) {
+  constructor(private readonly options: InProcessQueueOptions<J, O>) {
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.log = options.logger ?? createLogger('analysis');
   }
@@ -60,11 +71,11 @@ export class InProcessQueue {
    * (one job per call), while a failed one starts again from its first attempt. Returns how many
    * were enqueued.
    */
-  add(jobs: readonly PostCallJob[]): number {
+  add(jobs: readonly J[]): number {
     if (this.closed) throw new Error('the in-process post-call queue is closed');
     let added = 0;
     for (const data of jobs) {
-      const id = jobIdFor(data);
+      const id = this.options.idOf ? this.options.idOf(data) : jobIdFor(data);
       const known = this.jobs.get(id);
       if (known && known.state !== 'failed') continue;
       this.jobs.set(id, { id, data, attemptsMade: 0, state: 'waiting', failedReason: null, finishedOn: null, timer: null });
@@ -143,7 +154,7 @@ export class InProcessQueue {
     }
   }
 
-  private async runJob(job: MemoryJob): Promise<void> {
+  private async runJob(job: MemoryJob<J>): Promise<void> {
     job.state = 'active';
     const controller = new AbortController();
     this.controllers.set(job.id, controller);
@@ -161,13 +172,14 @@ export class InProcessQueue {
         return;
       }
       const reason = failureReason(err);
-      if (isUnrecoverable(err) || job.attemptsMade >= this.retry.attempts) {
+      const attempts = this.options.attemptsOf ? this.options.attemptsOf(job.data) : this.retry.attempts;
+      if (isUnrecoverable(err) || job.attemptsMade >= attempts) {
         job.state = 'failed';
         job.failedReason = reason;
         job.finishedOn = Date.now();
         this.log.warn('post-call job failed', { callId: job.data.callId, attempts: job.attemptsMade, reason });
         try {
-          await this.options.onFailed?.(job.data, reason);
+          await this.options.onFailed?.(job.data, reason, job.attemptsMade);
         } catch (hookErr) {
           this.log.error('recording a failed post-call job failed', { callId: job.data.callId, err: hookErr });
         }

@@ -30,3 +30,4 @@ export {
 } from './versions.js';
 export { findAnalysis, formatAnalysis, analysisToJson } from './format.js';
 export { listFailedJobs, retryFailedJob, type FailedJobsListing, type JobsAdminDeps, type RetryOutcome } from './admin.js';
+export * from './webhooks/index.js';

@@ -54,4 +54,8 @@ export interface FailedJob {
   reason: string;
   attemptsMade: number;
   failedAt: Date | null;
+  /** Which queue: `post-call` when absent, `webhooks` for a webhook delivery. */
+  queue?: 'post-call' | 'webhooks';
+  /** A webhook delivery's event type. */
+  event?: string;
 }

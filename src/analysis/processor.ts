@@ -8,9 +8,9 @@
  * is written where the vertical keeps its data now.
  */
 import { UnrecoverableError } from 'bullmq';
-import type { Manifest } from '../manifest/index.js';
+import { subscribes, type Manifest } from '../manifest/index.js';
 import { createLogger, startAnalysisTelemetry, type Logger } from '../observability/index.js';
-import type { AnalysisRepository } from '../store/index.js';
+import type { AnalysisRepository, WebhookEventsRepository } from '../store/index.js';
 import type { Db } from '../store/index.js';
 import { AppError, describeError, formatIssues } from '../shared/index.js';
 import { AnalysisError } from './errors.js';
@@ -47,6 +47,8 @@ export interface PostCallProcessorDeps {
   /** The analysis settings of the version a call ran on. */
   versions: ManifestResolver;
   analysers: AnalyserSet;
+  /** The webhook outbox: a vertical with a webhook for call.analyzed gets the event once the row is stored. */
+  events?: Pick<WebhookEventsRepository, 'emit'>;
   logger?: Logger;
 }
 
@@ -142,6 +144,18 @@ export function createPostCallProcessor(deps: PostCallProcessorDeps): PostCallPr
       throw err;
     }
     const stored = await deps.analysis.upsert(deps.dbForVertical(current), callId, result);
+    if (deps.events && subscribes(current.webhooks, 'call.analyzed')) {
+      // Recorded before the job completes: if this fails the job is retried (at-least-once).
+      await deps.events.emit({
+        type: 'call.analyzed', callId, vertical, occurredAt: stored.updatedAt,
+        data: {
+          manifestVersion: bundle.call.manifestVersion, revision: stored.revision, analyser: stored.analyser, model: stored.model,
+          isShort: stored.isShort, intent: stored.intent, sentiment: { label: stored.sentiment.label, score: stored.sentiment.score },
+          leadScore: stored.leadScore, leadReasons: stored.leadReasons.map((r) => ({ reason: r.reason, points: r.points })),
+          endReason: bundle.call.endReason, durationMs: bundle.call.durationMs,
+        },
+      });
+    }
     log.info('call analysed', {
       callId, vertical, version: bundle.call.manifestVersion, manifestFrom: origin, analyser: result.analyser, isShort: result.isShort, leadScore: result.leadScore,
       revision: stored.revision, attempt: (job.attemptsMade ?? 0) + 1, durationMs: Math.round(performance.now() - started),

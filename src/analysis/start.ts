@@ -34,6 +34,8 @@ import {
   createManifestResolver, trackManifestVersions, type ManifestSource, type ManifestVersionStore, type VersionTracker,
 } from './versions.js';
 import type { Worker } from 'bullmq';
+import { startWebhookDelivery, type WebhookDelivery, type WebhookTuning } from './webhooks/start.js';
+import type { WebhookEventsRepository } from '../store/index.js';
 
 /** What post-call processing needs of the store (`openStore()` returns a superset). */
 export interface PostCallStore {
@@ -42,9 +44,11 @@ export interface PostCallStore {
   /** Each compiled version's analysis settings. */
   manifestVersions: ManifestVersionStore;
   dbForVertical(manifest: Manifest): Db;
+  /** The webhook outbox; absent, no webhook is delivered (and call.analyzed is not recorded). */
+  webhookEvents?: WebhookEventsRepository;
 }
 
-export interface PostCallTuning {
+export interface PostCallTuning extends WebhookTuning {
   /** BullMQ queue name and Redis key prefix (tests make both unique). */
   queueName?: string;
   prefix?: string;
@@ -81,6 +85,8 @@ export interface PostCallProcessing {
   readonly queue: InProcessQueue | null;
   /** Present when this process runs BullMQ workers. */
   readonly worker: Worker | null;
+  /** Webhook delivery (absent when the store has no webhook outbox). */
+  readonly webhooks: WebhookDelivery | null;
   /** A call was just finalised: publish now rather than at the next poll. */
   nudge(): void;
   /** Stops the relay, then the workers (in-process jobs still queued are left to the start-up recovery). */
@@ -108,6 +114,7 @@ export function buildProcessor(options: Pick<StartPostCallOptions, 'config' | 's
     getManifest: (id) => options.catalog.get(id)?.manifest,
     versions: createManifestResolver({ source: options.catalog, store: options.store.manifestVersions, logger: options.logger ?? createLogger('analysis') }),
     analysers: options.analysers ?? analysersFromConfig(options.config, options.fetch),
+    ...(options.store.webhookEvents ? { events: options.store.webhookEvents } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });
 }
@@ -166,6 +173,13 @@ async function startTracking(options: Pick<StartPostCallOptions, 'catalog' | 'st
   return tracker;
 }
 
+/** Webhook delivery beside post-call processing, when the store has the webhook outbox. */
+function startWebhooks(options: StartPostCallOptions, deliverHere: boolean, log: Logger): Promise<WebhookDelivery | null> {
+  const webhookEvents = options.store.webhookEvents;
+  if (!webhookEvents) return Promise.resolve(null);
+  return startWebhookDelivery({ ...options, store: { webhookEvents, analysis: options.store.analysis, dbForVertical: (m) => options.store.dbForVertical(m) }, deliverHere, logger: log.child({ area: 'webhooks' }) });
+}
+
 export async function startPostCallProcessing(options: StartPostCallOptions): Promise<PostCallProcessing> {
   const log = options.logger ?? createLogger('analysis');
   const versions = await startTracking(options, log);
@@ -175,16 +189,18 @@ export async function startPostCallProcessing(options: StartPostCallOptions): Pr
     const publisher = createBullmqPublisher(bullmqSettings(options.config, options), log);
     const relay = makeRelay(options, publisher, log);
     const worker = options.withWorker ? makeWorker(options, processor, log) : null;
+    const webhooks = await startWebhooks(options, Boolean(options.withWorker), log);
     relay.start();
     log.info('post-call processing on BullMQ', { withWorker: Boolean(worker), concurrency: options.config.analysis.concurrency });
     return {
-      mode: 'bullmq', relay, queue: null, worker,
-      nudge: () => relay.nudge(),
+      mode: 'bullmq', relay, queue: null, worker, webhooks,
+      nudge: () => { relay.nudge(); webhooks?.nudge(); },
       async close() {
         versions.stop();
         await relay.stop();
         await publisher.close();
         await worker?.close();
+        await webhooks?.close();
       },
     };
   }
@@ -207,15 +223,17 @@ export async function startPostCallProcessing(options: StartPostCallOptions): Pr
   } catch (err) {
     log.warn('start-up recovery of post-call jobs failed; unsent outbox rows are still published', { err });
   }
+  const webhooks = await startWebhooks(options, true, log);
   relay.start();
   log.info('post-call processing in-process (no REDIS_URL): not durable across restarts', { concurrency: options.config.analysis.concurrency });
   return {
-    mode: 'in-process', relay, queue, worker: null,
-    nudge: () => relay.nudge(),
+    mode: 'in-process', relay, queue, worker: null, webhooks,
+    nudge: () => { relay.nudge(); webhooks?.nudge(); },
     async close() {
       versions.stop();
       await relay.stop();
       await queue.close();
+      await webhooks?.close();
     },
   };
 }
@@ -223,6 +241,7 @@ export async function startPostCallProcessing(options: StartPostCallOptions): Pr
 export interface PostCallWorkerHandle {
   readonly relay: OutboxRelay;
   readonly worker: Worker;
+  readonly webhooks: WebhookDelivery | null;
   close(): Promise<void>;
 }
 
@@ -237,15 +256,17 @@ export async function startPostCallWorker(options: Omit<StartPostCallOptions, 'w
   const publisher = createBullmqPublisher(bullmqSettings(options.config, options), log);
   const relay = makeRelay(options, publisher, log);
   const worker = makeWorker(options, processor, log);
+  const webhooks = await startWebhooks(options, true, log);
   relay.start();
   log.info('post-call worker started', { concurrency: options.config.analysis.concurrency });
   return {
-    relay, worker,
+    relay, worker, webhooks,
     async close() {
       versions.stop();
       await relay.stop();
       await publisher.close();
       await worker.close();
+      await webhooks?.close();
     },
   };
 }

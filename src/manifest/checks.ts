@@ -12,6 +12,7 @@ import { resolveInstructions, type InstructionEnv } from './instructions.js';
 import { asList, asMap, asText, textItems } from './raw.js';
 import { handoffToolName } from './schema.js';
 import { checkAnalysis } from './analysisChecks.js';
+import { checkWebhooks } from './webhooks.js';
 
 export type ToolNames = Pick<ToolRegistry, 'has'>;
 
@@ -19,6 +20,8 @@ export interface CheckEnv extends InstructionEnv {
   registry: ToolNames;
   /** Whether this build runs the cascade engine; undefined leaves the engine unchecked. */
   cascadeAvailable?: boolean;
+  /** The environment webhook secrets (`env:NAME`) are looked up in; undefined leaves them unchecked. */
+  secretsEnv?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface CheckResult {
@@ -211,5 +214,6 @@ export function crossCheck(data: Record<string, unknown>, env: CheckEnv): CheckR
   const instructions = checkAgents(data, env, problems, defaultVoice);
   checkAnalysis(data, env.registry, problems);
   checkEngine(data, env.cascadeAvailable, problems);
+  checkWebhooks(data, env.secretsEnv, problems);
   return { problems, instructions };
 }

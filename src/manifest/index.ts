@@ -6,3 +6,4 @@ export { ISO_639_1, ISO_3166_1_ALPHA2, canonicalLanguageTag, isValidLanguageTag,
 export { fragmentFile } from './instructions.js';
 export { parseYamlSource } from './yamlSource.js';
 export type { YamlSource, YamlSourceError } from './yamlSource.js';
+export * from './webhooks.js';

@@ -27,6 +27,8 @@ export interface LoadOptions {
    * (`engine.type`: a warning with `fallback: realtime`, an error with `none`); undefined, not checked.
    */
   cascadeAvailable?: boolean;
+  /** Where webhook secrets (`env:NAME`) are looked up: a missing one is a warning. Defaults to process.env; `null` skips the check. */
+  secretsEnv?: Readonly<Record<string, string | undefined>> | null;
 }
 
 export interface LoadedVertical {
@@ -95,6 +97,7 @@ function parseFile(file: string, options: LoadOptions): ParsedFile {
     agentsDir: resolve(cwd, options.agentsDir),
     display: (f) => displayPath(f, cwd),
     cascadeAvailable: options.cascadeAvailable,
+    secretsEnv: options.secretsEnv === null ? undefined : options.secretsEnv ?? process.env,
   });
   pathProblems.push(...checked.problems);
 

@@ -4,6 +4,7 @@
  * Durations are milliseconds (`...Ms`).
  */
 import { z } from 'zod';
+import { webhooksSchema } from './webhooks.js';
 
 export const E164 = /^\+[1-9]\d{6,14}$/;
 /** SDK handoff/tool names must be [A-Za-z0-9_-]; registry names are snake_case. */
@@ -192,6 +193,8 @@ export const manifestSchema = z.strictObject({
   engine: engineSchema.prefault({}),
   storage: storageSchema.prefault({}),
   latency: latencySchema.prefault({}),
+  /** Post-call webhooks (webhooks.ts). */
+  webhooks: webhooksSchema,
 });
 
 /** The manifest as written, after defaults. */

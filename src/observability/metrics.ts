@@ -216,3 +216,20 @@ export const analysisFailures = new Counter({
   labelNames: ['vertical', 'kind'],
   registers: [metricsRegistry],
 });
+
+// ---- post-call webhooks (outgoing; `switchboard_webhooks_total` counts the carriers' incoming ones)
+
+export const webhookDeliveryAttempts = new Counter({
+  name: 'switchboard_webhook_delivery_attempts_total',
+  help: 'Outgoing webhook delivery attempts: delivered, failed (retried), dead_letter (gave up)',
+  labelNames: ['vertical', 'event', 'outcome'],
+  registers: [metricsRegistry],
+});
+
+export const webhookDeliveryMs = new Histogram({
+  name: 'switchboard_webhook_delivery_duration_ms',
+  help: 'Outgoing webhook delivery attempts: request to answer, by outcome',
+  labelNames: ['vertical', 'outcome'],
+  buckets: MS_BUCKETS,
+  registers: [metricsRegistry],
+});

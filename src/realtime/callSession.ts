@@ -11,7 +11,7 @@ import type { ModelEngine } from '../engines/index.js';
 import type { CallTelemetry, Logger } from '../observability/index.js';
 import { callTelemetry, recordCallEnded } from '../observability/index.js';
 import type { Db } from '../store/index.js';
-import type { Manifest } from '../manifest/index.js';
+import { subscribes, type Manifest } from '../manifest/index.js';
 import type { CarrierCallServices } from '../telephony/index.js';
 import type { CallEvent, CarrierConnection, StartEvent } from '../telephony/index.js';
 import { describeError } from '../shared/index.js';
@@ -98,7 +98,9 @@ export class CallSession {
       budget: this.manifest.latency,
     });
     this.log = deps.logger.child({ ...this.telemetry.logFields, callSid: init.callSid });
-    this.rec = new CallRecorder(deps.store, init.callId, this.log, this.telemetry);
+    this.rec = new CallRecorder(deps.store, init.callId, this.log, this.telemetry, {
+      vertical: init.vertical.id, wants: (type) => subscribes(this.manifest.webhooks, type),
+    });
     this.agent = init.vertical.graph.entry.name;
     const { options } = deps;
     this.playback = new Playback(this.outlet, {
@@ -357,6 +359,7 @@ export class CallSession {
       this.pendingEndReason = undefined;
       throw err;
     }
+    this.rec.emit('transfer.started', { reason, mode: 'cold' });
     this.scheduleEnd(reason);
   }
 

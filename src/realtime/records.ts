@@ -5,10 +5,11 @@
  * call row exists before anything refers to it) and `finalize` flushes everything, whatever
  * ended the call.
  */
-import type { CallsRepository, FinalizeCall, HandoffsRepository, LatencyRepository, LatencySample, NewCall, TranscriptsRepository, TranscriptRole } from '../store/index.js';
+import type { CallEventData, CallsRepository, FinalizeCall, WebhookEventsRepository, HandoffsRepository, LatencyRepository, LatencySample, NewCall, TranscriptsRepository, TranscriptRole } from '../store/index.js';
 import type { ToolInvocationRecorder, ToolInvocationStart, ToolInvocationStatus } from '../toolkit/index.js';
 import { NO_CALL_TELEMETRY, type CallTelemetry, type Logger } from '../observability/index.js';
 import { sqlState } from '../store/index.js';
+import type { CallEventType } from '../manifest/index.js';
 
 /** The repositories a call writes to. */
 export interface CallStore {
@@ -17,7 +18,17 @@ export interface CallStore {
   handoffs: Pick<HandoffsRepository, 'record'>;
   latency: Pick<LatencyRepository, 'record'>;
   toolInvocations: ToolInvocationRecorder;
+  /** The webhook outbox; absent, no call event is recorded. */
+  webhookEvents?: Pick<WebhookEventsRepository, 'emit'>;
 }
+
+/** Which call events the call's vertical has webhooks for (nothing is written for the others). */
+export interface CallEventSink {
+  vertical: string;
+  wants(type: CallEventType): boolean;
+}
+
+const NO_EVENTS: CallEventSink = { vertical: '', wants: () => false };
 
 interface Entry {
   key: string;
@@ -53,7 +64,10 @@ export class CallRecorder {
   private rowWritten = false;
 
   /** Latency samples, handoffs and tool outcomes are also reported to `telemetry` (spans, metrics). */
-  constructor(private readonly store: CallStore, callId: string, private readonly log: Logger, private readonly telemetry: CallTelemetry = NO_CALL_TELEMETRY) {
+  constructor(
+    private readonly store: CallStore, callId: string, private readonly log: Logger, private readonly telemetry: CallTelemetry = NO_CALL_TELEMETRY,
+    private readonly events: CallEventSink = NO_EVENTS,
+  ) {
     this.id = callId;
     let markReady!: () => void;
     this.rowReady = new Promise((resolve) => (markReady = resolve));
@@ -73,7 +87,7 @@ export class CallRecorder {
   start(call: NewCall): void {
     this.enqueue('call row', async () => {
       try {
-        await this.store.calls.create(call);
+        await this.store.calls.create({ ...call, emitStarted: Boolean(this.store.webhookEvents) && this.events.wants('call.started') });
         this.rowWritten = true;
       } catch (err) {
         if (sqlState(err) !== '23505') throw err;
@@ -94,6 +108,20 @@ export class CallRecorder {
 
   mergeMetadata(metadata: Record<string, unknown>): void {
     this.enqueue('metadata', () => this.store.calls.mergeMetadata(this.callId, metadata));
+  }
+
+  /**
+   * Records a call event (transfer.started, transfer.answered…) for the vertical's webhooks, after
+   * the call row and in order with the rest of the call's records. `data` is metadata only.
+   */
+  emit(type: CallEventType, data: CallEventData = {}): void {
+    const sink = this.store.webhookEvents;
+    if (!sink || !this.events.wants(type)) return;
+    const occurredAt = new Date();
+    this.enqueue(`event ${type}`, async () => {
+      if (!this.rowWritten) return;
+      await sink.emit({ type, callId: this.callId, vertical: this.events.vertical, occurredAt, data });
+    });
   }
 
   handoff(fromAgent: string, toAgent: string, offsetMs: number): void {
@@ -204,7 +232,7 @@ export class CallRecorder {
       let done = false;
       this.enqueue('finalize', async () => {
         if (!this.rowWritten) return;
-        done = await this.store.calls.finalize(this.callId, end);
+        done = await this.store.calls.finalize(this.callId, { ...end, emitEnded: Boolean(this.store.webhookEvents) && this.events.wants('call.ended') });
       });
       await this.chain;
       if (this.stuckTimer) clearTimeout(this.stuckTimer);

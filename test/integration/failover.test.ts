@@ -17,7 +17,8 @@ async function endedRow(h: Harness, callSid: string) {
 describe('model failover', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness();
+    // A webhook for call.ended and transfers: the call path records those events (and no call.started).
+    h = await startHarness({ manifest: { webhooks: 'webhooks: [{ url: "http://127.0.0.1:9/hook", events: [call.ended, transfer.*], secret: env:RT_TEST_WEBHOOK_SECRET }]' } });
   });
   afterAll(async () => {
     await h?.close();
@@ -60,6 +61,9 @@ describe('model failover', () => {
     expect(row.endReason).toBe('failover_transfer');
     const transcript = await h.store.transcripts.list(row.id);
     expect(transcript.filter((t) => t.role === 'system').map((t) => t.text)).toEqual(['One moment please.', 'One moment please.']);
+    const events = await h.store.webhookEvents.forCall(row.id);
+    expect(events.map((e) => [e.type, e.data.reason ?? e.data.endReason])).toEqual([['transfer.started', 'failover_transfer'], ['call.ended', 'failover_transfer']]);
+    expect(JSON.stringify(events)).not.toContain(HUMAN_NUMBER);
     await caller.close();
   });
 });

@@ -66,6 +66,8 @@ export interface ManifestOverrides {
   limits?: string;
   fallback?: string;
   turnDetection?: string;
+  /** A `webhooks:` block (the call path records the events its webhooks hear). */
+  webhooks?: string;
 }
 
 export function rtManifest(o: ManifestOverrides = {}): string {
@@ -91,6 +93,7 @@ export function rtManifest(o: ManifestOverrides = {}): string {
     o.turnDetection ?? 'turnDetection: { type: server_vad, threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: 500, interruptResponse: true }',
     o.limits ?? '',
     o.fallback ?? `fallback: { message: One moment please., retries: 1, humanNumber: "${HUMAN_NUMBER}" }`,
+    o.webhooks ?? '',
     '',
   ].join('\n');
 }

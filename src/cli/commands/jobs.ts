@@ -15,7 +15,7 @@ export interface JobsCommandDeps {
   config(): AppConfig;
   openStore(options: OpenStoreOptions): Promise<Store>;
   /** Queue name and Redis key prefix (tests use their own). */
-  queue?: { queueName: string; prefix: string };
+  queue?: { queueName: string; prefix: string; webhookQueueName?: string };
 }
 
 export const defaultJobsDeps: JobsCommandDeps = { config: () => loadConfig(), openStore };
@@ -34,7 +34,7 @@ export function makeJobsCommand(deps: JobsCommandDeps = defaultJobsDeps): Regist
 
     const jobs = program
       .command('jobs')
-      .description('post-call jobs: list the failed ones, retry one')
+      .description('post-call jobs and webhook deliveries: list the failed ones, retry one')
       .addHelpText('after', `
 With REDIS_URL the BullMQ post-call queue is inspected; without it (the gateway runs the
 processors in-process) failures are read from Postgres.
@@ -42,7 +42,8 @@ processors in-process) failures are read from Postgres.
 Examples:
   $ switchboard jobs failed
   $ switchboard jobs failed --json
-  $ switchboard jobs retry 5b0c6d1e-0f3a-4c1b-9a55-0e8f3c2d1a77`);
+  $ switchboard jobs retry 5b0c6d1e-0f3a-4c1b-9a55-0e8f3c2d1a77
+  $ switchboard jobs retry wh-<event id>-<webhook>      (a dead-lettered webhook delivery)`);
 
     jobs
       .command('failed')
@@ -63,15 +64,16 @@ Examples:
         }
         for (const j of listing.jobs) {
           const when = j.failedAt ? j.failedAt.toISOString().slice(0, 19).replace('T', ' ') : '-';
-          run.io.out(`${j.id}  ${j.vertical ?? '?'}  ${when}  attempts ${j.attemptsMade}\n  ${j.reason}`);
+          const what = j.queue === 'webhooks' ? `  webhook ${j.event ?? '?'} of call ${j.callId}` : '';
+          run.io.out(`${j.id}  ${j.vertical ?? '?'}  ${when}  attempts ${j.attemptsMade}${what}\n  ${j.reason}`);
         }
         run.io.out(`${listing.jobs.length} failed (${listing.source}); re-run one with: switchboard jobs retry <id>`);
       }));
 
     jobs
       .command('retry')
-      .description('run a failed post-call job again (its job id is the call id)')
-      .argument('<id>', 'job id = call id')
+      .description('run a failed post-call job (its id is the call id) or webhook delivery (wh-…) again')
+      .argument('<id>', 'job id: the call id, or a webhook delivery id')
       .action(action(run, async (id: string) => {
         const outcome = await withAdmin((admin) => retryFailedJob(admin, id));
         if (outcome.kind === 'refused') {

@@ -1,5 +1,6 @@
 import { jsonParam, toDate, toDateOrNull, toNumOrNull, toStrOrNull } from '../sql.js';
-import type { Db, Row } from '../types.js';
+import type { Db, Queryable, Row } from '../types.js';
+import { emitCallEvent } from './webhooks.js';
 
 export type CallStatus = 'ringing' | 'in_progress' | 'completed' | 'failed';
 
@@ -34,6 +35,8 @@ export interface NewCall {
   metadata?: Record<string, unknown>;
   /** Defaults to now. */
   startedAt?: Date;
+  /** Record a `call.started` webhook event in the same transaction (the vertical has a webhook for it). */
+  emitStarted?: boolean;
 }
 
 export interface FinalizeCall {
@@ -41,6 +44,8 @@ export interface FinalizeCall {
   endReason: string;
   /** Defaults to now. */
   endedAt?: Date;
+  /** Record a `call.ended` webhook event in the finalising transaction. */
+  emitEnded?: boolean;
 }
 
 const COLUMNS = `id, call_sid, vertical, manifest_version, engine, direction, from_number, to_number, status,
@@ -70,7 +75,19 @@ export class CallsRepository {
   constructor(private readonly db: Db) {}
 
   async create(call: NewCall): Promise<CallRecord> {
-    const { rows } = await this.db.query(
+    if (!call.emitStarted) return this.insert(this.db, call);
+    return this.db.transaction(async (tx) => {
+      const record = await this.insert(tx, call);
+      await emitCallEvent(tx, {
+        type: 'call.started', callId: record.id, vertical: record.vertical, occurredAt: record.startedAt,
+        data: { callSid: record.callSid, direction: record.direction, manifestVersion: record.manifestVersion, startedAt: record.startedAt.toISOString() },
+      });
+      return record;
+    });
+  }
+
+  private async insert(q: Queryable, call: NewCall): Promise<CallRecord> {
+    const { rows } = await q.query(
       `INSERT INTO calls (id, call_sid, vertical, manifest_version, engine, direction, from_number, to_number,
                           trace_id, metadata, status, started_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, 'in_progress', COALESCE($11::timestamptz, now()))
@@ -124,11 +141,21 @@ export class CallsRepository {
                 duration_ms = GREATEST(0, round(extract(epoch FROM (COALESCE($2::timestamptz, now()) - started_at)) * 1000))::integer,
                 status = $3, end_reason = $4
           WHERE id = $1 AND ended_at IS NULL
-          RETURNING id`,
+          RETURNING ${COLUMNS}`,
         [id, end.endedAt ? end.endedAt.toISOString() : null, end.status, end.endReason],
       );
       if (rows.length === 0) return false;
       await tx.query('INSERT INTO post_call_outbox (call_id) VALUES ($1) ON CONFLICT (call_id) DO NOTHING', [id]);
+      if (end.emitEnded) {
+        const c = toCallRecord(rows[0]!);
+        await emitCallEvent(tx, {
+          type: 'call.ended', callId: c.id, vertical: c.vertical, occurredAt: c.endedAt ?? new Date(),
+          data: {
+            callSid: c.callSid, status: c.status, endReason: c.endReason, manifestVersion: c.manifestVersion,
+            startedAt: c.startedAt.toISOString(), endedAt: c.endedAt?.toISOString() ?? null, durationMs: c.durationMs,
+          },
+        });
+      }
       return true;
     });
   }
