@@ -66,6 +66,10 @@ export interface ManifestOverrides {
   limits?: string;
   fallback?: string;
   turnDetection?: string;
+  /** The Front Desk agent's tools (a YAML flow list's inside). */
+  tools?: string;
+  /** More top-level YAML (e.g. `transfer:` / `recording:` blocks). */
+  extra?: string;
 }
 
 export function rtManifest(o: ManifestOverrides = {}): string {
@@ -82,7 +86,7 @@ export function rtManifest(o: ManifestOverrides = {}): string {
     '  - name: Front Desk',
     '    description: Answers every call.',
     '    instructions: Be helpful.',
-    '    tools: [rt_lookup, rt_slow, end_call, transfer_to_human]',
+    `    tools: [${o.tools ?? 'rt_lookup, rt_slow, end_call, transfer_to_human'}]`,
     '    handoffs: [Billing]',
     '  - name: Billing',
     '    description: Billing questions.',
@@ -91,6 +95,7 @@ export function rtManifest(o: ManifestOverrides = {}): string {
     o.turnDetection ?? 'turnDetection: { type: server_vad, threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: 500, interruptResponse: true }',
     o.limits ?? '',
     o.fallback ?? `fallback: { message: One moment please., retries: 1, humanNumber: "${HUMAN_NUMBER}" }`,
+    o.extra ?? '',
     '',
   ].join('\n');
 }
