@@ -1,6 +1,8 @@
 /**
  * Recording with consent: when the vertical records calls, the consent line is spoken (and heard)
- * first, then the carrier starts a dual-channel recording while the greeting plays. The recording
+ * first, then the carrier starts a dual-channel recording while the greeting plays. A carrier that
+ * cannot record at all (no Twilio credentials) means the line is not said: the caller is never
+ * told a call is recorded when it cannot be. The recording
  * sid and media URL go on the call row. A carrier that refuses (or cannot record) leaves a clear,
  * coded log line and the call row marked 'refused' with the code; the call goes on. A caller who
  * objects stops it (the `stop_recording` tool): 'stopped', and one that objects before it started
@@ -43,6 +45,12 @@ export class CallRecording {
   /** Greets the caller: consent line first when recording, the recording started once it is heard. */
   async greet(speak: (text: string) => Promise<void>, greeting: string): Promise<void> {
     if (!this.d.spec.enabled) return speak(greeting);
+    if (!this.d.control) {
+      this.state = 'refused';
+      this.d.log.warn('recording is enabled but this carrier cannot record (no credentials?): consent line skipped, call not recorded', { code: RECORDING_ERROR.unavailable });
+      this.d.save({ status: 'refused', error: RECORDING_ERROR.unavailable });
+      return speak(greeting);
+    }
     await speak(this.d.spec.consentLine);
     if (this.state === 'off') this.starting = this.start();
     await speak(greeting);
@@ -71,13 +79,8 @@ export class CallRecording {
 
   private async start(): Promise<void> {
     this.state = 'starting';
-    const { control } = this.d;
-    if (!control) {
-      this.refused(RECORDING_ERROR.unavailable, 'recording not started: the carrier cannot record (no credentials?); the call goes on unrecorded');
-      return;
-    }
     try {
-      const r = await control.start(this.d.callSid);
+      const r = await this.d.control!.start(this.d.callSid);
       this.sid = r.sid;
       this.state = 'recording';
       this.d.save({ status: 'recording', sid: r.sid, url: r.url });
@@ -87,7 +90,7 @@ export class CallRecording {
     }
   }
 
-  private refused(code: string, message: string, err?: unknown): void {
+  private refused(code: string, message: string, err: unknown): void {
     this.state = 'refused';
     const twilioCode = err instanceof AppError ? err.details?.twilioCode : undefined;
     const error = twilioCode !== undefined ? `${code}:${String(twilioCode)}` : code;
