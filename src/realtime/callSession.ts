@@ -139,7 +139,7 @@ export class CallSession {
     this.features = createCallFeatures({
       callSid: init.callSid, calledNumber: init.to, manifest: this.manifest, carrier: init.carrierServices, store: deps.store, events: deps.transferEvents,
       rec: this.rec, log: this.log, signal: this.abort.signal, splice: () => this.splice, conversation: () => this.model.conversation(),
-      streamParams: () => this.startEvent?.customParameters ?? {}, bridged: () => void this.end(END_REASON.transferred), timing: options.transfer,
+      streamParams: () => this.startEvent?.customParameters ?? {}, bridged: () => this.scheduleEnd(END_REASON.transferred), timing: options.transfer,
     });
     const env = buildCallToolEnv({
       callId: init.callId,

@@ -114,6 +114,10 @@ describe('warm transfer', () => {
     expect(room?.participants.map((p) => p.callSid)).toEqual([caller.callSid, expect.stringMatching(/^CA/)]);
     expect(room?.participants.every((p) => !p.hold)).toBe(true);
     expect(events.filter((e) => e.callSid === caller.callSid).map((e) => e.type)).toEqual(['transfer.started', 'transfer.answered', 'transfer.bridged']);
+    // The tool finished before the agent's part ended: its outcome is in the audit.
+    const { rows } = await h.store.db.query<{ status: string; result: unknown }>(
+      `SELECT status, result FROM tool_invocations WHERE call_id = $1 AND tool_name = 'transfer_to_human'`, [row.id]);
+    expect(rows).toEqual([{ status: 'ok', result: { transferred: true, mode: 'warm' } }]);
     await caller.close();
   }, 60_000);
 
