@@ -114,6 +114,7 @@ export class CallTransfers {
   private dial(id: string, to: string, reason: string, step: (type: TransferEventType, state: TransferState, extra?: { legSid?: string }) => void): Promise<'bridged' | Failure> {
     const { control, spec, signal } = this.d;
     const waitMs = spec.ringTimeoutSec * 1000 + (this.d.timing?.acceptWindowMs ?? ACCEPT_WINDOW_MS);
+    if (signal.aborted) return Promise.resolve('canceled');
     return new Promise((resolve) => {
       let settled = false;
       let leg: { cancel(): Promise<void> } | undefined;

@@ -30,6 +30,17 @@ turns:
 const scenarios = [
   back('no-answer'),
   back('busy'),
+  back('hangs-up'),
+  rtScenario('hold-refused', `
+opening:
+  - say: Hello, thanks for calling the test line.
+turns:
+  - caller: Can I talk to a person please?
+    agent:
+      - say: Of course, please hold while I connect you.
+        call: { tool: transfer_to_human, args: { reason: caller wants a person } }
+      - say: I'm sorry, I couldn't put you through. Can I help you myself?
+`),
   rtScenario('answered', `
 opening:
   - say: Hello, thanks for calling the test line.
@@ -164,4 +175,50 @@ describe('warm transfer', () => {
     await second.hangUp();
     await eventually(async () => (await h.store.calls.getBySid(caller.callSid))?.endedAt, 'call ended');
   }, 90_000);
+
+  it('keeps the caller with the agent when Twilio refuses to put them on hold', async () => {
+    h.twilio.failMatching((r) => r.kind === 'call_update' && (r.form.Twiml ?? '').includes('<Conference'), 400, 21220);
+    const { caller } = await place('hold-refused', { outcome: 'answer' });
+    const call = await callOf(caller.callSid);
+    const invocation = await eventually(async () => {
+      const { rows } = await h.store.db.query<{ status: string; error_code: string }>(
+        `SELECT status, error_code FROM tool_invocations WHERE call_id = $1 AND tool_name = 'transfer_to_human'`, [call.id]);
+      return rows[0] && rows[0].status !== 'running' ? rows[0] : undefined;
+    }, 'transfer_to_human recorded', 20_000);
+    expect(invocation).toEqual({ status: 'error', error_code: 'TRANSFER_FAILED' });
+    const before = caller.media().length;
+    await caller.waitFor(() => caller.media().length > before + 20, 'the agent apologising on the same stream', 20_000);
+    expect(caller.closed).toBe(false);
+    const [transfer] = await h.store.transfers.ofCall(call.id);
+    expect(transfer).toMatchObject({ state: 'failed', failure: 'error' });
+    expect(h.twilio.requests.filter((r) => r.kind === 'call_create' && r.atMs >= call.startedAt.getTime())).toEqual([]);
+    await caller.hangUp();
+    await eventually(async () => (await h.store.calls.getBySid(caller.callSid))?.endedAt, 'call ended');
+  }, 60_000);
+
+  it('cancels the ringing person when the caller hangs up on hold, and records the call as the caller\'s hang-up', async () => {
+    const dialsBefore = h.twilio.requests.filter((r) => r.kind === 'call_create').length;
+    const { caller } = await place('hangs-up', { outcome: 'no-answer', ringMs: 4000 });
+    await eventually(async () => h.twilio.requests.filter((r) => r.kind === 'call_create').length > dialsBefore, 'the person dialled', 20_000);
+    // Twilio reports the caller's call over (they hung up while holding).
+    const res = await fetch(`${h.baseUrl}/twilio/status`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ CallSid: caller.callSid, CallStatus: 'completed', CallDuration: '9' }).toString(),
+    });
+    expect(res.status).toBe(204);
+    const row = await eventually(async () => {
+      const r = await h.store.calls.getBySid(caller.callSid);
+      return r?.endedAt ? r : undefined;
+    }, 'call ended');
+    expect(row.endReason).toBe('caller_hangup');
+    const leg = [...h.twilio.voice.calls.values()].filter((c) => c.to === HUMAN_NUMBER).at(-1)!;
+    await h.twilio.waitFor((r) => r.kind === 'call_update' && r.callSid === leg.sid && r.form.Status === 'canceled', 10_000);
+    const [transfer] = await eventually(async () => {
+      const t = await h.store.transfers.ofCall(row.id);
+      return t[0]?.state === 'failed' ? t : undefined;
+    }, 'transfer failed');
+    expect(transfer).toMatchObject({ failure: 'canceled' });
+    // The caller was never brought back: no stream redirect after the hold.
+    expect(h.twilio.requests.filter((r) => r.kind === 'call_update' && r.callSid === caller.callSid && (r.form.Twiml ?? '').includes('<Stream'))).toEqual([]);
+  }, 60_000);
 });

@@ -37,7 +37,13 @@ export const transferToHuman = defineTool({
     if (!target) {
       throw new ToolError('NO_HUMAN_AVAILABLE', "There's no one available to take the call right now. Offer to take a message or help another way.");
     }
-    const result = await call.transfer(target, { reason, ...(announce ? { announce } : {}), ...(mode ? { mode } : {}) });
+    let result;
+    try {
+      result = await call.transfer(target, { reason, ...(announce ? { announce } : {}), ...(mode ? { mode } : {}) });
+    } catch (err) {
+      ctx.logger.warn('transfer failed', { code: err instanceof Error && 'code' in err ? String(err.code) : 'UNKNOWN' });
+      throw new ToolError('TRANSFER_FAILED', 'The transfer did not go through. Apologise, and offer to take a message (take_message) or to help another way.', { cause: err });
+    }
     if (!result || result.transferred) return { transferred: true, mode: result?.mode ?? 'cold' };
     return {
       transferred: false, mode: result.mode, failure: result.failure,
