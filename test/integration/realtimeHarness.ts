@@ -22,6 +22,9 @@ import { createTwilioCarrier, type Carrier } from '../../src/telephony/index.js'
 import { createRegistry, defineTool, ToolError } from '../../src/toolkit/index.js';
 import { startFakeTwilioApi, type FakeTwilioApi } from '../fakes/index.js';
 import { commonTools } from '../../tools/common/index.js';
+import { buildProgram } from '../../src/cli/main.js';
+import type { CliIo, CliRun } from '../../src/cli/context.js';
+import { makeCallsCommand } from '../../src/cli/commands/calls.js';
 import { randomSchema, TEST_DATABASE_URL } from './storeSuite.js';
 import { startModelProxy, type ModelProxy } from './modelProxy.js';
 
@@ -187,4 +190,14 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** `switchboard calls show <id>` over the harness's store (which the command must not close). */
+export async function callsShow(store: Store, id: string): Promise<string> {
+  const out: string[] = [];
+  const io: CliIo = { out: (t) => out.push(t), err: (t) => out.push(t) };
+  const run: CliRun = { io, exitCode: 0 };
+  const shared = new Proxy(store, { get: (t, p) => (p === 'close' ? async () => undefined : Reflect.get(t, p)) });
+  await buildProgram(run, [makeCallsCommand({ storeOptions: () => ({}), openStore: async () => shared })]).parseAsync(['node', 'switchboard', 'calls', 'show', id]);
+  return out.join('\n');
 }

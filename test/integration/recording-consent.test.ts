@@ -4,11 +4,7 @@
  * land on the call row and in `calls show`; a caller who objects stops it (stop_recording); a
  * recording Twilio refuses leaves a coded error on the row and the call goes on unrecorded.
  */
-import { buildProgram } from '../../src/cli/main.js';
-import type { CliIo, CliRun } from '../../src/cli/context.js';
-import { makeCallsCommand } from '../../src/cli/commands/calls.js';
-import type { Store } from '../../src/store/index.js';
-import { eventually, rtScenario, RT_NUMBER, startHarness, type Harness } from './realtimeHarness.js';
+import { callsShow, eventually, rtScenario, RT_NUMBER, startHarness, type Harness } from './realtimeHarness.js';
 import { TwilioCaller } from './twilioCaller.js';
 
 const CONSENT = 'This call is recorded, say stop recording if you prefer it is not.';
@@ -34,16 +30,6 @@ turns:
       - say: We open at nine.
 `),
 ];
-
-async function callsShow(store: Store, id: string): Promise<string> {
-  const out: string[] = [];
-  const io: CliIo = { out: (t) => out.push(t), err: (t) => out.push(t) };
-  const run: CliRun = { io, exitCode: 0 };
-  // The harness owns the store: the command's close() must not close it.
-  const shared = new Proxy(store, { get: (t, p) => (p === 'close' ? async () => undefined : Reflect.get(t, p)) });
-  await buildProgram(run, [makeCallsCommand({ storeOptions: () => ({}), openStore: async () => shared })]).parseAsync(['node', 'switchboard', 'calls', 'show', id]);
-  return out.join('\n');
-}
 
 describe('recording with consent', () => {
   let h: Harness;

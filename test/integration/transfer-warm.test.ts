@@ -9,7 +9,7 @@
 import { readTwimlAnswer } from '../../src/telephony/index.js';
 import type { TransferEvent } from '../../src/realtime/index.js';
 import type { LegScript } from '../fakes/index.js';
-import { eventually, HUMAN_NUMBER, rtScenario, RT_NUMBER, startHarness, type Harness } from './realtimeHarness.js';
+import { callsShow, eventually, HUMAN_NUMBER, rtScenario, RT_NUMBER, startHarness, type Harness } from './realtimeHarness.js';
 import { TwilioCaller } from './twilioCaller.js';
 
 const back = (name: string) => rtScenario(name, `
@@ -174,6 +174,9 @@ describe('warm transfer', () => {
     expect(leg?.statuses).toContain(script.outcome);
     await second.hangUp();
     await eventually(async () => (await h.store.calls.getBySid(caller.callSid))?.endedAt, 'call ended');
+    const shown = await callsShow(h.store, call.id);
+    expect(shown).toMatch(new RegExp(`warm failed \\(${failure}\\)  started \\+0 ms → failed \\+\\d+ ms`));
+    expect(shown).toContain(`message #${messages[0]!.id} from Ann Lee: Please call back about the refund  [sms sent]`);
   }, 90_000);
 
   it('keeps the caller with the agent when Twilio refuses to put them on hold', async () => {
