@@ -12,6 +12,7 @@ import { resolveInstructions, type InstructionEnv } from './instructions.js';
 import { asList, asMap, asText, textItems } from './raw.js';
 import { handoffToolName } from './schema.js';
 import { checkAnalysis } from './analysisChecks.js';
+import { checkCallFeatures } from './callFeatureChecks.js';
 
 export type ToolNames = Pick<ToolRegistry, 'has'>;
 
@@ -211,5 +212,6 @@ export function crossCheck(data: Record<string, unknown>, env: CheckEnv): CheckR
   const instructions = checkAgents(data, env, problems, defaultVoice);
   checkAnalysis(data, env.registry, problems);
   checkEngine(data, env.cascadeAvailable, problems);
+  checkCallFeatures(data, problems);
   return { problems, instructions };
 }
