@@ -12,7 +12,8 @@ import type { LegScript } from '../fakes/index.js';
 import { callsShow, eventually, HUMAN_NUMBER, rtScenario, RT_NUMBER, startHarness, type Harness } from './realtimeHarness.js';
 import { TwilioCaller } from './twilioCaller.js';
 
-const back = (name: string) => rtScenario(name, `
+/** The caller asks for a person and the agent transfers; `after` is the rest of the script (YAML lines). */
+const asksForPerson = (name: string, after = '') => rtScenario(name, `
 opening:
   - say: Hello, thanks for calling the test line.
 turns:
@@ -20,36 +21,22 @@ turns:
     agent:
       - say: Of course, please hold while I connect you.
         call: { tool: transfer_to_human, args: { reason: caller wants to talk about a refund for a double charge } }
-      - say: I'm sorry, nobody could take the call. Would you like me to take a message?
+${after}`);
+
+/** Back from a transfer nobody took: the agent offers to take a message and takes it. */
+const takesMessage = `      - say: I'm sorry, nobody could take the call. Would you like me to take a message?
   - caller: Yes please, this is Ann Lee, call me back about my refund.
     agent:
       - call: { tool: take_message, args: { callerName: Ann Lee, callbackNumber: "+15550123456", message: Please call back about the refund } }
       - say: Done, your message has been passed on.
-`);
+`;
 
 const scenarios = [
-  back('no-answer'),
-  back('busy'),
-  back('hangs-up'),
-  rtScenario('hold-refused', `
-opening:
-  - say: Hello, thanks for calling the test line.
-turns:
-  - caller: Can I talk to a person please?
-    agent:
-      - say: Of course, please hold while I connect you.
-        call: { tool: transfer_to_human, args: { reason: caller wants a person } }
-      - say: I'm sorry, I couldn't put you through. Can I help you myself?
-`),
-  rtScenario('answered', `
-opening:
-  - say: Hello, thanks for calling the test line.
-turns:
-  - caller: Can I talk to a person please?
-    agent:
-      - say: Of course, please hold while I connect you.
-        call: { tool: transfer_to_human, args: { reason: caller wants to talk about a refund for a double charge } }
-`),
+  asksForPerson('no-answer', takesMessage),
+  asksForPerson('busy', takesMessage),
+  asksForPerson('hangs-up', takesMessage),
+  asksForPerson('hold-refused', "      - say: I'm sorry, I couldn't put you through. Can I help you myself?\n"),
+  asksForPerson('answered'),
 ];
 
 /** The caller's handset follows Twilio: off the stream into the conference, back on a new stream. */
