@@ -266,6 +266,7 @@ export async function startFakeTwilioApi(creds: { accountSid: string; authToken:
       });
     },
     async close() {
+      voice.stop();
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

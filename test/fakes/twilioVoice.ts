@@ -53,11 +53,17 @@ export class FakeVoiceNetwork {
   /** Callback deliveries: url, form, HTTP status of the answer. */
   readonly callbacks: Array<{ url: string; form: Record<string, string>; status: number }> = [];
   private seq = 0;
+  private stopped = false;
 
   constructor(private readonly accountSid: string, private readonly authToken: string) {}
 
   private sid(prefix: string): string {
     return `${prefix}${String(++this.seq).padStart(32, '0')}`;
+  }
+
+  /** The API is closing: placed calls stop where they are (no more callbacks). */
+  stop(): void {
+    this.stopped = true;
   }
 
   createCall(form: Record<string, string>, json: Json, fail: Fail): void {
@@ -128,6 +134,7 @@ export class FakeVoiceNetwork {
     const script = this.scripts.get(call.to) ?? { outcome: 'answer' };
     const ringMs = script.ringMs ?? 50;
     const status = async (s: string): Promise<void> => {
+      if (this.stopped) return;
       this.setStatus(call, s);
       if (form.StatusCallback) await this.post(form.StatusCallback, { CallSid: call.sid, AccountSid: this.accountSid, CallStatus: s, To: call.to, From: call.from });
     };
@@ -154,6 +161,7 @@ export class FakeVoiceNetwork {
 
   /** POSTs a signed callback; the body of the answer (TwiML), or undefined when it failed. */
   private async post(url: string, form: Record<string, string>): Promise<string | undefined> {
+    if (this.stopped) return undefined;
     const target = this.callbackBase ? url.replace(/^https?:\/\/[^/]+/, this.callbackBase.replace(/\/+$/, '')) : url;
     try {
       const res = await fetch(target, {
@@ -171,4 +179,4 @@ export class FakeVoiceNetwork {
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());

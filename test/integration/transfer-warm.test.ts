@@ -152,8 +152,12 @@ describe('warm transfer', () => {
     }, 'message row');
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatchObject({ callerName: 'Ann Lee', callbackNumber: '+15550123456', smsSid: expect.stringMatching(/^SM/) });
-    const { rows } = await h.store.db.query<{ tool_name: string; status: string; result: { transferred: boolean; failure: string } }>(
-      `SELECT tool_name, status, result FROM tool_invocations WHERE call_id = $1 ORDER BY id`, [call.id]);
+    // The SMS is sent before take_message records its outcome: wait for both tools to finish.
+    const rows = await eventually(async () => {
+      const r = await h.store.db.query<{ tool_name: string; status: string; result: { transferred: boolean; failure: string } }>(
+        `SELECT tool_name, status, result FROM tool_invocations WHERE call_id = $1 ORDER BY id`, [call.id]);
+      return r.rows.length === 2 && r.rows.every((x) => x.status !== 'running') ? r.rows : undefined;
+    }, 'both tools recorded');
     expect(rows.map((r) => [r.tool_name, r.status])).toEqual([['transfer_to_human', 'ok'], ['take_message', 'ok']]);
     expect(rows[0]!.result).toMatchObject({ transferred: false, failure });
     expect(events.filter((e) => e.callSid === caller.callSid).map((e) => [e.type, e.failure])).toEqual([['transfer.started', undefined], ['transfer.failed', failure]]);
