@@ -13,6 +13,7 @@ import { asList, asMap, asText, textItems } from './raw.js';
 import { handoffToolName } from './schema.js';
 import { checkAnalysis } from './analysisChecks.js';
 import { checkWebhooks } from './webhooks.js';
+import { checkCallFeatures } from './callFeatureChecks.js';
 
 export type ToolNames = Pick<ToolRegistry, 'has'>;
 
@@ -215,5 +216,6 @@ export function crossCheck(data: Record<string, unknown>, env: CheckEnv): CheckR
   checkAnalysis(data, env.registry, problems);
   checkEngine(data, env.cascadeAvailable, problems);
   checkWebhooks(data, env.secretsEnv, problems);
+  checkCallFeatures(data, problems);
   return { problems, instructions };
 }

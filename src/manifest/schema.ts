@@ -76,6 +76,28 @@ export const fallbackSchema = z.strictObject({
 });
 export type FallbackSpec = z.infer<typeof fallbackSchema>;
 
+/** How `transfer_to_human` reaches a person (issue 18). */
+export const transferSchema = z.strictObject({
+  /** cold: the caller is put straight through (<Dial>); warm: held in a conference while the person is briefed. */
+  mode: z.enum(['cold', 'warm']).default('cold'),
+  /** How long the person's phone rings before the caller comes back to the agent. */
+  ringTimeoutSec: z.number().int().min(5).max(60).default(20),
+  /** Said to the caller (by Twilio) as they are put on hold. */
+  holdMessage: z.string().min(1).max(300).default('Please hold while I connect you.'),
+  /** What the caller hears while waiting (a TwiML or audio URL); Twilio's default hold music otherwise. */
+  holdMusicUrl: z.string().url().optional(),
+  /** Where `take_message` texts the message; the fallback human number otherwise. */
+  messageNumber: e164.optional(),
+});
+export type TransferSpec = z.infer<typeof transferSchema>;
+
+/** Call recording with the caller's consent: the line is spoken first, then Twilio records (dual channel). */
+export const recordingSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  consentLine: z.string().min(1).max(300).default('This call is recorded. Say "stop recording" at any time if you prefer it is not.'),
+});
+export type RecordingSpec = z.infer<typeof recordingSchema>;
+
 export const analysisFieldSchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be snake_case'),
   type: z.enum(['string', 'number', 'boolean', 'enum', 'string[]']),
@@ -195,6 +217,8 @@ export const manifestSchema = z.strictObject({
   latency: latencySchema.prefault({}),
   /** Post-call webhooks (webhooks.ts). */
   webhooks: webhooksSchema,
+  transfer: transferSchema.prefault({}),
+  recording: recordingSchema.prefault({}),
 });
 
 /** The manifest as written, after defaults. */

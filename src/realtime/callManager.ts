@@ -13,6 +13,7 @@ import type { CallStatusReport, CarrierCallServices } from '../telephony/index.j
 import { STREAM_PARAM, type CallEvent, type CarrierConnection, type StartEvent } from '../telephony/index.js';
 import { CallSession, DEFAULT_SESSION_OPTIONS, type CallSessionDeps, type CallSessionOptions } from './callSession.js';
 import { LocalVoice } from './localVoice.js';
+import { TransferEvents, type TransferListener } from './transferEvents.js';
 import { END_REASON, type CallHandler, type PrepareInput } from './types.js';
 
 /** Events that may arrive between `start` and the call taking the connection over. */
@@ -38,6 +39,7 @@ export class CallManager implements CallHandler {
   private readonly voice: LocalVoice;
   private readonly sessionOptions: CallSessionOptions;
   private readonly carriers: ReadonlyMap<string, CarrierCallServices>;
+  private readonly transferEvents: TransferEvents;
   private closing = false;
 
   constructor(private readonly options: CallManagerOptions) {
@@ -45,6 +47,12 @@ export class CallManager implements CallHandler {
     this.voice = options.voice ?? new LocalVoice();
     this.sessionOptions = { ...DEFAULT_SESSION_OPTIONS, ...options.session };
     this.carriers = new Map(options.carriers.map((c) => [c.name, c]));
+    this.transferEvents = new TransferEvents(this.log);
+  }
+
+  /** Every call's transfer transitions (transfer.started / answered / bridged / failed); returns the unsubscribe. */
+  onTransferEvent(listener: TransferListener): () => void {
+    return this.transferEvents.on(listener);
   }
 
   /** The live session of a call, if any. */
@@ -95,6 +103,7 @@ export class CallManager implements CallHandler {
       const scenario = params[STREAM_PARAM.scenario];
       session = this.create({ carrier: connection.carrier, callSid, vertical, ...(scenario ? { scenario } : {}) });
     }
+    // A call whose stream is held for a warm transfer takes the caller's new stream (see streamSplice.ts).
     if (session.attached) {
       this.log.warn('second media stream for a call refused', { callSid });
       connection.close(1008, 'call already has a stream');
@@ -130,6 +139,7 @@ export class CallManager implements CallHandler {
       voice: this.voice,
       logger: this.log,
       options: this.sessionOptions,
+      transferEvents: this.transferEvents,
     });
     this.calls.set(input.callSid, session);
     void session.start().catch((err: unknown) => this.log.error('call start failed', { err: describeError(err) }));

@@ -1,19 +1,19 @@
 /**
- * One phone call: its lifecycle (prepared, live, ending, ended), the carrier connection, the
- * limits, hang-up and transfer, and the end of the call. The parts do the rest: the model
- * supervisor keeps a model session alive, session events turn what the model does into
- * playback and records, the speaker waits for prompts to be heard, DTMF is collected, tools get
- * their environment. Audio never waits for anything else: caller frames go to the model as they
- * arrive, model audio goes to the caller as it arrives, tools and database writes run beside them.
+ * One phone call: its lifecycle (prepared, live, ending, ended), the carrier connection (a stream
+ * splice: a warm transfer may replace it), the limits, hang-up and transfer, and the end of the
+ * call. The parts do the rest: the model supervisor keeps a model session alive, session events
+ * turn what the model does into playback and records, the speaker waits for prompts to be heard,
+ * DTMF is collected, tools get their environment and the call's features (callFeatures.ts). Audio
+ * never waits for anything else: caller frames go to the model as they arrive, model audio goes to
+ * the caller as it arrives, tools and database writes run beside them.
  */
 import type { CompiledVertical } from '../catalog/index.js';
 import type { ModelEngine } from '../engines/index.js';
 import type { CallTelemetry, Logger } from '../observability/index.js';
 import { callTelemetry, recordCallEnded } from '../observability/index.js';
-import type { Db } from '../store/index.js';
+import type { Db, TransfersRepository } from '../store/index.js';
 import { subscribes, type Manifest } from '../manifest/index.js';
-import type { CarrierCallServices } from '../telephony/index.js';
-import type { CallEvent, CarrierConnection, StartEvent } from '../telephony/index.js';
+import type { CallEvent, CarrierCallServices, CarrierConnection, StartEvent } from '../telephony/index.js';
 import { describeError } from '../shared/index.js';
 import { createAudioPath, type AudioPath } from './audioPath.js';
 import type { CallPort } from './callPort.js';
@@ -28,16 +28,20 @@ import { CallRecorder, type CallStore } from './records.js';
 import { SessionEvents } from './sessionEvents.js';
 import { Speaker } from './speaker.js';
 import { buildCallToolEnv } from './toolEnv.js';
+import { createCallFeatures, type CallFeatures, type CallFeaturesInput } from './callFeatures.js';
+import { StreamSplice } from './streamSplice.js';
 import type { CallSessionOptions } from './sessionOptions.js';
 import { END_REASON, type EndReason } from './types.js';
 
 export { DEFAULT_SESSION_OPTIONS, type CallSessionOptions } from './sessionOptions.js';
 
 export interface CallSessionDeps {
-  store: CallStore & { dbForVertical(manifest: Manifest): Db };
+  store: CallStore & { dbForVertical(manifest: Manifest): Db; transfers: TransfersRepository };
   voice: LocalVoice;
   logger: Logger;
   options: CallSessionOptions;
+  /** The `onTransferEvent` hook's listeners. */
+  transferEvents?: CallFeaturesInput['events'];
 }
 
 export interface CallSessionInit {
@@ -77,7 +81,8 @@ export class CallSession {
   private readonly speaker: Speaker;
   private readonly dtmf: DtmfCollector;
   private phase: Phase = 'preparing';
-  private carrier: CarrierConnection | undefined;
+  private splice: StreamSplice | undefined;
+  private readonly features: CallFeatures;
   private audioPath: AudioPath | undefined;
   /** The agent the caller is talking to (follows handoffs; a reconnect resumes with it). */
   private agent: string;
@@ -122,7 +127,7 @@ export class CallSession {
     this.speaker = new Speaker({
       model: () => this.model.session,
       playbackIdle: () => this.playback.idle,
-      drained: () => this.ended || !this.carrier || (this.events.activeResponseId === undefined && this.playback.idle),
+      drained: () => this.ended || !this.splice || (this.events.activeResponseId === undefined && this.playback.idle),
       speakTimeoutMs: options.speakTimeoutMs,
       drainTimeoutMs: options.drainTimeoutMs,
     });
@@ -133,17 +138,15 @@ export class CallSession {
         if (model?.isOpen && this.phase === 'live') model.sendUserText(`[DTMF ${digits}]`);
       },
     });
+    this.features = createCallFeatures({
+      callSid: init.callSid, calledNumber: init.to, manifest: this.manifest, carrier: init.carrierServices, store: deps.store, events: deps.transferEvents,
+      rec: this.rec, log: this.log, signal: this.abort.signal, splice: () => this.splice, conversation: () => this.model.conversation(),
+      streamParams: () => this.startEvent?.customParameters ?? {}, bridged: () => this.scheduleEnd(END_REASON.transferred), timing: options.transfer,
+    });
     const env = buildCallToolEnv({
-      callId: init.callId,
-      vertical: init.vertical,
-      db: deps.store.dbForVertical(this.manifest),
-      log: this.log,
-      signal: this.abort.signal,
-      recorder: toolRecorder,
-      currentAgent: () => this.agent,
-      sms: init.carrierServices.sms,
-      calledNumber: init.to,
-      drain: () => this.speaker.drain(),
+      callId: init.callId, vertical: init.vertical, db: deps.store.dbForVertical(this.manifest), log: this.log, signal: this.abort.signal,
+      recorder: toolRecorder, currentAgent: () => this.agent, sms: init.carrierServices.sms, calledNumber: init.to,
+      drain: () => this.speaker.drain(), features: this.features,
       transfer: (to, announce) => this.transferTo(to, announce, END_REASON.transferred),
       hangUp: (goodbye) => this.hangUpNow(goodbye, END_REASON.agentHangup),
     });
@@ -157,7 +160,7 @@ export class CallSession {
       currentAgent: () => this.agent,
       onEvent: (e, session) => this.events.onModelEvent(e, session),
       connectionLost: () => { this.telemetry.failover(); this.events.connectionLost(); },
-      greet: () => void this.speaker.speak(this.manifest.greeting),
+      greet: () => void this.features.recording.greet((text) => this.speaker.speak(text), this.manifest.greeting),
       sayLocally: (text) => deps.voice.say(this.port, text),
       reconnected: (reconnects) => { this.telemetry.reconnect(reconnects, 'reconnected'); this.rec.mergeMetadata({ reconnects }); },
       giveUp: (message) => { this.telemetry.reconnect(this.manifest.fallback.retries, 'gave_up'); return this.giveUp(message); },
@@ -207,17 +210,10 @@ export class CallSession {
     return this.manifest.languages.supported.find((l) => l.voice === voice)?.code;
   }
 
-  get ended(): boolean {
-    return this.phase === 'ended';
-  }
-
-  get attached(): boolean {
-    return this.carrier !== undefined;
-  }
-
-  get startedEvent(): StartEvent | undefined {
-    return this.startEvent;
-  }
+  get ended(): boolean { return this.phase === 'ended'; }
+  /** Has a stream (one held for a warm transfer is being replaced: a new one may attach). */
+  get attached(): boolean { return this.splice !== undefined && !this.splice.holding; }
+  get startedEvent(): StartEvent | undefined { return this.startEvent; }
 
   /** Milliseconds since the call started (transcript offsets). */
   offsetMs(): number {
@@ -255,15 +251,16 @@ export class CallSession {
       carrier.close(1000, 'call already ended');
       return;
     }
+    if (this.splice?.holding) return this.splice.swap(carrier);
     if (this.ttlTimer) clearTimeout(this.ttlTimer);
-    this.carrier = carrier;
+    this.splice = new StreamSplice(carrier);
     this.startEvent = start;
     this.phase = this.phase === 'preparing' ? 'live' : this.phase;
     this.events.streamStarted();
     this.telemetry.streamStarted();
-    carrier.on('close', () => void this.end(this.pendingEndReason ?? END_REASON.callerHangup));
-    carrier.on('error', (err) => this.log.debug('carrier input refused', { code: err.code }));
-    this.outlet.attach(carrier);
+    this.splice.on('close', () => void this.end(this.pendingEndReason ?? END_REASON.callerHangup));
+    this.splice.on('error', (err) => this.log.debug('carrier input refused', { code: err.code }));
+    this.outlet.attach(this.splice);
     this.limits.startMaxDuration();
     this.maybeQuiet();
   }
@@ -278,7 +275,7 @@ export class CallSession {
       case 'dtmf':
         return this.dtmf.push(e.digit);
       case 'stop':
-        void this.end(this.pendingEndReason ?? END_REASON.callerHangup);
+        if (!this.splice?.holding) void this.end(this.pendingEndReason ?? END_REASON.callerHangup);
         return;
       default:
         return;
@@ -319,6 +316,7 @@ export class CallSession {
     const fallback = this.manifest.fallback;
     if (fallback.humanNumber) {
       await this.transferTo(fallback.humanNumber, undefined, END_REASON.failoverTransfer);
+      this.features.transfers.coldStarted();
     } else {
       await this.deps.voice.say(this.port, fallback.unavailableMessage);
       await this.hangUpNow(undefined, END_REASON.modelUnavailable);
@@ -359,7 +357,6 @@ export class CallSession {
       this.pendingEndReason = undefined;
       throw err;
     }
-    this.rec.emit('transfer.started', { reason, mode: 'cold' });
     this.scheduleEnd(reason);
   }
 
@@ -382,7 +379,7 @@ export class CallSession {
     this.speaker.releaseAll();
     this.abort.abort();
     this.model.close();
-    this.carrier?.close(1000, reason);
+    this.splice?.close(1000, reason);
     this.events.callEnded();
     this.audioPath?.close();
     this.log.info('call ended', { reason, durationMs: this.offsetMs() });

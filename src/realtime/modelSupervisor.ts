@@ -73,6 +73,11 @@ export class ModelSupervisor {
     this.replayLog.push(item);
   }
 
+  /** The conversation so far (transcript items and tool results), as a reconnect would replay it. */
+  conversation(): readonly ReplayItem[] {
+    return this.replayLog;
+  }
+
   /** Opens a model session; on a reconnect, tells it the conversation so far. */
   async connect(reconnect: boolean): Promise<void> {
     const engine = this.engine;

@@ -14,6 +14,8 @@ export interface CallSessionOptions {
   prepareTtlMs: number;
   /** The longest a hang-up or transfer waits for the agent's last words to be heard. */
   drainTimeoutMs: number;
+  /** Warm transfer waits (tests shorten them): see warmTransfer.ts. */
+  transfer?: { acceptWindowMs?: number; resumeWaitMs?: number };
 }
 
 export const DEFAULT_SESSION_OPTIONS: CallSessionOptions = {

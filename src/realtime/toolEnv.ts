@@ -8,6 +8,7 @@ import type { Logger } from '../observability/index.js';
 import type { Db } from '../store/index.js';
 import type { SmsSender } from '../telephony/index.js';
 import type { CallToolEnv, ToolInvocationRecorder } from '../toolkit/index.js';
+import type { CallFeatures } from './callFeatures.js';
 
 export interface CallToolEnvInput {
   callId: string;
@@ -24,6 +25,8 @@ export interface CallToolEnvInput {
   drain(): Promise<void>;
   transfer(to: string, announce: string | undefined): Promise<void>;
   hangUp(goodbye: string | undefined): Promise<void>;
+  /** Warm transfers, messages and the recording. */
+  features: CallFeatures;
 }
 
 export function buildCallToolEnv(input: CallToolEnvInput): CallToolEnv {
@@ -45,13 +48,22 @@ export function buildCallToolEnv(input: CallToolEnvInput): CallToolEnv {
       call: {
         transfer: async (to, options) => {
           await input.drain();
+          const { transfers } = input.features;
+          const mode = options?.mode ?? vertical.manifest.transfer.mode;
+          if (mode === 'warm' && transfers.warmAvailable) return transfers.warm(to, options?.reason ?? 'the caller asked for a person');
+          // Cold, or warm on a carrier that cannot hold and dial (no credentials): put through.
+          if (mode === 'warm') input.log.warn('warm transfer not available on this call; transferring cold', { code: 'TRANSFER_WARM_UNAVAILABLE' });
           await input.transfer(to, options?.announce);
+          transfers.coldStarted();
+          return { mode: 'cold', transferred: true };
         },
         hangUp: async (options) => {
           await input.drain();
           await input.hangUp(options?.goodbye);
         },
       },
+      messages: input.features.messages,
+      ...(vertical.manifest.recording.enabled ? { recording: { stop: () => input.features.recording.stop() } } : {}),
     },
   };
 }

@@ -116,6 +116,7 @@ class StoreImpl implements Store {
   readonly canaries;
   readonly versionStats;
   readonly webhookEvents;
+  readonly transfers;
   /** Roots of verticals with their own database, by URL. */
   private readonly foreign = new Map<string, PostgresDb>();
   private closed = false;
@@ -143,6 +144,7 @@ class StoreImpl implements Store {
     this.canaries = repos.canaries;
     this.versionStats = repos.versionStats;
     this.webhookEvents = repos.webhookEvents;
+    this.transfers = repos.transfers;
   }
 
   private get coreSchema(): string | undefined {

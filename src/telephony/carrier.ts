@@ -10,7 +10,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Router } from 'express';
-import type { CallControl, CarrierSerializer, SmsSender } from './types.js';
+import type { CallControl, CarrierSerializer, RecordingControl, SmsSender, WarmTransferControl } from './types.js';
 
 /** Encodings the runtime can play out (it frames and pads G.711 μ-law today). */
 export type MediaEncoding = 'audio/x-mulaw';
@@ -126,10 +126,14 @@ export interface Carrier {
   readonly sms?: SmsSender;
   /** Normalises the carrier's call status word. */
   callStatus(status: string): CallStatusMeaning;
+  /** Warm transfer (hold, brief the person, bridge), when the carrier can do it. */
+  readonly warmTransfer?: WarmTransferControl;
+  /** Recording the call, when the carrier can do it. */
+  readonly recording?: RecordingControl;
 }
 
 /** What the runtime uses of a call's carrier. */
-export type CarrierCallServices = Pick<Carrier, 'name' | 'callControl' | 'sms' | 'media'>;
+export type CarrierCallServices = Pick<Carrier, 'name' | 'callControl' | 'sms' | 'media' | 'warmTransfer' | 'recording'>;
 
 /** What a carrier module is built from at start-up. */
 export interface CarrierContext {

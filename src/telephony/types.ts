@@ -79,6 +79,49 @@ export interface SmsSender {
   send(to: string, from: string, body: string, signal?: AbortSignal): Promise<{ id: string }>;
 }
 
+/** How a dialled person's leg ended without taking the call. */
+export type HumanLegFailure = 'no_answer' | 'busy' | 'failed' | 'declined' | 'canceled';
+
+/** What happens to the person's leg of a warm transfer, in order (carrier status callbacks). */
+export type HumanLegEvent =
+  | { type: 'ringing' }
+  | { type: 'answered' }
+  /** The person accepted after the briefing: they are joining the caller's room now. */
+  | { type: 'accepted' }
+  | { type: 'ended'; failure: HumanLegFailure };
+
+export interface DialHumanRequest {
+  /** The room the caller waits in (a conference name); no personal data in it. */
+  room: string;
+  to: string;
+  /** Caller ID shown to the person (the business's number). */
+  from: string;
+  /** Spoken to the person before they are connected; never logged. */
+  briefing: string;
+  ringTimeoutSec: number;
+  onEvent(e: HumanLegEvent): void;
+}
+
+/**
+ * Warm transfer on a carrier (Twilio: a conference as the waiting room, the person dialled through
+ * the Calls API with a briefing they accept with a key press, then joining the room).
+ */
+export interface WarmTransferControl {
+  /** Moves the caller from the media stream into `room`, where they hear `say` and then hold audio. */
+  hold(callSid: string, room: string, opts: { say?: string; waitUrl?: string }): Promise<void>;
+  /** Dials the person; resolves once the carrier accepted the request (events follow). */
+  dialHuman(req: DialHumanRequest): Promise<{ legSid: string; cancel(): Promise<void> }>;
+  /** Brings the caller back from the room to a new media stream carrying these parameters. */
+  resume(callSid: string, parameters: Record<string, string>): Promise<void>;
+}
+
+/** Recording a live call through the carrier (Twilio: the call's Recordings resource). */
+export interface RecordingControl {
+  /** Starts a dual-channel recording; rejects with a coded error when the carrier refuses. */
+  start(callSid: string): Promise<{ sid: string; url: string }>;
+  stop(callSid: string, recordingSid: string): Promise<void>;
+}
+
 /** Names of the `<Parameter>`s the gateway puts on the stream (see the file comment). */
 export const STREAM_PARAM = {
   callSid: 'callSid',

@@ -23,11 +23,37 @@ export interface ToolServices {
   sms?: { send(to: string, body: string, signal?: AbortSignal): Promise<{ id: string }> };
   /** Live-call control, present only while a call is connected. */
   call?: {
-    /** Transfers the caller to a phone number (warm or cold), after `announce` is spoken. */
-    transfer(to: string, options?: { announce?: string; reason?: string }): Promise<void>;
+    /**
+     * Transfers the caller to a phone number after `announce` is spoken: cold (put straight
+     * through) or warm (held while the person is briefed; resolves with the outcome, and a person
+     * who does not take the call leaves the caller with the agent). `mode` defaults to the
+     * manifest's `transfer.mode`.
+     */
+    transfer(to: string, options?: { announce?: string; reason?: string; mode?: 'cold' | 'warm' }): Promise<TransferResult | void>;
     /** Ends the call after `goodbye` is spoken. */
     hangUp(options?: { goodbye?: string; reason?: string }): Promise<void>;
   };
+  /** Stores a message for the business and notifies it by SMS (present during a call). */
+  messages?: {
+    take(message: TakenMessage, idempotencyKey: string, signal?: AbortSignal): Promise<{ messageId: number; notified: boolean }>;
+  };
+  /** The call's recording, when the vertical records calls. */
+  recording?: {
+    /** Stops it; `wasRecording` false when nothing was being recorded. */
+    stop(): Promise<{ wasRecording: boolean }>;
+  };
+}
+
+/** What a transfer came to. */
+export type TransferResult =
+  | { mode: 'cold' | 'warm'; transferred: true }
+  | { mode: 'warm'; transferred: false; failure: 'no_answer' | 'busy' | 'failed' | 'declined' | 'canceled' | 'timeout' | 'error' };
+
+/** A message taken for a person who could not come to the phone. */
+export interface TakenMessage {
+  callerName: string;
+  callbackNumber?: string;
+  message: string;
 }
 
 export interface ToolContext {

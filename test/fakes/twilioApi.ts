@@ -6,17 +6,27 @@
  *        (pages with `next_page_uri`, null on the last page)
  *   POST /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json
  *        (form: VoiceUrl, VoiceMethod, StatusCallback, StatusCallbackMethod; 404 / 20404 for an unknown sid)
+ *   POST /2010-04-01/Accounts/{AccountSid}/Calls.json                    (form: To, From, Twiml|Url, Timeout, StatusCallback, StatusCallbackEvent)
+ *   POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json   (form: RecordingChannels, RecordingTrack)
+ *   POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings/{Sid}.json   (form: Status=stopped)
+ *   GET  /2010-04-01/Accounts/{AccountSid}/Conferences.json?FriendlyName=
+ *   GET  /2010-04-01/Accounts/{AccountSid}/Conferences/{Sid}/Participants.json
+ *        (placed calls ring, answer, are busy or fail as `voice.scripts` says, with signed status
+ *        callbacks: see twilioVoice.ts)
  * It checks basic auth like Twilio (401 with error 20003), answers with Twilio-shaped JSON,
  * records every request, and can be told to fail the next requests (a 429 with Retry-After
  * too), to hang, or to serve small pages.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FakeVoiceNetwork } from './twilioVoice.js';
+
+export { FakeVoiceNetwork, type FakePlacedCall, type FakeConference, type FakeRecording, type LegScript } from './twilioVoice.js';
 
 export interface RecordedTwilioRequest {
   method: string;
   path: string;
-  kind: 'call_update' | 'message' | 'numbers_list' | 'number_update' | 'unknown';
+  kind: 'call_update' | 'message' | 'numbers_list' | 'number_update' | 'call_create' | 'recording_create' | 'recording_update' | 'conferences' | 'participants' | 'unknown';
   /** The query string's parameters. */
   query: Record<string, string>;
   /** When the request arrived (Date.now()). */
@@ -44,6 +54,10 @@ export interface FakeTwilioApi {
   hangNext(count: number): void;
   /** Calls that already ended: updating them answers 400 / 21220 like Twilio. */
   endedCalls: Set<string>;
+  /** Placed calls, conferences and recordings (and how dialled numbers behave: `voice.scripts`). */
+  readonly voice: FakeVoiceNetwork;
+  /** Called after every accepted call update (Twiml/Url/Status), e.g. for a test phone to follow a redirect. */
+  onCallUpdate(fn: (callSid: string, form: Record<string, string>) => void): void;
   /** Resolves when a request matching `pred` has arrived. */
   waitFor(pred: (r: RecordedTwilioRequest) => boolean, timeoutMs?: number): Promise<RecordedTwilioRequest>;
   close(): Promise<void>;
@@ -65,6 +79,11 @@ const NUMBERS_LIST = /^\/2010-04-01\/Accounts\/([^/]+)\/IncomingPhoneNumbers\.js
 const NUMBER_UPDATE = /^\/2010-04-01\/Accounts\/([^/]+)\/IncomingPhoneNumbers\/([^/]+)\.json$/;
 const CALL_UPDATE = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\/([^/]+)\.json$/;
 const MESSAGES = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
+const CALL_CREATE = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\.json$/;
+const RECORDING_CREATE = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\/([^/]+)\/Recordings\.json$/;
+const RECORDING_UPDATE = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\/([^/]+)\/Recordings\/([^/]+)\.json$/;
+const CONFERENCES = /^\/2010-04-01\/Accounts\/([^/]+)\/Conferences\.json$/;
+const PARTICIPANTS = /^\/2010-04-01\/Accounts\/([^/]+)\/Conferences\/([^/]+)\/Participants\.json$/;
 
 export async function startFakeTwilioApi(creds: { accountSid: string; authToken: string }): Promise<FakeTwilioApi> {
   const requests: RecordedTwilioRequest[] = [];
@@ -79,6 +98,8 @@ export async function startFakeTwilioApi(creds: { accountSid: string; authToken:
   const endedCalls = new Set<string>();
   let messageCount = 0;
   const expectedAuth = 'Basic ' + Buffer.from(`${creds.accountSid}:${creds.authToken}`).toString('base64');
+  const voice = new FakeVoiceNetwork(creds.accountSid, creds.authToken);
+  const updateListeners: Array<(callSid: string, form: Record<string, string>) => void> = [];
 
   const json = (res: ServerResponse, status: number, body: unknown): void => {
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -112,19 +133,26 @@ export async function startFakeTwilioApi(creds: { accountSid: string; authToken:
     const msg = MESSAGES.exec(path);
     const list = NUMBERS_LIST.exec(path);
     const update = NUMBER_UPDATE.exec(path);
+    const create = CALL_CREATE.exec(path);
+    const recCreate = RECORDING_CREATE.exec(path);
+    const recUpdate = RECORDING_UPDATE.exec(path);
+    const confs = CONFERENCES.exec(path);
+    const parts = PARTICIPANTS.exec(path);
     const form = Object.fromEntries(new URLSearchParams(raw));
     const record: RecordedTwilioRequest = {
       method: req.method ?? '',
       path,
-      kind: call ? 'call_update' : msg ? 'message' : list ? 'numbers_list' : update ? 'number_update' : 'unknown',
+      kind: call ? 'call_update' : msg ? 'message' : list ? 'numbers_list' : update ? 'number_update' : create ? 'call_create'
+        : recCreate ? 'recording_create' : recUpdate ? 'recording_update' : confs ? 'conferences' : parts ? 'participants' : 'unknown',
       query: Object.fromEntries(new URLSearchParams(search)),
       atMs: Date.now(),
       form,
       authorized: req.headers.authorization === expectedAuth,
     };
-    const accountSid = call?.[1] ?? msg?.[1] ?? list?.[1] ?? update?.[1];
+    const accountSid = call?.[1] ?? msg?.[1] ?? list?.[1] ?? update?.[1] ?? create?.[1] ?? recCreate?.[1] ?? recUpdate?.[1] ?? confs?.[1] ?? parts?.[1];
     if (accountSid) record.accountSid = decodeURIComponent(accountSid);
-    if (call?.[2]) record.callSid = decodeURIComponent(call[2]);
+    const callSid = call?.[2] ?? recCreate?.[2] ?? recUpdate?.[2];
+    if (callSid) record.callSid = decodeURIComponent(callSid);
     requests.push(record);
     for (const w of [...waiters]) {
       if (w.pred(record)) {
@@ -150,7 +178,17 @@ export async function startFakeTwilioApi(creds: { accountSid: string; authToken:
       return error(res, failure.status, failure.code, failure.status === 429 ? 'Too Many Requests' : 'Injected failure');
     }
     if (record.kind === 'numbers_list' && req.method === 'GET') return numbersPage(res, creds.accountSid, record.query);
-    if (req.method !== 'POST' || record.kind === 'unknown' || record.kind === 'numbers_list') return error(res, 404, 20404, 'The requested resource was not found');
+    const send = (status: number, body: unknown): void => json(res, status, body);
+    const fail = (status: number, code: number, message: string): void => error(res, status, code, message);
+    if (record.kind === 'conferences' && req.method === 'GET') return voice.listConferences(record.query, send);
+    if (record.kind === 'participants' && req.method === 'GET') return voice.listParticipants(decodeURIComponent(parts![2]!), send, fail);
+    if (req.method !== 'POST' || ['unknown', 'numbers_list', 'conferences', 'participants'].includes(record.kind)) return error(res, 404, 20404, 'The requested resource was not found');
+    if (record.kind === 'call_create') return voice.createCall(form, send, fail);
+    if (record.kind === 'recording_create') {
+      if (endedCalls.has(record.callSid!)) return error(res, 400, 21220, 'Call is not in-progress. Cannot start recording.');
+      return voice.startRecording(record.callSid!, form, send);
+    }
+    if (record.kind === 'recording_update') return voice.updateRecording(record.callSid!, decodeURIComponent(recUpdate![3]!), form, send, fail);
 
     if (record.kind === 'number_update') {
       const n = phoneNumbers.get(decodeURIComponent(update![2]!));
@@ -166,8 +204,11 @@ export async function startFakeTwilioApi(creds: { accountSid: string; authToken:
       const callSid = record.callSid!;
       if (endedCalls.has(callSid)) return error(res, 400, 21220, 'Call is not in-progress. Cannot redirect.');
       if (!form.Twiml && !form.Url && !form.Status) return error(res, 400, 21205, 'Url, Twiml or Status is required');
-      if (form.Twiml?.includes('<Hangup/>') || form.Status === 'completed') endedCalls.add(callSid);
-      return json(res, 200, { sid: callSid, account_sid: creds.accountSid, status: form.Status ?? 'in-progress' });
+      if (form.Twiml?.includes('<Hangup/>') || form.Status === 'completed' || form.Status === 'canceled') endedCalls.add(callSid);
+      voice.updateCall(callSid, form);
+      json(res, 200, { sid: callSid, account_sid: creds.accountSid, status: form.Status ?? 'in-progress' });
+      for (const fn of updateListeners) fn(callSid, form);
+      return;
     }
     if (!form.To || !form.From || !form.Body) return error(res, 400, 21604, "A 'To', 'From' and 'Body' are required");
     messageCount++;
@@ -186,6 +227,10 @@ export async function startFakeTwilioApi(creds: { accountSid: string; authToken:
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    voice,
+    onCallUpdate(fn) {
+      updateListeners.push(fn);
+    },
     endedCalls,
     phoneNumbers,
     get maxPageSize() {
@@ -221,6 +266,7 @@ export async function startFakeTwilioApi(creds: { accountSid: string; authToken:
       });
     },
     async close() {
+      voice.stop();
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -22,6 +22,9 @@ import { createTwilioCarrier, type Carrier } from '../../src/telephony/index.js'
 import { createRegistry, defineTool, ToolError } from '../../src/toolkit/index.js';
 import { startFakeTwilioApi, type FakeTwilioApi } from '../fakes/index.js';
 import { commonTools } from '../../tools/common/index.js';
+import { buildProgram } from '../../src/cli/main.js';
+import type { CliIo, CliRun } from '../../src/cli/context.js';
+import { makeCallsCommand } from '../../src/cli/commands/calls.js';
 import { randomSchema, TEST_DATABASE_URL } from './storeSuite.js';
 import { startModelProxy, type ModelProxy } from './modelProxy.js';
 
@@ -68,6 +71,10 @@ export interface ManifestOverrides {
   turnDetection?: string;
   /** A `webhooks:` block (the call path records the events its webhooks hear). */
   webhooks?: string;
+  /** The Front Desk agent's tools (a YAML flow list's inside). */
+  tools?: string;
+  /** More top-level YAML (e.g. `transfer:` / `recording:` blocks). */
+  extra?: string;
 }
 
 export function rtManifest(o: ManifestOverrides = {}): string {
@@ -84,7 +91,7 @@ export function rtManifest(o: ManifestOverrides = {}): string {
     '  - name: Front Desk',
     '    description: Answers every call.',
     '    instructions: Be helpful.',
-    '    tools: [rt_lookup, rt_slow, end_call, transfer_to_human]',
+    `    tools: [${o.tools ?? 'rt_lookup, rt_slow, end_call, transfer_to_human'}]`,
     '    handoffs: [Billing]',
     '  - name: Billing',
     '    description: Billing questions.',
@@ -94,6 +101,7 @@ export function rtManifest(o: ManifestOverrides = {}): string {
     o.limits ?? '',
     o.fallback ?? `fallback: { message: One moment please., retries: 1, humanNumber: "${HUMAN_NUMBER}" }`,
     o.webhooks ?? '',
+    o.extra ?? '',
     '',
   ].join('\n');
 }
@@ -185,4 +193,14 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** `switchboard calls show <id>` over the harness's store (which the command must not close). */
+export async function callsShow(store: Store, id: string): Promise<string> {
+  const out: string[] = [];
+  const io: CliIo = { out: (t) => out.push(t), err: (t) => out.push(t) };
+  const run: CliRun = { io, exitCode: 0 };
+  const shared = new Proxy(store, { get: (t, p) => (p === 'close' ? async () => undefined : Reflect.get(t, p)) });
+  await buildProgram(run, [makeCallsCommand({ storeOptions: () => ({}), openStore: async () => shared })]).parseAsync(['node', 'switchboard', 'calls', 'show', id]);
+  return out.join('\n');
 }

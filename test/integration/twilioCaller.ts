@@ -80,6 +80,14 @@ export class TwilioCaller {
     if (opts.scenario) form['X-Switchboard-Scenario'] = opts.scenario;
     const hook = await voiceWebhook(opts.baseUrl, form);
     if (!hook.twiml.includes('<Stream')) throw new Error(`no stream in TwiML: ${hook.twiml}`);
+    return TwilioCaller.connect({ baseUrl: opts.baseUrl, callSid, parameters: hook.params, ...(opts.speed ? { speed: opts.speed } : {}) });
+  }
+
+  /** Opens a media stream for a call Twilio already has (after a `<Connect><Stream>` redirect, say). */
+  static async connect(opts: { baseUrl: string; callSid: string; parameters: Record<string, string>; speed?: number }): Promise<TwilioCaller> {
+    const { callSid } = opts;
+    const form = { AccountSid: 'AC' + '0'.repeat(32) };
+    const hook = { params: opts.parameters };
     const ws = new WebSocket(opts.baseUrl.replace(/^http/, 'ws') + '/twilio/stream');
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

@@ -13,26 +13,53 @@ function callControl(ctx: ToolContext): NonNullable<ToolContext['services']['cal
 export const transferToHuman = defineTool({
   name: 'transfer_to_human',
   description:
-    "Transfers the caller to a person at the business. Use it when the caller asks for a person, when you cannot help, or when they are upset. Tell the caller you are connecting them before calling it.",
+    "Transfers the caller to a person at the business. Use it when the caller asks for a person, when you cannot help, or when they are upset. Tell the caller you are connecting them before calling it. " +
+    'A warm transfer briefs the person first; if they do not take the call the caller stays with you: then apologise and offer to take a message (take_message).',
   input: z.object({
-    reason: z.string().trim().min(1).max(300).describe('why the caller needs a person, in a few words, for the staff member'),
+    reason: z.string().trim().min(1).max(300).describe("why the caller needs a person and what was already done, in a sentence, for the staff member's briefing"),
     announce: z.string().trim().min(1).max(300).optional().describe('what to say to the caller just before the transfer'),
+    mode: z.enum(['cold', 'warm']).optional().describe("cold puts the caller straight through; warm briefs the person first (default: the business's setting)"),
   }),
-  output: z.object({ transferred: z.literal(true) }),
+  output: z.object({
+    transferred: z.boolean(),
+    mode: z.enum(['cold', 'warm']),
+    failure: z.string().optional(),
+    say: z.string().optional(),
+  }),
   idempotent: false,
-  timeoutMs: 15_000,
+  // A warm transfer waits for the person: ring time (at most 60 s), the briefing, and the caller's return.
+  timeoutMs: 150_000,
   // The number is configuration (manifest fallback.humanNumber via services.humanNumber), never a
   // model argument: a caller must not be able to talk the agent into dialling a number of their choice.
-  async execute({ reason, announce }, ctx) {
+  async execute({ reason, announce, mode }, ctx) {
     const call = callControl(ctx);
     const target = ctx.services.humanNumber;
     if (!target) {
       throw new ToolError('NO_HUMAN_AVAILABLE', "There's no one available to take the call right now. Offer to take a message or help another way.");
     }
-    await call.transfer(target, { reason, ...(announce ? { announce } : {}) });
-    return { transferred: true as const };
+    let result;
+    try {
+      result = await call.transfer(target, { reason, ...(announce ? { announce } : {}), ...(mode ? { mode } : {}) });
+    } catch (err) {
+      ctx.logger.warn('transfer failed', { code: err instanceof Error && 'code' in err ? String(err.code) : 'UNKNOWN' });
+      throw new ToolError('TRANSFER_FAILED', 'The transfer did not go through. Apologise, and offer to take a message (take_message) or to help another way.', { cause: err });
+    }
+    if (!result || result.transferred) return { transferred: true, mode: result?.mode ?? 'cold' };
+    return {
+      transferred: false, mode: result.mode, failure: result.failure,
+      say: FAILURE_SAY[result.failure] ?? FAILURE_SAY.failed,
+    };
   },
 });
+
+/** What the agent tells a caller who is back from a warm transfer that did not connect. */
+const FAILURE_SAY: Record<string, string> = {
+  no_answer: "I'm sorry, nobody picked up. Would you like me to take a message so they can call you back?",
+  busy: "I'm sorry, the line is busy right now. Would you like me to take a message so they can call you back?",
+  declined: "I'm sorry, they can't take the call right now. Would you like me to take a message so they can call you back?",
+  timeout: "I'm sorry, I couldn't reach anyone. Would you like me to take a message so they can call you back?",
+  failed: "I'm sorry, I couldn't connect you. Would you like me to take a message so they can call you back?",
+};
 
 export const endCall = defineTool({
   name: 'end_call',

@@ -1,9 +1,10 @@
 import type { AnyToolDefinition } from '../../src/toolkit/index.js';
 import { endCall, transferToHuman } from './call.js';
+import { stopRecording, takeMessage } from './message.js';
 
-export { endCall, transferToHuman };
+export { endCall, transferToHuman, stopRecording, takeMessage };
 export { normalizePhone } from './phone.js';
 export { isoDate, isoDateTime, isRealDate, localDate, priceText, spokenDateTime } from './time.js';
 
 /** Tools every vertical may use. */
-export const commonTools: AnyToolDefinition[] = [transferToHuman, endCall];
+export const commonTools: AnyToolDefinition[] = [transferToHuman, endCall, takeMessage, stopRecording];

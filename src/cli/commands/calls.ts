@@ -11,6 +11,7 @@ import { formatStoredCall } from '../../simulator/index.js';
 import { findCall, readStoredCall, type StoredCall } from '../../store/index.js';
 import { action, EXIT_FAILED, type CliRun, type RegisterCommand } from '../context.js';
 import { formatWaterfall, waterfallJson } from './callsWaterfall.js';
+import { recordingSection, transfersSection } from './callsTransfer.js';
 
 /**
  * Extra sections of `calls show` (ANALYSIS engineer: register the post-call analysis here).
@@ -23,6 +24,9 @@ export interface CallShowSection {
 export const callShowSections: CallShowSection[] = [
   // Each turn's stages against the latency budget (the call's trace has the same figures as spans).
   { key: 'waterfall', load: async (_store, stored) => ({ text: formatWaterfall(stored), json: waterfallJson(stored) }) },
+  // The recording reference (sid, media URL) and any transfers and messages taken (issue 18).
+  recordingSection,
+  transfersSection,
 ];
 
 export interface CallsCommandDeps {

@@ -10,6 +10,7 @@ import { PhoneNumbersRepository } from './phoneNumbers.js';
 import { CanariesRepository } from './canaries.js';
 import { VersionStatsRepository } from './versionStats.js';
 import { WebhookEventsRepository } from './webhooks.js';
+import { TransfersRepository } from './transfers.js';
 
 export * from './calls.js';
 export * from './events.js';
@@ -22,6 +23,7 @@ export * from './phoneNumbers.js';
 export * from './canaries.js';
 export * from './versionStats.js';
 export * from './webhooks.js';
+export * from './transfers.js';
 
 /** The core repositories over one Db (core tables resolve through its search_path). */
 export interface Repositories {
@@ -43,6 +45,8 @@ export interface Repositories {
   versionStats: VersionStatsRepository;
   /** The webhook outbox and delivery outcomes; owned by src/analysis/webhooks. */
   webhookEvents: WebhookEventsRepository;
+  /** Warm transfers, messages taken, and the call's recording reference (migration 0006). */
+  transfers: TransfersRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -59,5 +63,6 @@ export function createRepositories(db: Db): Repositories {
     canaries: new CanariesRepository(db),
     versionStats: new VersionStatsRepository(db),
     webhookEvents: new WebhookEventsRepository(db),
+    transfers: new TransfersRepository(db),
   };
 }

@@ -13,6 +13,10 @@ import { createCallControl, type TwilioRestOptions } from './rest.js';
 import { twilioWebhooks } from './routes.js';
 import { twilioSerializer } from './serializer.js';
 import { twilioStream } from './upgrade.js';
+import { TwilioHttp } from './restHttp.js';
+import { TwilioRecording, TwilioWarmTransfer } from './warmTransfer.js';
+import { mountTransferRoutes } from './transferRoutes.js';
+import { createLogger } from '../../observability/index.js';
 
 export * from './protocol.js';
 export { twilioSerializer } from './serializer.js';
@@ -21,6 +25,7 @@ export * from './signature.js';
 export * from './rest.js';
 export { twilioSignatureCheck, twilioWebhooks, type TwilioWebhookOptions } from './routes.js';
 export { readTwimlAnswer, type TwimlAnswer } from './twimlAnswer.js';
+export { TRANSFER_PATHS, TwilioRecording, TwilioWarmTransfer } from './warmTransfer.js';
 
 export interface TwilioCarrierOptions {
   /** The public base URL Twilio reaches us on: webhook and stream signatures cover it. */
@@ -46,16 +51,28 @@ export function createTwilioCarrier(opts: TwilioCarrierOptions): Carrier {
     opts.rest,
   );
   const streamUrl = toWebSocketUrl(opts.publicUrl) + TWILIO_PATHS.stream;
+  // Warm transfer and recording need the REST API: without credentials there are none (the
+  // runtime falls back to a cold transfer and records the call as not recorded).
+  const http = opts.accountSid && authToken
+    ? new TwilioHttp({ accountSid: opts.accountSid, authToken, apiBaseUrl: opts.apiBaseUrl ?? 'https://api.twilio.com', ...opts.rest })
+    : undefined;
+  const warmTransfer = http ? new TwilioWarmTransfer(http, { publicUrl: opts.publicUrl, streamUrl, log: createLogger('telephony') }) : undefined;
   return {
     name: TWILIO,
     serializer: twilioSerializer,
     stream: twilioStream(opts.publicUrl, signingToken),
     media: TWILIO_MEDIA,
     signatureCheck: signingToken !== null,
-    webhooks: (port) => twilioWebhooks({ publicUrl: opts.publicUrl, authToken: signingToken, streamUrl }, port),
+    webhooks: (port) => {
+      const router = twilioWebhooks({ publicUrl: opts.publicUrl, authToken: signingToken, streamUrl }, port);
+      if (warmTransfer) mountTransferRoutes(router, { publicUrl: opts.publicUrl, authToken: signingToken }, port, warmTransfer);
+      return router;
+    },
     callControl: control,
     sms: control,
     callStatus: twilioCallStatus,
+    ...(warmTransfer ? { warmTransfer } : {}),
+    ...(http ? { recording: new TwilioRecording(http) } : {}),
   };
 }
 

@@ -44,7 +44,8 @@ export interface TwilioRequest {
   method: 'GET' | 'POST';
   /** Under the account (`/Calls/CA1.json`), or absolute from the API root (`/2010-04-01/...`, a `next_page_uri`). */
   path: string;
-  form?: Record<string, string>;
+  /** A list value is sent as the same parameter repeated (Twilio's `StatusCallbackEvent`). */
+  form?: Record<string, string | readonly string[]>;
   signal?: AbortSignal;
 }
 
@@ -73,7 +74,7 @@ export class TwilioHttp {
   /** The JSON object Twilio answered with (2xx), else a coded AppError after the retries. */
   async request(req: TwilioRequest): Promise<Record<string, unknown>> {
     const url = req.path.startsWith('/2010-04-01/') ? this.root + req.path : this.accountBase + req.path;
-    const body = req.form ? new URLSearchParams(req.form).toString() : undefined;
+    const body = req.form ? formBody(req.form) : undefined;
     const headers: Record<string, string> = { authorization: this.auth, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
     const { signal } = req;
@@ -116,6 +117,15 @@ export function retryAfterOf(res: Pick<HttpResponse, 'headers'>, nowMs = Date.no
   if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
+function formBody(form: Record<string, string | readonly string[]>): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(form)) {
+    if (typeof value === 'string') params.append(name, value);
+    else for (const v of value) params.append(name, v);
+  }
+  return params.toString();
 }
 
 function parseJson(text: string): Record<string, unknown> {

@@ -63,3 +63,30 @@ export function dialTwiml(to: string, opts: DialOptions = {}): string {
   const attrs = (opts.callerId ? ` callerId="${escapeXml(opts.callerId)}"` : '') + (opts.timeoutSec ? ` timeout="${opts.timeoutSec}"` : '');
   return response(`${opts.say ? say(opts.say, opts) : ''}<Dial${attrs}><Number>${escapeXml(to)}</Number></Dial>`);
 }
+
+/**
+ * The caller's side of a warm transfer: a sentence, then a conference room that starts only when
+ * the person joins (until then the caller hears `waitUrl`, Twilio's hold music by default). The
+ * room ends when the caller leaves it.
+ */
+export function holdInConferenceTwiml(room: string, opts: { say?: string; waitUrl?: string } = {}): string {
+  const wait = opts.waitUrl ? ` waitUrl="${escapeXml(opts.waitUrl)}"` : '';
+  return response(`${opts.say ? say(opts.say) : ''}<Dial><Conference startConferenceOnEnter="false" endConferenceOnExit="true" beep="false"${wait}>${escapeXml(room)}</Conference></Dial>`);
+}
+
+/** The key the person presses after the briefing to take the call. */
+export const ACCEPT_DIGIT = '1';
+
+/** The person's side: the briefing, then one key to take the call; no key ends their leg. */
+export function briefingTwiml(briefing: string, actionUrl: string, opts: { timeoutSec?: number } = {}): string {
+  const prompt = `Press ${ACCEPT_DIGIT} to take the call, or hang up to send the caller back to the assistant.`;
+  return response(
+    `<Gather numDigits="1" action="${escapeXml(actionUrl)}" method="POST" timeout="${opts.timeoutSec ?? 8}">${say(briefing)}${say(prompt)}</Gather>` +
+    `${say('No key was pressed. The caller will be offered to leave a message. Goodbye.')}<Hangup/>`,
+  );
+}
+
+/** The person accepted: into the caller's room, which starts now (the caller's hold audio stops). */
+export function joinConferenceTwiml(room: string): string {
+  return response(`${say('Connecting you now.')}<Dial><Conference startConferenceOnEnter="true" endConferenceOnExit="true" beep="false">${escapeXml(room)}</Conference></Dial>`);
+}

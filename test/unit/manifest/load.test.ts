@@ -231,6 +231,19 @@ fallback: { humanNumber: "+14155550100" }
     ]);
   });
 
+  it('warns when warm transfer, messages or recording lack what they need', () => {
+    const text = minimal(`    tools: [take_message]
+transfer: { mode: warm }
+recording: { enabled: true }
+`);
+    const result = loadManifest(write('demo', text), opts());
+    expect(lines(result.problems).filter((l) => !l.includes('unknown tool'))).toEqual([
+      expect.stringMatching(/agents\[0\]\.tools\[0\]: warning: take_message stores messages but nobody is texted/),
+      expect.stringMatching(/transfer\.mode: warning: a warm transfer dials fallback\.humanNumber, which is not set/),
+      expect.stringMatching(/recording\.enabled: warning: calls are recorded but no agent has stop_recording/),
+    ]);
+  });
+
   describe('the engine, when told whether this build runs cascade', () => {
     const cascade = (fallback: string) => minimal(`engine:\n  type: cascade\n${fallback ? `  fallback: ${fallback}\n` : ''}`);
 
