@@ -316,7 +316,7 @@ export class CallSession {
     const fallback = this.manifest.fallback;
     if (fallback.humanNumber) {
       await this.transferTo(fallback.humanNumber, undefined, END_REASON.failoverTransfer);
-      this.features.transfers.coldStarted();
+      this.features.transfers.coldStarted(END_REASON.failoverTransfer);
     } else {
       await this.deps.voice.say(this.port, fallback.unavailableMessage);
       await this.hangUpNow(undefined, END_REASON.modelUnavailable);

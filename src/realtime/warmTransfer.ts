@@ -34,7 +34,7 @@ type Failure = Extract<TransferResult, { transferred: false }>['failure'];
 
 export interface WarmTransferDeps {
   /** Each transfer event is also a call event for the vertical's webhooks (metadata only). */
-  record?: (type: TransferEventType, data: { transferId: string; mode: 'cold' | 'warm'; failure?: string }) => void;
+  record?: (type: TransferEventType, data: { transferId: string; mode: 'cold' | 'warm'; failure?: string; reason?: string }) => void;
   callId(): string;
   callSid: string;
   vertical: string;
@@ -66,11 +66,11 @@ export class CallTransfers {
   }
 
   /** A cold transfer was asked for: recorded and announced (the carrier does the rest). */
-  coldStarted(): void {
+  coldStarted(reason = 'transferred'): void {
     const id = newId();
     const write = this.d.rowReady.then(() => this.d.store.start({ id, callId: this.d.callId(), mode: 'cold' }));
     write.catch((err: unknown) => this.d.log.warn('recording a transfer failed', { err: describeError(err) }));
-    this.emit('transfer.started', id, 'cold');
+    this.emit('transfer.started', id, 'cold', undefined, reason);
   }
 
   async warm(to: string, reason: string): Promise<TransferResult> {
@@ -171,8 +171,8 @@ export class CallTransfers {
     await chain.catch((err: unknown) => this.d.log.warn('recording a transfer failed', { err: describeError(err) }));
   }
 
-  private emit(type: TransferEventType, transferId: string, mode: 'cold' | 'warm', failure?: string): void {
-    this.d.record?.(type, { transferId, mode, ...(failure ? { failure } : {}) });
+  private emit(type: TransferEventType, transferId: string, mode: 'cold' | 'warm', failure?: string, reason?: string): void {
+    this.d.record?.(type, { transferId, mode, ...(failure ? { failure } : {}), ...(reason ? { reason } : {}) });
     this.d.events?.emit({
       type, callId: this.d.callId(), callSid: this.d.callSid, vertical: this.d.vertical, transferId, mode,
       ...(failure ? { failure } : {}), atMs: Date.now(),
