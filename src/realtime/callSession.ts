@@ -126,10 +126,7 @@ export class CallSession {
     });
     this.dtmf = new DtmfCollector(options.dtmfGapMs, {
       callerSpoke: () => this.limits.callerSpoke(),
-      send: (digits) => {
-        const model = this.model.session;
-        if (model?.isOpen && this.phase === 'live') model.sendUserText(`[DTMF ${digits}]`);
-      },
+      send: (digits) => void this.typed(`[DTMF ${digits}]`),
     });
     const env = buildCallToolEnv({
       callId: init.callId,
@@ -162,7 +159,7 @@ export class CallSession {
     });
     this.rec.start({
       id: init.callId, callSid: init.callSid, vertical: init.vertical.id, manifestVersion: init.vertical.version,
-      from: init.from ?? null, to: init.to ?? null, traceId: init.traceId, startedAt: new Date(this.startedAtMs),
+      from: init.from ?? null, to: init.to ?? null, traceId: init.traceId, startedAt: new Date(this.startedAtMs), channel: init.carrierServices.channel ?? 'phone',
       // The budget the call ran under, for the waterfall of `calls show`.
       metadata: { ...(init.scenario ? { scenario: init.scenario } : {}), latencyBudget: this.manifest.latency },
     });
@@ -259,7 +256,7 @@ export class CallSession {
     this.phase = this.phase === 'preparing' ? 'live' : this.phase;
     this.events.streamStarted();
     this.telemetry.streamStarted();
-    carrier.on('close', () => void this.end(this.pendingEndReason ?? END_REASON.callerHangup));
+    carrier.on('close', (info) => void this.end(this.pendingEndReason ?? (info.lost ? END_REASON.peerLost : END_REASON.callerHangup)));
     carrier.on('error', (err) => this.log.debug('carrier input refused', { code: err.code }));
     this.outlet.attach(carrier);
     this.limits.startMaxDuration();
@@ -281,6 +278,13 @@ export class CallSession {
       default:
         return;
     }
+  }
+
+  /** Caller text (chat, a typed turn in a voice call, DTMF): answered like speech. False when no model is listening. */
+  typed(text: string): boolean {
+    if (this.phase !== 'live' || !this.model.sendText(text)) return false;
+    this.limits.callerSpoke();
+    return true;
   }
 
   private onCallerAudio(payloadBase64: string): void {

@@ -8,3 +8,4 @@ export { LocalVoice } from './localVoice.js';
 export type { CallPort } from './callPort.js';
 export { CallRecorder, cutToHeard, type CallStore } from './records.js';
 export { edgeStats, snapshotEdgeStats, resetEdgeStats, type EdgeStatsSnapshot } from './edgeStats.js';
+export { CallFeed, feedingStore, type CallFeedEvent, type CallFeedListener, type FeedableStore } from './callFeed.js';

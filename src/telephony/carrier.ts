@@ -10,6 +10,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Router } from 'express';
+import type { CallChannel } from '../shared/index.js';
 import type { CallControl, CarrierSerializer, SmsSender } from './types.js';
 
 /** Encodings the runtime can play out (it frames and pads G.711 μ-law today). */
@@ -126,10 +127,12 @@ export interface Carrier {
   readonly sms?: SmsSender;
   /** Normalises the carrier's call status word. */
   callStatus(status: string): CallStatusMeaning;
+  /** How callers reach the agent through this carrier (recorded on the call row); phone when absent. */
+  readonly channel?: CallChannel;
 }
 
 /** What the runtime uses of a call's carrier. */
-export type CarrierCallServices = Pick<Carrier, 'name' | 'callControl' | 'sms' | 'media'>;
+export type CarrierCallServices = Pick<Carrier, 'name' | 'callControl' | 'sms' | 'media' | 'channel'>;
 
 /** What a carrier module is built from at start-up. */
 export interface CarrierContext {

@@ -1,5 +1,6 @@
 import { jsonParam, toDate, toDateOrNull, toNumOrNull, toStrOrNull } from '../sql.js';
 import type { Db, Row } from '../types.js';
+import { isCallChannel, type CallChannel } from '../../shared/index.js';
 
 export type CallStatus = 'ringing' | 'in_progress' | 'completed' | 'failed';
 
@@ -19,6 +20,8 @@ export interface CallRecord {
   durationMs: number | null;
   traceId: string | null;
   metadata: Record<string, unknown>;
+  /** How the caller reached the agent (phone, webrtc, chat). */
+  channel: CallChannel;
 }
 
 export interface NewCall {
@@ -32,6 +35,8 @@ export interface NewCall {
   to?: string | null;
   traceId?: string | null;
   metadata?: Record<string, unknown>;
+  /** Defaults to phone. */
+  channel?: CallChannel;
   /** Defaults to now. */
   startedAt?: Date;
 }
@@ -44,7 +49,7 @@ export interface FinalizeCall {
 }
 
 const COLUMNS = `id, call_sid, vertical, manifest_version, engine, direction, from_number, to_number, status,
-  started_at, ended_at, end_reason, duration_ms, trace_id, metadata`;
+  started_at, ended_at, end_reason, duration_ms, trace_id, metadata, channel`;
 
 export function toCallRecord(r: Row): CallRecord {
   return {
@@ -63,6 +68,7 @@ export function toCallRecord(r: Row): CallRecord {
     durationMs: toNumOrNull(r.duration_ms),
     traceId: toStrOrNull(r.trace_id),
     metadata: (r.metadata ?? {}) as Record<string, unknown>,
+    channel: isCallChannel(r.channel) ? r.channel : 'phone',
   };
 }
 
@@ -72,13 +78,13 @@ export class CallsRepository {
   async create(call: NewCall): Promise<CallRecord> {
     const { rows } = await this.db.query(
       `INSERT INTO calls (id, call_sid, vertical, manifest_version, engine, direction, from_number, to_number,
-                          trace_id, metadata, status, started_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, 'in_progress', COALESCE($11::timestamptz, now()))
+                          trace_id, metadata, status, started_at, channel)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, 'in_progress', COALESCE($11::timestamptz, now()), $12)
        RETURNING ${COLUMNS}`,
       [
         call.id, call.callSid, call.vertical, call.manifestVersion, call.engine ?? null, call.direction ?? 'inbound',
         call.from ?? null, call.to ?? null, call.traceId ?? null, jsonParam(call.metadata ?? {}),
-        call.startedAt ? call.startedAt.toISOString() : null,
+        call.startedAt ? call.startedAt.toISOString() : null, call.channel ?? 'phone',
       ],
     );
     return toCallRecord(rows[0]!);
