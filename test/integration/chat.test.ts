@@ -74,4 +74,116 @@ describe('chat with a vertical', () => {
     expect(conn.framesDropped).toBe(0);
     expect(gw.chat.live.has(started.callSid)).toBe(false);
   }, 60_000);
+
+  it('answers bad input with a coded error to that page only, and the chat goes on', async () => {
+    const bad = await ChatClient.open(gw.baseUrl);
+    const neighbour = await ChatClient.open(gw.baseUrl);
+    neighbour.send({ type: 'start', vertical: 'salon' });
+    bad.send({ type: 'message', text: 'hello?' });
+    expect(await bad.waitFor((m) => m.type === 'error', 'not started')).toMatchObject({ code: 'CHAT_NOT_STARTED' });
+    bad.send({ type: 'start', vertical: 'no-such-vertical' });
+    expect(await bad.waitFor((m) => m.type === 'error' && m.code !== 'CHAT_NOT_STARTED', 'unknown vertical')).toMatchObject({ code: 'CHAT_UNKNOWN_VERTICAL' });
+    bad.send({ type: 'start', vertical: 'salon' });
+    const started = await bad.waitFor((m) => m.type === 'started', 'started');
+    await bad.waitFor((m) => m.type === 'transcript' && m.role === 'assistant', 'the greeting');
+
+    let mark = bad.received.length;
+    bad.send('{"type": "message", "text": ');
+    expect(await bad.waitFor((m) => m.type === 'error', 'malformed', 5000, mark)).toMatchObject({ code: 'CHAT_BAD_MESSAGE', message: expect.stringContaining('not JSON') });
+    mark = bad.received.length;
+    bad.send({ type: 'message', text: 42 });
+    expect(await bad.waitFor((m) => m.type === 'error', 'wrong shape', 5000, mark)).toMatchObject({ code: 'CHAT_BAD_MESSAGE' });
+    mark = bad.received.length;
+    bad.send({ type: 'message', text: 'x'.repeat(1024 * 1024) });
+    expect(await bad.waitFor((m) => m.type === 'error', 'a 1 MB message', 10_000, mark)).toMatchObject({ code: 'CHAT_MESSAGE_TOO_LARGE' });
+    mark = bad.received.length;
+    bad.send({ type: 'message', text: 'y'.repeat(5000) });
+    expect(await bad.waitFor((m) => m.type === 'error', 'an over-long text', 5000, mark)).toMatchObject({ code: 'CHAT_MESSAGE_TOO_LARGE' });
+    mark = bad.received.length;
+    bad.send({ type: 'start', vertical: 'salon' });
+    expect(await bad.waitFor((m) => m.type === 'error', 'a second start', 5000, mark)).toMatchObject({ code: 'CHAT_ALREADY_STARTED' });
+
+    // Still a working chat: the next turn is answered.
+    mark = bad.received.length;
+    bad.send({ type: 'message', text: 'What are your opening hours?' });
+    await bad.waitFor((m) => m.type === 'transcript' && m.role === 'assistant', 'an answer after the errors', 15_000, mark);
+    // The neighbour saw none of it.
+    await neighbour.waitFor((m) => m.type === 'transcript' && m.role === 'assistant', 'the neighbour greeted');
+    expect(neighbour.of('error')).toEqual([]);
+    neighbour.send({ type: 'end' });
+    await neighbour.waitFor((m) => m.type === 'ended', 'the neighbour ended');
+    bad.send({ type: 'end' });
+    await bad.waitFor((m) => m.type === 'ended', 'ended');
+    if (started.type !== 'started') throw new Error('unreachable');
+    // Nothing the page sent wrongly reached the records.
+    const { row } = await analysed(started.callSid, 'caller_hangup');
+    const callerLines = (await gw.store.transcripts.list(row.id)).filter((t) => t.role === 'caller').map((t) => t.text);
+    expect(callerLines).toEqual(['What are your opening hours?']);
+  }, 60_000);
+
+  it('finalises and analyses a chat whose page vanished (peer_lost)', async () => {
+    const chat = await ChatClient.open(gw.baseUrl);
+    chat.send({ type: 'start', vertical: 'salon' });
+    const started = await chat.waitFor((m) => m.type === 'started', 'started');
+    await chat.waitFor((m) => m.type === 'transcript' && m.role === 'assistant', 'the greeting');
+    if (started.type !== 'started') throw new Error('unreachable');
+    chat.ws.terminate();
+    const { analysis } = await analysed(started.callSid, 'peer_lost');
+    expect(analysis).toBeTruthy();
+    expect(gw.chat.live.has(started.callSid)).toBe(false);
+  }, 60_000);
+
+  it('ends the chat when the agent hangs up, and refuses a transfer with a coded error', async () => {
+    const chat = await ChatClient.open(gw.baseUrl);
+    chat.send({ type: 'start', vertical: 'salon' });
+    await chat.waitFor((m) => m.type === 'transcript' && m.role === 'assistant', 'the greeting');
+    await expect(gw.chat.callControl.transfer('CH0', '+15550100199')).rejects.toMatchObject({ code: 'CHAT_TRANSFER_UNSUPPORTED' });
+    chat.send({ type: 'message', text: 'That is all, thanks. Goodbye!' });
+    const ended = await chat.waitFor((m) => m.type === 'ended', 'the agent ended the chat', 20_000);
+    expect(ended).toMatchObject({ endReason: 'agent_hangup' });
+    expect(chat.of('tool').map((t) => t.name)).toContain('end_call');
+  }, 60_000);
+});
+
+describe('chat access', () => {
+  let gw: ConsoleGateway;
+
+  beforeAll(async () => {
+    gw = await startConsoleGateway({ adminToken: 'chat-token' });
+  }, 60_000);
+  afterAll(async () => {
+    await gw?.close();
+  }, 60_000);
+
+  it('needs a console session when ADMIN_TOKEN is set, and refuses other origins', async () => {
+    await expect(ChatClient.open(gw.baseUrl)).rejects.toThrow(/401/);
+    const login = await fetch(`${gw.baseUrl}/console/login`, { method: 'POST', body: new URLSearchParams({ token: 'chat-token' }), redirect: 'manual' });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    expect(cookie).toMatch(/^sb_console=/);
+    await expect(ChatClient.open(gw.baseUrl, { cookie, origin: 'http://evil.example' })).rejects.toThrow(/403/);
+    const chat = await ChatClient.open(gw.baseUrl, { cookie, origin: gw.baseUrl });
+    chat.send({ type: 'start', vertical: 'salon' });
+    await chat.waitFor((m) => m.type === 'transcript' && m.role === 'assistant', 'the greeting');
+    chat.send({ type: 'end' });
+    await chat.waitFor((m) => m.type === 'ended', 'ended');
+  }, 60_000);
+
+  it('takes typed turns for live browser calls only, with coded errors', async () => {
+    const login = await fetch(`${gw.baseUrl}/console/login`, { method: 'POST', body: new URLSearchParams({ token: 'chat-token' }), redirect: 'manual' });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const post = (sid: string, body: string) => fetch(`${gw.baseUrl}/console/api/calls/${sid}/messages`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body });
+    const unauth = await fetch(`${gw.baseUrl}/console/api/calls/WR${'0'.repeat(32)}/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"hi"}' });
+    expect(unauth.status).toBe(401);
+    const cases: Array<[string, string, number, string]> = [
+      [`WR${'0'.repeat(32)}`, '{"text":"hi"}', 404, 'CONSOLE_UNKNOWN_CALL'],
+      [`CA${'0'.repeat(32)}`, '{"text":"hi"}', 404, 'CONSOLE_UNKNOWN_CALL'],
+      [`WR${'0'.repeat(32)}`, '{"text":', 400, 'CHAT_BAD_MESSAGE'],
+      [`WR${'0'.repeat(32)}`, '{"words":"hi"}', 400, 'CHAT_BAD_MESSAGE'],
+      [`WR${'0'.repeat(32)}`, JSON.stringify({ text: 'z'.repeat(1024 * 1024) }), 413, 'CHAT_MESSAGE_TOO_LARGE'],
+    ];
+    for (const [sid, body, status, code] of cases) {
+      const res = await post(sid, body);
+      expect([sid.slice(0, 2), body.slice(0, 12), res.status, ((await res.json()) as { error: { code: string } }).error.code]).toEqual([sid.slice(0, 2), body.slice(0, 12), status, code]);
+    }
+  }, 30_000);
 });
