@@ -4,7 +4,11 @@
  * analysis. A typed turn makes salon's front desk hand off and its specialist call a tool; the
  * page sees the records as they are written; the chat is finalised (channel chat) and analysed.
  */
+import { buildProgram } from '../../src/cli/main.js';
+import { makeCallsCommand } from '../../src/cli/commands/calls.js';
+import { openStore } from '../../src/store/index.js';
 import { ChatClient } from '../fakes/chatClient.js';
+import { TEST_DATABASE_URL } from './storeSuite.js';
 import { startConsoleGateway, type ConsoleGateway } from './consoleGateway.js';
 import { eventually } from './realtimeHarness.js';
 
@@ -70,6 +74,12 @@ describe('chat with a vertical', () => {
     expect(tools.map((t) => [t.toolName, t.status])).toContainEqual(['salon_list_services', 'ok']);
     const handoffs = await gw.store.handoffs.list(row.id);
     expect(handoffs.map((h) => [h.fromAgent, h.toAgent])).toContainEqual(['Front Desk', 'Services and Prices']);
+    // `calls show` prints the channel.
+    const out: string[] = [];
+    const run = { io: { out: (s: string) => void out.push(s), err: (s: string) => void out.push(s) }, exitCode: 0 };
+    const calls = makeCallsCommand({ storeOptions: () => ({ databaseUrl: TEST_DATABASE_URL, schema: gw.schema, poolSize: 1 }), openStore });
+    await buildProgram(run, [calls]).parseAsync(['node', 'switchboard', 'calls', 'show', started.callSid]);
+    expect(out.join('\n')).toMatch(/vertical salon@\S+ {2}channel chat {2}engine emulator/);
     // The model answered in text only: not one audio frame reached the chat.
     expect(conn.framesDropped).toBe(0);
     expect(gw.chat.live.has(started.callSid)).toBe(false);

@@ -29,6 +29,8 @@ export interface ConsoleGateway {
   gateway: Gateway;
   baseUrl: string;
   processing: PostCallProcessing;
+  /** The core schema the gateway's store uses (for a second connection, e.g. the CLI). */
+  schema: string;
   close(): Promise<void>;
 }
 
@@ -65,7 +67,7 @@ export async function startConsoleGateway(options: { adminToken?: string; mediaT
   });
   const { port } = await gateway.listen(0, '127.0.0.1');
   return {
-    store, catalog, manager, webrtc, chat, gateway, processing,
+    store, catalog, manager, webrtc, chat, gateway, processing, schema: coreSchema,
     baseUrl: `http://127.0.0.1:${port}`,
     async close() {
       await gateway.close('test over');
