@@ -13,9 +13,10 @@ import type { CallStore } from './records.js';
 
 export type CallFeedEvent =
   | { type: 'transcript'; role: TranscriptRole; agent: string | null; text: string; interrupted: boolean }
-  | { type: 'handoff'; from: string; to: string }
-  /** `running` when the tool starts; then its outcome. Arguments are the model's, as recorded. */
-  | { type: 'tool'; name: string; agent: string | null; status: ToolInvocationStatus; arguments?: unknown; errorCode?: string; durationMs?: number }
+  /** `offsetMs`: when it happened, from the start of the call (writes may land out of that order). */
+  | { type: 'handoff'; from: string; to: string; offsetMs: number | null }
+  /** `running` when the tool starts (`offsetMs` its start); then its outcome. Arguments are the model's, as recorded. */
+  | { type: 'tool'; name: string; agent: string | null; status: ToolInvocationStatus; offsetMs: number | null; arguments?: unknown; errorCode?: string; durationMs?: number }
   | { type: 'ended'; status: 'completed' | 'failed'; endReason: string };
 
 export type CallFeedListener = (event: CallFeedEvent) => void;
@@ -53,8 +54,10 @@ export type FeedableStore = CallStore & { dbForVertical(manifest: Manifest): Db 
 
 /** The call's store with every successful record write also told to `feed`. */
 export function feedingStore(store: FeedableStore, feed: CallFeed): FeedableStore {
-  const tools = new Map<string, { name: string; agent: string | null }>();
+  const tools = new Map<string, { name: string; agent: string | null; offsetMs: number | null }>();
   const calls = store.calls;
+  let startedAtMs: number | undefined;
+  const offsetNow = () => (startedAtMs === undefined ? null : Math.max(0, Date.now() - startedAtMs));
   return {
     dbForVertical: (manifest) => store.dbForVertical(manifest),
     latency: store.latency,
@@ -68,15 +71,15 @@ export function feedingStore(store: FeedableStore, feed: CallFeed): FeedableStor
     handoffs: {
       record: async (callId, from, to, offsetMs) => {
         await store.handoffs.record(callId, from, to, offsetMs);
-        feed.emit({ type: 'handoff', from, to });
+        feed.emit({ type: 'handoff', from, to, offsetMs: offsetMs ?? null });
       },
     },
     toolInvocations: {
       begin: async (start) => {
         const claim = await store.toolInvocations.begin(start);
-        const agent = start.agent ?? null;
-        tools.set(start.idempotencyKey, { name: start.toolName, agent });
-        feed.emit({ type: 'tool', name: start.toolName, agent, status: 'running', arguments: start.arguments });
+        const tool = { name: start.toolName, agent: start.agent ?? null, offsetMs: offsetNow() };
+        tools.set(start.idempotencyKey, tool);
+        feed.emit({ type: 'tool', ...tool, status: 'running', arguments: start.arguments });
         return claim;
       },
       finish: async (key, outcome) => {
@@ -85,14 +88,17 @@ export function feedingStore(store: FeedableStore, feed: CallFeed): FeedableStor
         tools.delete(key);
         if (tool) {
           feed.emit({
-            type: 'tool', name: tool.name, agent: tool.agent, status: outcome.status, durationMs: outcome.durationMs,
+            type: 'tool', ...tool, status: outcome.status, durationMs: Math.round(outcome.durationMs),
             ...(outcome.errorCode ? { errorCode: outcome.errorCode } : {}),
           });
         }
       },
     },
     calls: {
-      create: (call) => calls.create(call),
+      create: (call) => {
+        startedAtMs = (call.startedAt ?? new Date()).getTime();
+        return calls.create(call);
+      },
       getBySid: (sid) => calls.getBySid(sid),
       setEngine: (id, engine) => calls.setEngine(id, engine),
       mergeMetadata: (id, metadata) => calls.mergeMetadata(id, metadata),

@@ -55,6 +55,11 @@ describe('chat with a vertical', () => {
     expect(handoff).toMatchObject({ from: 'Front Desk', to: 'Services and Prices' });
     const tool = await chat.waitFor((m) => m.type === 'tool' && m.status === 'ok', 'a tool outcome', 15_000, mark);
     expect(tool).toMatchObject({ name: 'salon_list_services', agent: 'Services and Prices' });
+    // Each record says when it happened: the handoff came before the tool ran, whatever order the writes landed in.
+    const running = chat.of('tool').find((t) => t.status === 'running' && t.name === 'salon_list_services')!;
+    if (handoff.type !== 'handoff') throw new Error('unreachable');
+    expect(handoff.offsetMs).toEqual(expect.any(Number));
+    expect(running.offsetMs).toBeGreaterThanOrEqual(handoff.offsetMs!);
     const after = chat.received.indexOf(tool);
     const answer = await chat.waitFor((m) => m.type === 'transcript' && m.role === 'assistant' && m.agent === 'Services and Prices', 'the answer in text', 15_000, after);
     expect(answer.type === 'transcript' && answer.text.length).toBeGreaterThan(10);

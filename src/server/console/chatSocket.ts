@@ -128,10 +128,10 @@ export class ChatSocket {
       case 'transcript':
         return this.send({ type: 'transcript', role: e.role, agent: e.agent, text: e.text, interrupted: e.interrupted });
       case 'handoff':
-        return this.send({ type: 'handoff', from: e.from, to: e.to });
+        return this.send({ type: 'handoff', from: e.from, to: e.to, offsetMs: e.offsetMs });
       case 'tool':
         return this.send({
-          type: 'tool', name: e.name, agent: e.agent, status: e.status,
+          type: 'tool', name: e.name, agent: e.agent, status: e.status, offsetMs: e.offsetMs,
           ...(e.errorCode ? { errorCode: e.errorCode } : {}), ...(e.durationMs !== undefined ? { durationMs: e.durationMs } : {}),
         });
       case 'ended':

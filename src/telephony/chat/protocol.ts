@@ -57,8 +57,9 @@ export type ChatClientMessage = z.infer<typeof chatClientMessageSchema>;
 export type ChatServerMessage =
   | { type: 'started'; callSid: string; vertical: string; version: string }
   | { type: 'transcript'; role: 'caller' | 'assistant' | 'system'; agent: string | null; text: string; interrupted: boolean }
-  | { type: 'handoff'; from: string; to: string }
-  | { type: 'tool'; name: string; agent: string | null; status: string; errorCode?: string; durationMs?: number }
+  /** `offsetMs`: when it happened, from the start of the chat (records may arrive out of that order). */
+  | { type: 'handoff'; from: string; to: string; offsetMs: number | null }
+  | { type: 'tool'; name: string; agent: string | null; status: string; offsetMs: number | null; errorCode?: string; durationMs?: number }
   | { type: 'error'; code: string; message: string }
   | { type: 'ended'; status: 'completed' | 'failed'; endReason: string };
 
