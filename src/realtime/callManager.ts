@@ -119,7 +119,7 @@ export class CallManager implements CallHandler {
       callId: newId(),
       callSid: input.callSid,
       carrierServices: carrier,
-      vertical,
+      vertical: carrier.channel === 'chat' ? chatPaced(vertical) : vertical,
       // A chat's model answers in text; everything else about the call is the same.
       engine: carrier.channel === 'chat' ? engine.then(textOnly) : engine,
       traceId: traceIdFromCallSid(input.callSid),
@@ -188,4 +188,15 @@ export class CallManager implements CallHandler {
 /** The same engine, its sessions answering in text. */
 function textOnly(engine: ModelEngine): ModelEngine {
   return { kind: engine.kind, audio: engine.audio, model: engine.model, endpoint: engine.endpoint, open: (options) => engine.open({ ...options, output: 'text' }) };
+}
+
+/** Typing takes longer than speaking: a chat waits this many times the vertical's silence timeout. */
+export const CHAT_SILENCE_FACTOR = 4;
+const MAX_SILENCE_MS = 600_000;
+
+/** The vertical as a chat runs it: the same compiled agents and version, a longer silence timeout. */
+function chatPaced(vertical: CompiledVertical): CompiledVertical {
+  const limits = vertical.manifest.limits;
+  const silenceTimeoutMs = Math.min(MAX_SILENCE_MS, limits.silenceTimeoutMs * CHAT_SILENCE_FACTOR);
+  return { ...vertical, manifest: { ...vertical.manifest, limits: { ...limits, silenceTimeoutMs } } };
 }

@@ -47,6 +47,11 @@ describe('chat with a vertical', () => {
     const greeting = await chat.waitFor((m) => m.type === 'transcript' && m.role === 'assistant', 'the greeting');
     expect(greeting).toMatchObject({ agent: 'Front Desk', text: expect.stringContaining('Luna Hair Studio') });
     const conn = gw.chat.live.get(started.callSid)!;
+    // Same compiled vertical and version, but typing is slower than speaking: 4× the silence timeout.
+    const live = gw.manager.get(started.callSid)!;
+    expect(live.vertical.graph).toBe(gw.catalog.get('salon')!.graph);
+    expect(live.vertical.version).toBe(gw.catalog.get('salon')!.version);
+    expect(live.vertical.manifest.limits.silenceTimeoutMs).toBe(4 * gw.catalog.get('salon')!.manifest.limits.silenceTimeoutMs);
 
     const mark = chat.received.length;
     chat.send({ type: 'message', text: SERVICES });
