@@ -319,12 +319,11 @@ export class CallSession {
     this.phase = this.phase === 'preparing' ? 'preparing' : 'ending';
     await message;
     const fallback = this.manifest.fallback;
-    if (fallback.humanNumber) {
-      await this.transferTo(fallback.humanNumber, undefined, END_REASON.failoverTransfer);
-    } else {
-      await this.deps.voice.say(this.port, fallback.unavailableMessage);
-      await this.hangUpNow(undefined, END_REASON.modelUnavailable);
-    }
+    // A carrier that cannot transfer (a browser, a chat) refuses; the caller then hears the apology.
+    const transferred = fallback.humanNumber !== undefined && await this.transferTo(fallback.humanNumber, undefined, END_REASON.failoverTransfer).then(() => true, () => false);
+    if (transferred) return;
+    await this.deps.voice.say(this.port, fallback.unavailableMessage);
+    await this.hangUpNow(undefined, END_REASON.modelUnavailable);
   }
 
   /** Says `text` (through the model), waits for it to be heard, then hangs up. */

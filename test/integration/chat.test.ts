@@ -207,3 +207,31 @@ describe('chat access', () => {
     }
   }, 30_000);
 });
+
+describe('a chat whose model is unavailable', () => {
+  let gw: ConsoleGateway;
+
+  beforeAll(async () => {
+    gw = await startConsoleGateway({ modelUrl: 'ws://127.0.0.1:1/v1/realtime' });
+  }, 60_000);
+  afterAll(async () => {
+    await gw?.close();
+  }, 60_000);
+
+  it('cannot be transferred to the vertical\'s human number, so it apologises, ends (model_unavailable) and is analysed', async () => {
+    const chat = await ChatClient.open(gw.baseUrl);
+    chat.send({ type: 'start', vertical: 'salon' });
+    const started = await chat.waitFor((m) => m.type === 'started', 'started');
+    if (started.type !== 'started') throw new Error('unreachable');
+    chat.send({ type: 'message', text: 'Hello?' });
+    const ended = await chat.waitFor((m) => m.type === 'ended', 'the chat ended', 30_000);
+    expect(ended).toMatchObject({ status: 'failed', endReason: 'model_unavailable' });
+    const row = await eventually(async () => {
+      const r = await gw.store.calls.getBySid(started.callSid);
+      return r?.endedAt ? r : undefined;
+    }, 'the chat finalised', 20_000);
+    expect(row.channel).toBe('chat');
+    gw.processing.nudge();
+    await eventually(async () => gw.store.analysis.get(gw.store.dbForVertical(gw.catalog.get('salon')!.manifest), row.id), 'the analysis', 20_000);
+  }, 60_000);
+});

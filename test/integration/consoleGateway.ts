@@ -34,7 +34,8 @@ export interface ConsoleGateway {
   close(): Promise<void>;
 }
 
-export async function startConsoleGateway(options: { adminToken?: string; mediaTimeoutMs?: number } = {}): Promise<ConsoleGateway> {
+/** `modelUrl`: where model sessions connect instead of the emulator (a dead port: the model is unavailable). */
+export async function startConsoleGateway(options: { adminToken?: string; mediaTimeoutMs?: number; modelUrl?: string } = {}): Promise<ConsoleGateway> {
   setTracingDisabled(true);
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-console-'));
   cpSync(resolve('verticals/salon'), join(dir, 'verticals', 'salon'), { recursive: true });
@@ -54,7 +55,7 @@ export async function startConsoleGateway(options: { adminToken?: string; mediaT
   const config = loadConfig({ env: { SWITCHBOARD_ENGINE: 'emulator' } });
   const manager = new CallManager({
     store,
-    engines: createEngineSelector({ config, emulatorUrl: emulator.url }),
+    engines: createEngineSelector({ config, emulatorUrl: options.modelUrl ?? emulator.url }),
     carriers: [twilio, webrtc, chat],
     resolveVertical: (id) => catalog.get(id),
     session: { endGraceMs: 300 },
