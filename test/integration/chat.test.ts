@@ -82,6 +82,10 @@ describe('chat with a vertical', () => {
     expect(transcript.find((t) => t.role === 'caller')?.text).toBe(SERVICES);
     const tools = await gw.store.toolInvocations.list(row.id);
     expect(tools.map((t) => [t.toolName, t.status])).toContainEqual(['salon_list_services', 'ok']);
+    // Each typed turn has its latency, numbered by turn, like a spoken one.
+    const typedLatency = (await gw.store.latency.list(row.id)).filter((l) => l.metric === 'turn.typed_to_answer');
+    expect(typedLatency.map((l) => l.turn)).toEqual([1]);
+    expect(typedLatency[0]!.valueMs).toBeGreaterThanOrEqual(0);
     const handoffs = await gw.store.handoffs.list(row.id);
     expect(handoffs.map((h) => [h.fromAgent, h.toAgent])).toContainEqual(['Front Desk', 'Services and Prices']);
     // `calls show` prints the channel.
