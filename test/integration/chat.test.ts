@@ -145,6 +145,13 @@ describe('chat with a vertical', () => {
     expect(callerLines).toEqual(['What are your opening hours?']);
   }, 60_000);
 
+  it('closes a socket that starts no chat, with a coded error', async () => {
+    const idle = await ChatClient.open(gw.baseUrl);
+    const closed = await idle.waitClosed(10_000);
+    expect(closed.code).toBe(1008);
+    expect(idle.of('error')).toEqual([{ type: 'error', code: 'CHAT_NOT_STARTED', message: expect.stringContaining('no chat was started') }]);
+  }, 20_000);
+
   it('finalises and analyses a chat whose page vanished (peer_lost)', async () => {
     const chat = await ChatClient.open(gw.baseUrl);
     chat.send({ type: 'start', vertical: 'salon' });

@@ -64,7 +64,7 @@ export async function startConsoleGateway(options: { adminToken?: string; mediaT
   const gateway = createGateway({
     catalog, handler: manager, carriers: [twilio, webrtc, chat], store, engine: 'emulator',
     adminToken: options.adminToken ?? null,
-    console: { store, pollMs: 250 },
+    console: { store, pollMs: 250, chatStartTimeoutMs: 3000 },
   });
   const { port } = await gateway.listen(0, '127.0.0.1');
   return {

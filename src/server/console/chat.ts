@@ -38,6 +38,7 @@ export interface ChatEndpointOptions {
   log: Logger;
   readyTimeoutMs?: number;
   endWaitMs?: number;
+  startTimeoutMs?: number;
 }
 
 export function chatCapable(handler: CallHandler): handler is ChatCallHandler {
@@ -80,7 +81,7 @@ export function chatEndpoint(opts: ChatEndpointOptions): ChatEndpoint | undefine
         ws.on('close', () => sockets.delete(ws));
         new ChatSocket(ws, {
           carrier, handler, catalog: opts.catalog, isDraining: opts.isDraining, log,
-          readyTimeoutMs: opts.readyTimeoutMs ?? 15_000, endWaitMs: opts.endWaitMs ?? 10_000,
+          readyTimeoutMs: opts.readyTimeoutMs ?? 15_000, endWaitMs: opts.endWaitMs ?? 10_000, startTimeoutMs: opts.startTimeoutMs ?? 60_000,
         });
       });
     },

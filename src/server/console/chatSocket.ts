@@ -29,6 +29,8 @@ export interface ChatSocketOptions {
   readyTimeoutMs: number;
   /** After the call ended, how long the socket waits for the final records before it closes. */
   endWaitMs: number;
+  /** A socket that starts no chat within this long is closed (it holds a connection for nothing). */
+  startTimeoutMs: number;
 }
 
 const READY_POLL_MS = 100;
@@ -40,10 +42,16 @@ export class ChatSocket {
   private ended = false;
   /** Typed turns go to the agent one after another, in the order typed. */
   private turns: Promise<void> = Promise.resolve();
+  private startTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly ws: WebSocket, private readonly opts: ChatSocketOptions) {
     ws.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data, isBinary));
     ws.on('close', () => this.onSocketClosed());
+    this.startTimer = setTimeout(() => {
+      this.fail(CHAT_ERROR.notStarted, `no chat was started within ${opts.startTimeoutMs} ms`);
+      ws.close(1008, 'no chat started');
+    }, opts.startTimeoutMs);
+    this.startTimer.unref();
     ws.on('error', (err) => opts.log.debug('chat socket error', { err: describeError(err) }));
   }
 
@@ -101,6 +109,7 @@ export class ChatSocket {
     }
     this.conn = conn;
     this.callSid = callSid;
+    clearTimeout(this.startTimer);
     // Watch the records before the call starts talking: the greeting is the first of them.
     this.unsubscribe = opts.handler.observe(callSid, (e) => this.onRecord(e));
     conn.on('close', () => this.onCallClosed());
@@ -151,6 +160,7 @@ export class ChatSocket {
   }
 
   private onSocketClosed(): void {
+    clearTimeout(this.startTimer);
     this.ended = true;
     this.unsubscribe?.();
     this.conn?.lose('chat socket closed without ending the chat');

@@ -29,6 +29,8 @@ export interface ConsoleSettings {
   sessionTtlMs?: number;
   /** How often live views read the store (default 500 ms). */
   pollMs?: number;
+  /** A chat socket that starts no chat within this long is closed (default 60 s). */
+  chatStartTimeoutMs?: number;
 }
 
 export interface ConsoleOptions extends ConsoleSettings {
@@ -45,7 +47,10 @@ const DEFAULT_SESSION_TTL_MS = 30 * 60_000;
 /** The console's chat socket (upgrades at /console/api/chat), under the console's access rule. */
 export function consoleChat(opts: Omit<ConsoleOptions, 'store' | 'pollMs'>): ChatEndpoint | undefined {
   const access = consoleAccess({ token: opts.adminToken, sessionTtlMs: opts.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS });
-  return chatEndpoint({ carriers: opts.carriers, catalog: opts.catalog, handler: opts.handler, access, isDraining: opts.isDraining, log: opts.log });
+  return chatEndpoint({
+    carriers: opts.carriers, catalog: opts.catalog, handler: opts.handler, access, isDraining: opts.isDraining, log: opts.log,
+    ...(opts.chatStartTimeoutMs !== undefined ? { startTimeoutMs: opts.chatStartTimeoutMs } : {}),
+  });
 }
 
 const limitOf = (v: unknown): number => {
