@@ -94,11 +94,14 @@ describeWithChromium('the console in Chromium', () => {
       (await window.switchboardConsole.call.pc.getStats()).forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'audio') bytes = r.bytesReceived ?? 0; });
       return bytes;
     })()`);
+    // The caller stops talking to type (the fake microphone loops its WAV: speech would barge in
+    // and cancel the answer, its tool call with it). A muted track keeps sending silent RTP.
+    await page.evaluate(`window.switchboardConsole.call.mic.getAudioTracks()[0].enabled = false`);
     await page.waitForSelector('#call-type-input:not([disabled])');
     await page.fill('#call-type-input', TYPED);
     await page.click('#call-type-send');
-    await page.waitForSelector('#call-activity li.handoff', { timeout: 15_000 });
-    await page.waitForSelector('#call-activity li.tool', { timeout: 15_000 });
+    await page.waitForSelector('#call-activity li.handoff', { timeout: 20_000 });
+    await page.waitForSelector('#call-activity li.tool', { timeout: 20_000 });
     const activity = await page.textContent('#call-activity');
     expect(activity).toContain('Front Desk → Services and Prices');
     expect(activity).toContain('salon_list_services');
