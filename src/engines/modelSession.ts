@@ -12,6 +12,9 @@ export type ModelAudio = 'pcmu' | 'pcm24k';
 
 export type EngineKind = 'openai' | 'emulator';
 
+/** A session's answers: spoken (audio with its transcript) or written (text only, for chat). */
+export type ModelOutput = 'audio' | 'text';
+
 /** One line of the conversation so far, told to a fresh session after a reconnect. */
 export interface ReplayItem {
   role: 'caller' | 'assistant' | 'system';
@@ -94,6 +97,8 @@ export interface ModelSessionOptions {
   voice: string | undefined;
   connectTimeoutMs: number;
   listener: ModelEventListener;
+  /** What the model answers with: speech (calls; the default) or text only (chat). */
+  output?: ModelOutput;
 }
 
 /** Why a response is cancelled: a barge-in lets engines whose server stops by itself skip it. */

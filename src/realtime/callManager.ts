@@ -5,16 +5,17 @@
  * simulator skipping the webhook) is prepared on the spot from its stream parameters.
  */
 import type { CompiledVertical } from '../catalog/index.js';
-import type { EngineSelector } from '../engines/index.js';
+import type { EngineSelector, ModelEngine } from '../engines/index.js';
 import { createLogger, type Logger } from '../observability/index.js';
 import { newId, traceIdFromCallSid } from '../shared/index.js';
 import { AppError, describeError } from '../shared/index.js';
 import type { CallStatusReport, CarrierCallServices } from '../telephony/index.js';
 import { STREAM_PARAM, type CallEvent, type CarrierConnection, type StartEvent } from '../telephony/index.js';
 import { CallSession, DEFAULT_SESSION_OPTIONS, type CallSessionDeps, type CallSessionOptions } from './callSession.js';
+import { CallFeed, feedingStore, type CallFeedListener } from './callFeed.js';
 import { LocalVoice } from './localVoice.js';
 import { TransferEvents, type TransferListener } from './transferEvents.js';
-import { END_REASON, type CallHandler, type PrepareInput } from './types.js';
+import { END_REASON, type CallHandler, type PrepareInput, type TypedTurnResult } from './types.js';
 
 /** Events that may arrive between `start` and the call taking the connection over. */
 const MAX_EARLY_EVENTS = 512;
@@ -33,6 +34,8 @@ export interface CallManagerOptions {
 
 export class CallManager implements CallHandler {
   private readonly calls = new Map<string, CallSession>();
+  /** Each live call's records as they are written (chat pages watch them). */
+  private readonly feeds = new Map<string, CallFeed>();
   /** Calls that ended and are still writing their records (shutdown waits for them). */
   private readonly finalizing = new Set<Promise<void>>();
   private readonly log: Logger;
@@ -119,29 +122,34 @@ export class CallManager implements CallHandler {
     if (!carrier) throw new AppError('CALL_UNKNOWN_CARRIER', `no registered carrier is named "${input.carrier}"`);
     const fallback = vertical.manifest.fallback;
     this.voice.warm([fallback.message, fallback.unavailableMessage]);
+    const feed = new CallFeed(this.log);
+    const engine = this.options.engines.select({ manifest: vertical.manifest, ...(input.scenario ? { scenario: input.scenario } : {}) });
     const session = new CallSession({
       callId: newId(),
       callSid: input.callSid,
       carrierServices: carrier,
-      vertical,
-      engine: this.options.engines.select({ manifest: vertical.manifest, ...(input.scenario ? { scenario: input.scenario } : {}) }),
+      vertical: carrier.channel === 'chat' ? chatPaced(vertical) : vertical,
+      // A chat's model answers in text; everything else about the call is the same.
+      engine: carrier.channel === 'chat' ? engine.then(textOnly) : engine,
       traceId: traceIdFromCallSid(input.callSid),
       ...(input.from ? { from: input.from } : {}),
       ...(input.to ? { to: input.to } : {}),
       ...(input.scenario ? { scenario: input.scenario } : {}),
       onEnded: (s, finalized) => {
         if (this.calls.get(s.callSid) === s) this.calls.delete(s.callSid);
+        void finalized.finally(() => { if (this.feeds.get(s.callSid) === feed) this.feeds.delete(s.callSid); });
         this.finalizing.add(finalized);
         void finalized.finally(() => this.finalizing.delete(finalized));
       },
     }, {
-      store: this.options.store,
+      store: feedingStore(this.options.store, feed),
       voice: this.voice,
       logger: this.log,
       options: this.sessionOptions,
       transferEvents: this.transferEvents,
     });
     this.calls.set(input.callSid, session);
+    this.feeds.set(input.callSid, feed);
     void session.start().catch((err: unknown) => this.log.error('call start failed', { err: describeError(err) }));
     return session;
   }
@@ -161,6 +169,16 @@ export class CallManager implements CallHandler {
     });
   }
 
+  typed(callSid: string, text: string): TypedTurnResult {
+    const session = this.calls.get(callSid);
+    if (!session || session.ended) return 'unknown_call';
+    return session.typed(text) ? 'sent' : 'not_ready';
+  }
+
+  observe(callSid: string, listener: CallFeedListener): (() => void) | undefined {
+    return this.feeds.get(callSid)?.subscribe(listener);
+  }
+
   stats(): { active: number; byVertical: Record<string, number> } {
     const byVertical: Record<string, number> = {};
     for (const s of this.calls.values()) byVertical[s.vertical.id] = (byVertical[s.vertical.id] ?? 0) + 1;
@@ -175,4 +193,20 @@ export class CallManager implements CallHandler {
     await Promise.all([...this.finalizing]);
     await this.options.engines.close();
   }
+}
+
+/** The same engine, its sessions answering in text. */
+function textOnly(engine: ModelEngine): ModelEngine {
+  return { kind: engine.kind, audio: engine.audio, model: engine.model, endpoint: engine.endpoint, open: (options) => engine.open({ ...options, output: 'text' }) };
+}
+
+/** Typing takes longer than speaking: a chat waits this many times the vertical's silence timeout. */
+export const CHAT_SILENCE_FACTOR = 4;
+const MAX_SILENCE_MS = 600_000;
+
+/** The vertical as a chat runs it: the same compiled agents and version, a longer silence timeout. */
+function chatPaced(vertical: CompiledVertical): CompiledVertical {
+  const limits = vertical.manifest.limits;
+  const silenceTimeoutMs = Math.min(MAX_SILENCE_MS, limits.silenceTimeoutMs * CHAT_SILENCE_FACTOR);
+  return { ...vertical, manifest: { ...vertical.manifest, limits: { ...limits, silenceTimeoutMs } } };
 }

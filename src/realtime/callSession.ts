@@ -133,10 +133,7 @@ export class CallSession {
     });
     this.dtmf = new DtmfCollector(options.dtmfGapMs, {
       callerSpoke: () => this.limits.callerSpoke(),
-      send: (digits) => {
-        const model = this.model.session;
-        if (model?.isOpen && this.phase === 'live') model.sendUserText(`[DTMF ${digits}]`);
-      },
+      send: (digits) => void this.typed(`[DTMF ${digits}]`),
     });
     this.features = createCallFeatures({
       callSid: init.callSid, calledNumber: init.to, manifest: this.manifest, carrier: init.carrierServices, store: deps.store, events: deps.transferEvents,
@@ -167,7 +164,7 @@ export class CallSession {
     });
     this.rec.start({
       id: init.callId, callSid: init.callSid, vertical: init.vertical.id, manifestVersion: init.vertical.version,
-      from: init.from ?? null, to: init.to ?? null, traceId: init.traceId, startedAt: new Date(this.startedAtMs),
+      from: init.from ?? null, to: init.to ?? null, traceId: init.traceId, startedAt: new Date(this.startedAtMs), channel: init.carrierServices.channel ?? 'phone',
       // The budget the call ran under, for the waterfall of `calls show`.
       metadata: { ...(init.scenario ? { scenario: init.scenario } : {}), latencyBudget: this.manifest.latency },
     });
@@ -258,7 +255,7 @@ export class CallSession {
     this.phase = this.phase === 'preparing' ? 'live' : this.phase;
     this.events.streamStarted();
     this.telemetry.streamStarted();
-    this.splice.on('close', () => void this.end(this.pendingEndReason ?? END_REASON.callerHangup));
+    this.splice.on('close', (info) => void this.end(this.pendingEndReason ?? (info.lost ? END_REASON.peerLost : END_REASON.callerHangup)));
     this.splice.on('error', (err) => this.log.debug('carrier input refused', { code: err.code }));
     this.outlet.attach(this.splice);
     this.limits.startMaxDuration();
@@ -280,6 +277,13 @@ export class CallSession {
       default:
         return;
     }
+  }
+
+  /** Caller text (chat, a typed turn in a voice call, DTMF): answered like speech. False when no model is listening. */
+  typed(text: string): boolean {
+    if (this.phase !== 'live' || !this.model.sendText(text)) return false;
+    this.limits.callerSpoke();
+    return true;
   }
 
   private onCallerAudio(payloadBase64: string): void {
@@ -314,13 +318,11 @@ export class CallSession {
     this.phase = this.phase === 'preparing' ? 'preparing' : 'ending';
     await message;
     const fallback = this.manifest.fallback;
-    if (fallback.humanNumber) {
-      await this.transferTo(fallback.humanNumber, undefined, END_REASON.failoverTransfer);
-      this.features.transfers.coldStarted(END_REASON.failoverTransfer);
-    } else {
-      await this.deps.voice.say(this.port, fallback.unavailableMessage);
-      await this.hangUpNow(undefined, END_REASON.modelUnavailable);
-    }
+    // A carrier that cannot transfer (a browser, a chat) refuses; the caller then hears the apology.
+    const transferred = fallback.humanNumber !== undefined && await this.transferTo(fallback.humanNumber, undefined, END_REASON.failoverTransfer).then(() => true, () => false);
+    if (transferred) return this.features.transfers.coldStarted(END_REASON.failoverTransfer);
+    await this.deps.voice.say(this.port, fallback.unavailableMessage);
+    await this.hangUpNow(undefined, END_REASON.modelUnavailable);
   }
 
   /** Says `text` (through the model), waits for it to be heard, then hangs up. */

@@ -14,3 +14,4 @@ export { StreamSplice } from './streamSplice.js';
 export { ACCEPT_WINDOW_MS, RESUME_WAIT_MS, TRANSFER_ERROR } from './warmTransfer.js';
 export { RECORDING_ERROR } from './callRecording.js';
 export { smsBody } from './callMessages.js';
+export { CallFeed, feedingStore, type CallFeedEvent, type CallFeedListener, type FeedableStore } from './callFeed.js';

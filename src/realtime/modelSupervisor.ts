@@ -146,6 +146,14 @@ export class ModelSupervisor {
     await host.giveUp(message);
   }
 
+  /** Caller text to the open session (a response follows); false when no session is open. */
+  sendText(text: string): boolean {
+    const session = this.current;
+    if (!session?.isOpen) return false;
+    session.sendUserText(text);
+    return true;
+  }
+
   /** The call ended: the session goes. */
   close(): void {
     const session = this.current;

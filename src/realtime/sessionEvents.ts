@@ -40,6 +40,8 @@ export class SessionEvents {
   private speechStartAt: number | undefined;
   private firstFrameAt: number | undefined;
   private transcribed = true;
+  /** When the caller's last typed turn (chat, text in a call, DTMF) reached the model, until its answer starts. */
+  private typedAt: number | undefined;
 
   constructor(private readonly call: CallPort) {}
 
@@ -117,6 +119,8 @@ export class SessionEvents {
       }
       case 'assistant_item_done': {
         const a = this.items.get(e.itemId) ?? this.openAssistant(e.itemId, e.responseId);
+        // A written answer (chat) is whole when it is done; a spoken one starts at its first frame.
+        if (a.receivedMs === 0) this.typedAnswered(performance.now());
         if (e.transcript !== undefined) a.transcript = e.transcript;
         a.generated = true;
         if (a.receivedMs === 0) a.played = true;
@@ -187,6 +191,7 @@ export class SessionEvents {
 
   onFirstFrame(_itemId: string): void {
     const now = performance.now();
+    this.typedAnswered(now);
     if (this.awaitingFrame && this.turnEndAt !== undefined) {
       this.awaitingFrame = false;
       this.firstFrameAt = now;
@@ -245,10 +250,21 @@ export class SessionEvents {
 
   // ---- records ---------------------------------------------------------------------------
 
+  /** The answer to a typed turn began: its latency, one per turn (`turn.typed_to_answer`). */
+  private typedAnswered(now: number): void {
+    if (this.typedAt === undefined) return;
+    this.call.rec.latency('turn.typed_to_answer', now - this.typedAt, this.turn);
+    this.typedAt = undefined;
+  }
+
   private onCallerItem(id: string, audio: boolean, typed: string | undefined): void {
     const call = this.call;
     const key = `u:${id}`;
     if (call.rec.hasItem(key)) return;
+    if (!audio) {
+      this.turn++;
+      this.typedAt = performance.now();
+    }
     call.rec.openItem(key, { role: 'caller', itemId: id, startedMs: audio ? this.speechStartedMs ?? call.offsetMs() : call.offsetMs() });
     if (!audio && typed !== undefined) {
       call.remember({ role: 'caller', text: typed });

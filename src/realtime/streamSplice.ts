@@ -7,7 +7,7 @@
  */
 import type { CallEvent, CarrierConnection, StartEvent } from '../telephony/index.js';
 
-type CloseInfo = { code: number; reason: string };
+type CloseInfo = { code: number; reason: string; lost?: boolean };
 
 export class StreamSplice implements CarrierConnection {
   readonly carrier: string;

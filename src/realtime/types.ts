@@ -4,6 +4,7 @@
 import type { CompiledVertical } from '../catalog/index.js';
 import type { CallStatusReport } from '../telephony/index.js';
 import type { CarrierConnection } from '../telephony/index.js';
+import type { CallFeedListener } from './callFeed.js';
 
 export type { CompiledVertical, CallStatusReport };
 
@@ -29,7 +30,14 @@ export interface CallHandler {
   stats(): { active: number; byVertical: Record<string, number> };
   /** Server shutdown: end every call cleanly, finalise rows. */
   shutdown(reason: string): Promise<void>;
+  /** A typed turn for a live call of this process (chat, or text during a voice call); the agent answers it. */
+  typed?(callSid: string, text: string): TypedTurnResult;
+  /** Watches a live call's records as they are written; undefined when no such call is live here. */
+  observe?(callSid: string, listener: CallFeedListener): (() => void) | undefined;
 }
+
+/** `not_ready`: the call is live but no model is listening yet (connecting, or reconnecting). */
+export type TypedTurnResult = 'sent' | 'unknown_call' | 'not_ready';
 
 /** Why a call ended (calls.end_reason). */
 export const END_REASON = {
@@ -44,5 +52,7 @@ export const END_REASON = {
   noStream: 'no_stream',
   statusCallback: 'status_callback',
   error: 'error',
+  /** The caller's side vanished without hanging up (a chat page closed or lost its connection). */
+  peerLost: 'peer_lost',
 } as const;
 export type EndReason = (typeof END_REASON)[keyof typeof END_REASON];

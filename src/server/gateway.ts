@@ -15,7 +15,7 @@ import { adminRouter } from './admin.js';
 import { createCarrierPort } from './carrierPort.js';
 import { createStreamEndpoint, type StreamEndpoint } from './streamUpgrade.js';
 import type { GatewayOptions } from './types.js';
-import { CONSOLE_PATH, consoleRouter, type ConsoleSettings } from './console/index.js';
+import { CONSOLE_PATH, consoleChat, consoleRouter, type ConsoleSettings } from './console/index.js';
 
 export interface Gateway {
   readonly app: Express;
@@ -49,9 +49,11 @@ export function createGateway(opts: GatewayOptions & { console?: ConsoleSettings
   const server = createServer(app);
   server.keepAliveTimeout = 5000;
   const stream: StreamEndpoint = createStreamEndpoint(opts, log, isDraining);
+  const chat = opts.console ? consoleChat({ ...opts.console, catalog: opts.catalog, handler: opts.handler, carriers: opts.carriers, adminToken: opts.adminToken ?? null, isDraining, log }) : undefined;
   server.on('upgrade', (req, socket, head) => {
     try {
-      stream.handleUpgrade(req, socket, head);
+      if (chat?.handles(req.url)) chat.handleUpgrade(req, socket, head);
+      else stream.handleUpgrade(req, socket, head);
     } catch (err) {
       log.error('upgrade failed', { err });
       socket.destroy();
@@ -94,7 +96,8 @@ export function createGateway(opts: GatewayOptions & { console?: ConsoleSettings
           log.error('call handler shutdown failed', { err });
         }
         stream.terminateAll();
-        await stream.close();
+        chat?.terminateAll();
+        await Promise.all([stream.close(), chat?.close()]);
         server.closeAllConnections();
         await serverClosed;
         log.info('gateway closed');

@@ -5,3 +5,4 @@ export * from './sqlState.js';
 export * from './zodIssues.js';
 export type * from './db.js';
 export * from './toolAudit.js';
+export * from './channel.js';

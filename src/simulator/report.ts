@@ -31,7 +31,7 @@ export function formatStoredCall(stored: StoredCall, opts: { indent?: string } =
   const c = stored.call;
   const lines: string[] = [];
   lines.push(`${ind}call ${c.id}  ${c.callSid}`);
-  lines.push(`${ind}  vertical ${c.vertical}@${c.manifestVersion}  engine ${c.engine ?? '?'}  status ${c.status}  end ${c.endReason ?? '-'}  duration ${c.durationMs === null ? '-' : secs(c.durationMs)}`);
+  lines.push(`${ind}  vertical ${c.vertical}@${c.manifestVersion}  channel ${c.channel}  engine ${c.engine ?? '?'}  status ${c.status}  end ${c.endReason ?? '-'}  duration ${c.durationMs === null ? '-' : secs(c.durationMs)}`);
   lines.push(`${ind}  started ${c.startedAt.toISOString()}${c.endedAt ? `  ended ${c.endedAt.toISOString()}` : ''}`);
   lines.push(`${ind}transcript:`);
   if (stored.transcript.length === 0) lines.push(`${ind}  (none)`);

@@ -10,6 +10,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Router } from 'express';
+import type { CallChannel } from '../shared/index.js';
 import type { CallControl, CarrierSerializer, RecordingControl, SmsSender, WarmTransferControl } from './types.js';
 
 /** Encodings the runtime can play out (it frames and pads G.711 μ-law today). */
@@ -130,10 +131,12 @@ export interface Carrier {
   readonly warmTransfer?: WarmTransferControl;
   /** Recording the call, when the carrier can do it. */
   readonly recording?: RecordingControl;
+  /** How callers reach the agent through this carrier (recorded on the call row); phone when absent. */
+  readonly channel?: CallChannel;
 }
 
 /** What the runtime uses of a call's carrier. */
-export type CarrierCallServices = Pick<Carrier, 'name' | 'callControl' | 'sms' | 'media' | 'warmTransfer' | 'recording'>;
+export type CarrierCallServices = Pick<Carrier, 'name' | 'callControl' | 'sms' | 'media' | 'warmTransfer' | 'recording' | 'channel'>;
 
 /** What a carrier module is built from at start-up. */
 export interface CarrierContext {

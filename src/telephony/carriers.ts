@@ -6,10 +6,12 @@ import { ConfigError } from '../shared/index.js';
 import type { Carrier, CarrierContext, CarrierModule } from './carrier.js';
 import { twilioCarrier } from './twilio/index.js';
 import { webrtcCarrier } from './webrtc/index.js';
+import { chatCarrier } from './chat/index.js';
 
 export const CARRIERS: readonly CarrierModule[] = [
   twilioCarrier,
   webrtcCarrier,
+  chatCarrier,
 ];
 
 /** Builds every registered carrier (or `modules`) for this process. */

@@ -25,3 +25,4 @@ export { CarrierSocket, DEFAULT_START_TIMEOUT_MS, type CarrierSocketOptions } fr
 export * from './twilio/index.js';
 export * from './http.js';
 export * from './webrtc/index.js';
+export * from './chat/index.js';

@@ -58,7 +58,8 @@ export interface CarrierConnection {
   readonly started: Promise<StartEvent>;
   /** Every parsed event after start. */
   on(event: 'event', fn: (e: CallEvent) => void): void;
-  on(event: 'close', fn: (info: { code: number; reason: string }) => void): void;
+  /** `lost`: the peer vanished without hanging up (a chat page closed, say). */
+  on(event: 'close', fn: (info: { code: number; reason: string; lost?: boolean }) => void): void;
   /** Bad input; the connection continues. */
   on(event: 'error', fn: (err: { code: string; message: string }) => void): void;
   sendAudioFrame(payloadBase64: string): void;

@@ -67,7 +67,7 @@ describe('a carrier registered beside Twilio, served by the unchanged gateway', 
     fixture = fixtureCatalog();
     handler = new FakeCallHandler();
     const carriers = createCarriers({ publicUrl: 'https://gw.example.test', env: { FAKE_CARRIER_TOKEN: TOKEN } }, [...CARRIERS, fakeCarrier]);
-    expect(carriers.map((c) => c.name)).toEqual(['twilio', 'webrtc', 'fake']);
+    expect(carriers.map((c) => c.name)).toEqual(['twilio', 'webrtc', 'chat', 'fake']);
     gateway = createGateway({ catalog: fixture.catalog, handler, carriers });
     url = `http://127.0.0.1:${(await gateway.listen(0, '127.0.0.1')).port}`;
   });
@@ -115,7 +115,7 @@ describe('a carrier registered beside Twilio, served by the unchanged gateway', 
     expect(res.text).toContain('<Connect><Stream url="wss://gw.example.test/twilio/stream">');
     expect(handler.prepared.get('CA900')!.carrier).toBe('twilio');
     const health = (await request(`${url}/healthz`)).json() as { signatureCheck: boolean; carriers: Array<{ name: string; signatureCheck: boolean }> };
-    expect(health.carriers).toEqual([{ name: 'twilio', signatureCheck: false }, { name: 'webrtc', signatureCheck: false }, { name: 'fake', signatureCheck: true }]);
+    expect(health.carriers).toEqual([{ name: 'twilio', signatureCheck: false }, { name: 'webrtc', signatureCheck: false }, { name: 'chat', signatureCheck: false }, { name: 'fake', signatureCheck: true }]);
     expect(health.signatureCheck).toBe(false);
   });
 

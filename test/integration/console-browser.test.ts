@@ -33,6 +33,8 @@ async function callerWav(file: string): Promise<void> {
   writeFileSync(file, Buffer.concat([header, pcm]));
 }
 
+const TYPED = 'What services do you offer, and how much does a haircut cost?';
+
 describeWithChromium('the console in Chromium', () => {
   let gw: ConsoleGateway;
   let browser: Browser;
@@ -84,6 +86,34 @@ describeWithChromium('the console in Chromium', () => {
     const conn = gw.webrtc.live.get(callSid)!;
     await eventually(async () => conn.packetsIn > 100, 'microphone frames at the gateway', 10_000);
     await page.waitForSelector('#call-transcript li.assistant', { timeout: 15_000 });
+
+    // A typed turn during the voice call: the agent hands off and calls a tool (seen live on the
+    // page) and answers in its voice (the answer is recorded once its audio has played out).
+    const bytesBefore = await page.evaluate<number>(`(async () => {
+      let bytes = 0;
+      (await window.switchboardConsole.call.pc.getStats()).forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'audio') bytes = r.bytesReceived ?? 0; });
+      return bytes;
+    })()`);
+    // The caller stops talking to type (the fake microphone loops its WAV: speech would barge in
+    // and cancel the answer, its tool call with it). A muted track keeps sending silent RTP.
+    await page.evaluate(`window.switchboardConsole.call.mic.getAudioTracks()[0].enabled = false`);
+    await page.waitForSelector('#call-type-input:not([disabled])');
+    await page.fill('#call-type-input', TYPED);
+    await page.click('#call-type-send');
+    await page.waitForSelector('#call-activity li.handoff', { timeout: 20_000 });
+    await page.waitForSelector('#call-activity li.tool', { timeout: 20_000 });
+    const activity = await page.textContent('#call-activity');
+    expect(activity).toContain('Front Desk → Services and Prices');
+    expect(activity).toContain('salon_list_services');
+    await page.waitForFunction(`[...document.querySelectorAll('#call-transcript li.caller')].some((li) => li.textContent.includes(${JSON.stringify(TYPED)}))`, undefined, { timeout: 15_000 });
+    await page.waitForFunction(`[...document.querySelectorAll('#call-transcript li.assistant .who')].some((w) => w.textContent.includes('Services and Prices'))`, undefined, { timeout: 20_000 });
+    const bytesAfter = await page.evaluate<number>(`(async () => {
+      let bytes = 0;
+      (await window.switchboardConsole.call.pc.getStats()).forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'audio') bytes = r.bytesReceived ?? 0; });
+      return bytes;
+    })()`);
+    expect(bytesAfter - bytesBefore).toBeGreaterThan(8000);
+    expect(await page.inputValue('#call-type-input')).toBe('');
     await page.screenshot({ path: join(OUT, 'call.png'), fullPage: true });
 
     await page.goto(`${gw.baseUrl}/console/#live`);
@@ -107,4 +137,45 @@ describeWithChromium('the console in Chromium', () => {
     expect(status).toMatch(/^(completed|failed)/);
     await page.screenshot({ path: join(OUT, 'history.png'), fullPage: true });
   }, 120_000);
+
+  it('chats with salon: typed turns answered in text, a handoff and a tool seen live, bad input reported, the chat in history with its analysis', async () => {
+    await page.goto(`${gw.baseUrl}/console/#chat`);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.selectOption('#chat-vertical', 'salon');
+    await page.click('#chat-start');
+    await page.waitForSelector('#chat-transcript li.assistant', { timeout: 15_000 });
+    const callSid = await page.evaluate<string>('window.switchboardConsole.chat.callSid');
+    expect(callSid).toMatch(/^CH[0-9a-f]{32}$/);
+
+    await page.fill('#chat-input', TYPED);
+    await page.click('#chat-send');
+    await page.waitForSelector('#chat-activity li.handoff', { timeout: 15_000 });
+    await page.waitForSelector('#chat-activity li.tool[data-status="ok"]', { timeout: 15_000 });
+    expect(await page.textContent('#chat-activity')).toContain('salon_list_services');
+    await page.waitForFunction(`[...document.querySelectorAll('#chat-transcript li.assistant .who')].some((w) => w.textContent.includes('Services and Prices'))`, undefined, { timeout: 15_000 });
+    expect(await page.textContent('#chat-transcript li.caller')).toContain(TYPED);
+
+    // A 1 MB message and a malformed one: a coded error on this page, and the chat goes on.
+    await page.evaluate(`window.switchboardConsole.chat.ws.send(JSON.stringify({ type: 'message', text: 'x'.repeat(1024 * 1024) }))`);
+    await page.waitForFunction(`document.getElementById('chat-status').textContent.startsWith('CHAT_MESSAGE_TOO_LARGE')`, undefined, { timeout: 10_000 });
+    await page.evaluate(`window.switchboardConsole.chat.ws.send('{not json')`);
+    await page.waitForFunction(`document.getElementById('chat-status').textContent.startsWith('CHAT_BAD_MESSAGE')`, undefined, { timeout: 10_000 });
+    expect(await page.isEnabled('#chat-input')).toBe(true);
+    await page.screenshot({ path: join(OUT, 'chat.png'), fullPage: true });
+
+    await page.click('#chat-end');
+    await page.waitForFunction(`document.getElementById('chat-status').textContent === 'Chat ended (caller_hangup).'`, undefined, { timeout: 15_000 });
+    const row = await eventually(async () => {
+      const r = await gw.store.calls.getBySid(callSid);
+      return r?.endedAt ? r : undefined;
+    }, 'the chat finalised', 20_000);
+    expect(row.channel).toBe('chat');
+    gw.processing.nudge();
+    await eventually(async () => gw.store.analysis.get(gw.store.dbForVertical(gw.catalog.get('salon')!.manifest), row.id), 'the analysis', 20_000);
+    await page.goto(`${gw.baseUrl}/console/#history/${row.id}`);
+    await page.waitForSelector(`#history-detail #call-${row.id} dl.analysis`, { timeout: 10_000 });
+    expect(await page.textContent(`#history-detail #call-${row.id} .call-channel`)).toBe('chat');
+    expect(await page.textContent(`tr[data-call="${callSid}"]`)).toContain('chat');
+    await page.screenshot({ path: join(OUT, 'chat-history.png'), fullPage: true });
+  }, 90_000);
 });

@@ -1,7 +1,7 @@
 /**
  * A real gateway with the console for browser and WebRTC tests: the salon vertical on Postgres
  * (fresh schemas), the emulator engine (rules brain: no scenario pairs browser speech), the real
- * CallManager with Twilio and the WebRTC carrier (loopback only), and in-process post-call
+ * CallManager with Twilio, the WebRTC carrier (loopback only) and chat, and in-process post-call
  * analysis, so a call placed from a page is finalised and analysed as `npm start` would.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { createEngineSelector } from '../../src/engines/select.js';
 import { CallManager } from '../../src/realtime/index.js';
 import { createGateway, type Gateway } from '../../src/server/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { createTwilioCarrier, createWebRtcCarrier, webrtcSettingsSchema, type WebRtcCarrier } from '../../src/telephony/index.js';
+import { createChatCarrier, createTwilioCarrier, createWebRtcCarrier, webrtcSettingsSchema, type ChatCarrier, type WebRtcCarrier } from '../../src/telephony/index.js';
 import { registry } from '../../tools/index.js';
 import { randomSchema, TEST_DATABASE_URL } from './storeSuite.js';
 
@@ -25,13 +25,17 @@ export interface ConsoleGateway {
   catalog: Catalog;
   manager: CallManager;
   webrtc: WebRtcCarrier;
+  chat: ChatCarrier;
   gateway: Gateway;
   baseUrl: string;
   processing: PostCallProcessing;
+  /** The core schema the gateway's store uses (for a second connection, e.g. the CLI). */
+  schema: string;
   close(): Promise<void>;
 }
 
-export async function startConsoleGateway(options: { adminToken?: string; mediaTimeoutMs?: number } = {}): Promise<ConsoleGateway> {
+/** `modelUrl`: where model sessions connect instead of the emulator (a dead port: the model is unavailable). */
+export async function startConsoleGateway(options: { adminToken?: string; mediaTimeoutMs?: number; modelUrl?: string } = {}): Promise<ConsoleGateway> {
   setTracingDisabled(true);
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-console-'));
   cpSync(resolve('verticals/salon'), join(dir, 'verticals', 'salon'), { recursive: true });
@@ -47,23 +51,24 @@ export async function startConsoleGateway(options: { adminToken?: string; mediaT
   const emulator: RunningEmulator = await startEmulator({ scenarios: [] });
   const twilio = createTwilioCarrier({ publicUrl: 'http://127.0.0.1:1' });
   const webrtc = createWebRtcCarrier(webrtcSettingsSchema.parse({ loopbackOnly: true, ...(options.mediaTimeoutMs ? { mediaTimeoutMs: options.mediaTimeoutMs } : {}) }));
+  const chat = createChatCarrier();
   const config = loadConfig({ env: { SWITCHBOARD_ENGINE: 'emulator' } });
   const manager = new CallManager({
     store,
-    engines: createEngineSelector({ config, emulatorUrl: emulator.url }),
-    carriers: [twilio, webrtc],
+    engines: createEngineSelector({ config, emulatorUrl: options.modelUrl ?? emulator.url }),
+    carriers: [twilio, webrtc, chat],
     resolveVertical: (id) => catalog.get(id),
     session: { endGraceMs: 300 },
   });
   const processing = await startPostCallProcessing({ config, store, catalog });
   const gateway = createGateway({
-    catalog, handler: manager, carriers: [twilio, webrtc], store, engine: 'emulator',
+    catalog, handler: manager, carriers: [twilio, webrtc, chat], store, engine: 'emulator',
     adminToken: options.adminToken ?? null,
-    console: { store, pollMs: 250 },
+    console: { store, pollMs: 250, chatStartTimeoutMs: 3000 },
   });
   const { port } = await gateway.listen(0, '127.0.0.1');
   return {
-    store, catalog, manager, webrtc, gateway, processing,
+    store, catalog, manager, webrtc, chat, gateway, processing, schema: coreSchema,
     baseUrl: `http://127.0.0.1:${port}`,
     async close() {
       await gateway.close('test over');

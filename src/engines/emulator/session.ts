@@ -304,6 +304,10 @@ export class EmulatorSession {
     if (this.active) return this.error(ERR.activeResponse(this.active.id, id));
     const params = event.response;
     if (params !== undefined && params !== null && !isObj(params)) return this.error(ERR.invalidType('response', 'an object', id));
+    const modalities = isObj(params) ? params.output_modalities : undefined;
+    if (modalities !== undefined && !(Array.isArray(modalities) && modalities.length === 1 && (modalities[0] === 'audio' || modalities[0] === 'text'))) {
+      return this.error(ERR.invalidValue('response.output_modalities', "Invalid 'response.output_modalities': expected ['audio'] or ['text'].", id));
+    }
     this.startResponse(params ?? {}, id);
   }
 

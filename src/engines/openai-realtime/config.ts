@@ -9,7 +9,7 @@ import type { RealtimeSessionConfig } from '@openai/agents/realtime';
 import type { AppConfig } from '../../config/index.js';
 import type { SessionTemplate } from '../../orchestration/index.js';
 import type { Manifest } from '../../manifest/index.js';
-import type { EngineKind, ModelAudio } from '../modelSession.js';
+import type { EngineKind, ModelAudio, ModelOutput } from '../modelSession.js';
 
 /** Where one call's model sessions connect (the OpenAI service, or the emulator speaking its protocol). */
 export interface RealtimeEndpoint {
@@ -44,9 +44,11 @@ export type CallSessionConfig = Partial<Extract<RealtimeSessionConfig, { audio?:
 
 /**
  * The session configuration for a call: audio formats both ways, the compiled turn detection,
- * transcription of the caller (transcripts are part of the call record) and the voice.
+ * transcription of the caller (transcripts are part of the call record) and the voice. A chat
+ * session answers in text (`output: 'text'`); the audio block stays, unused, so a handoff's
+ * config (rebuilt from this one) is the same shape either way.
  */
-export function callSessionConfig(template: SessionTemplate, audio: ModelAudio, voice: string | undefined): CallSessionConfig {
+export function callSessionConfig(template: SessionTemplate, audio: ModelAudio, voice: string | undefined, output: ModelOutput = 'audio'): CallSessionConfig {
   const td = template.turnDetection;
   const turnDetection = td.type === 'server_vad'
     ? {
@@ -55,7 +57,7 @@ export function callSessionConfig(template: SessionTemplate, audio: ModelAudio, 
       }
     : { type: 'semantic_vad', eagerness: td.eagerness, interruptResponse: td.interruptResponse, createResponse: td.createResponse };
   return {
-    outputModalities: ['audio'],
+    outputModalities: [output],
     audio: {
       input: {
         format: formatOf(audio),

@@ -70,7 +70,7 @@ export class OpenAIRealtimeModelSession implements ModelSession {
       transport: this.transport,
       model: endpoint.model,
       context: options.context,
-      config: callSessionConfig(options.template, endpoint.audio, options.voice),
+      config: callSessionConfig(options.template, endpoint.audio, options.voice, options.output),
       tracingDisabled: true,
       historyStoreAudio: false,
     });
@@ -165,7 +165,7 @@ export class OpenAIRealtimeModelSession implements ModelSession {
 
   private sendAudioConfig(instructions?: string): void {
     this.transport.updateSessionConfig({
-      ...callSessionConfig(this.template, this.endpoint.audio, this.voice),
+      ...callSessionConfig(this.template, this.endpoint.audio, this.voice, this.options.output),
       ...(instructions !== undefined ? { instructions } : {}),
     });
   }

@@ -5,6 +5,7 @@
  * and changing it ends every session. Without a token: loopback clients only, others get 403.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 export const CONSOLE_COOKIE = 'sb_console';
@@ -27,12 +28,17 @@ export interface ConsoleAccess {
   readonly tokenRequired: boolean;
   /** Lets a request through, or answers 401 (API) / the login page (pages) / 403 (not loopback). */
   guard(loginPage: () => string): RequestHandler;
+  /**
+   * The same rule for a request express does not see (a WebSocket upgrade): a valid session
+   * cookie, or a loopback client when there is no token.
+   */
+  allows(req: Pick<IncomingMessage, 'headers' | 'socket'>): { ok: true } | { ok: false; status: 401 | 403; code: string; message: string };
   /** Checks a posted token: the Set-Cookie value of a new session, or null. */
   login(token: unknown): string | null;
   logoutCookie(): string;
 }
 
-function cookieOf(req: Request, name: string): string | undefined {
+function cookieOf(req: Pick<IncomingMessage, 'headers'>, name: string): string | undefined {
   const header = req.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(';')) {
@@ -57,7 +63,7 @@ export function consoleAccess(opts: ConsoleAccessOptions): ConsoleAccess {
   const key = token ? createHmac('sha256', 'switchboard console session v1').update(token).digest() : null;
   const sign = (expiresAt: number) => createHmac('sha256', key!).update(`session.${expiresAt}`).digest('base64url');
 
-  const validSession = (req: Request): boolean => {
+  const validSession = (req: Pick<IncomingMessage, 'headers'>): boolean => {
     const raw = cookieOf(req, CONSOLE_COOKIE);
     if (!raw || key === null) return false;
     const [exp, sig] = raw.split('.');
@@ -82,6 +88,14 @@ export function consoleAccess(opts: ConsoleAccessOptions): ConsoleAccess {
         if (wantsHtml(req)) return void res.status(401).type('html').send(loginPage());
         return void deny(res, 401, CONSOLE_ERROR.unauthorized, 'log in to the console first (POST /console/login with the admin token)');
       };
+    },
+    allows(req) {
+      if (token === null) {
+        if (LOOPBACK.has(req.socket.remoteAddress ?? '')) return { ok: true };
+        return { ok: false, status: 403, code: CONSOLE_ERROR.forbidden, message: 'the console answers loopback clients only when ADMIN_TOKEN is not set' };
+      }
+      if (validSession(req)) return { ok: true };
+      return { ok: false, status: 401, code: CONSOLE_ERROR.unauthorized, message: 'log in to the console first (POST /console/login with the admin token)' };
     },
     login(given) {
       if (token === null || typeof given !== 'string' || !sameText(given, token)) return null;

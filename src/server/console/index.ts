@@ -8,14 +8,16 @@ import { fileURLToPath } from 'node:url';
 import express, { Router, type Request, type Response } from 'express';
 import type { Logger } from '../../observability/index.js';
 import type { Carrier } from '../../telephony/index.js';
-import { isWebRtcCarrier } from '../../telephony/index.js';
+import { isChatCarrier, isWebRtcCarrier } from '../../telephony/index.js';
 import type { CallHandler, GatewayCatalog } from '../types.js';
 import { consoleAccess } from './access.js';
+import { chatCapable, chatEndpoint, typedTurnRouter, type ChatEndpoint } from './chat.js';
 import { callEventsStream, liveCallsStream } from './live.js';
 import { signallingRouter } from './signalling.js';
 import { callDetail, callSummary, verticalViews, type ConsoleStore } from './views.js';
 
 export { consoleAccess, CONSOLE_COOKIE, CONSOLE_ERROR } from './access.js';
+export { CHAT_SOCKET_PATH, type ChatEndpoint } from './chat.js';
 export type { ConsoleStore } from './views.js';
 
 export const CONSOLE_PATH = '/console';
@@ -27,6 +29,8 @@ export interface ConsoleSettings {
   sessionTtlMs?: number;
   /** How often live views read the store (default 500 ms). */
   pollMs?: number;
+  /** A chat socket that starts no chat within this long is closed (default 60 s). */
+  chatStartTimeoutMs?: number;
 }
 
 export interface ConsoleOptions extends ConsoleSettings {
@@ -38,13 +42,24 @@ export interface ConsoleOptions extends ConsoleSettings {
   log: Logger;
 }
 
+const DEFAULT_SESSION_TTL_MS = 30 * 60_000;
+
+/** The console's chat socket (upgrades at /console/api/chat), under the console's access rule. */
+export function consoleChat(opts: Omit<ConsoleOptions, 'store' | 'pollMs'>): ChatEndpoint | undefined {
+  const access = consoleAccess({ token: opts.adminToken, sessionTtlMs: opts.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS });
+  return chatEndpoint({
+    carriers: opts.carriers, catalog: opts.catalog, handler: opts.handler, access, isDraining: opts.isDraining, log: opts.log,
+    ...(opts.chatStartTimeoutMs !== undefined ? { startTimeoutMs: opts.chatStartTimeoutMs } : {}),
+  });
+}
+
 const limitOf = (v: unknown): number => {
   const n = Number(v ?? 50);
   return Number.isInteger(n) && n >= 1 && n <= 500 ? n : 50;
 };
 
 export function consoleRouter(opts: ConsoleOptions): Router {
-  const access = consoleAccess({ token: opts.adminToken, sessionTtlMs: opts.sessionTtlMs ?? 30 * 60_000 });
+  const access = consoleAccess({ token: opts.adminToken, sessionTtlMs: opts.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS });
   const loginHtml = readFileSync(`${STATIC_DIR}login.html`, 'utf8');
   const pollMs = opts.pollMs ?? 500;
   const router = Router();
@@ -65,7 +80,10 @@ export function consoleRouter(opts: ConsoleOptions): Router {
 
   const webrtc = opts.carriers.find(isWebRtcCarrier);
   inner.get('/api/config', (_req, res) => {
-    res.json({ softphone: webrtc !== undefined, iceServers: webrtc?.iceServers ?? [], tokenRequired: access.tokenRequired });
+    res.json({
+      softphone: webrtc !== undefined, iceServers: webrtc?.iceServers ?? [], tokenRequired: access.tokenRequired,
+      chat: chatCapable(opts.handler) && opts.carriers.some(isChatCarrier),
+    });
   });
   inner.get('/api/verticals', (_req, res) => void res.json({ verticals: verticalViews(opts.catalog) }));
   inner.get('/api/calls', async (req, res, next) => {
@@ -89,6 +107,7 @@ export function consoleRouter(opts: ConsoleOptions): Router {
   });
   inner.get('/api/calls/:id/events', callEventsStream(opts.store, opts.catalog, pollMs, opts.log));
   if (webrtc) inner.use(signallingRouter({ carrier: webrtc, catalog: opts.catalog, handler: opts.handler, isDraining: opts.isDraining, log: opts.log }));
+  inner.use(typedTurnRouter(opts.handler, opts.log));
   inner.use('/api', (req, res) => void res.status(404).json({ error: { code: 'NOT_FOUND', message: `no route for ${req.method} /console/api${req.path}` } }));
   inner.use(express.static(STATIC_DIR, { index: 'index.html', maxAge: 0, extensions: ['html'] }));
   return router;

@@ -40,8 +40,9 @@ export function callSummary(c: CallRecord): Record<string, unknown> {
     id: c.id,
     callSid: c.callSid,
     vertical: c.vertical,
-    // Call rows do not record their carrier yet; browser calls are known by their id.
-    carrier: typeof c.metadata.carrier === 'string' ? c.metadata.carrier : isBrowserCallSid(c.callSid) ? WEBRTC : 'phone',
+    // Call rows record their channel (phone, webrtc, chat); older browser calls are known by their id.
+    carrier: typeof c.metadata.carrier === 'string' ? c.metadata.carrier : c.channel !== 'phone' ? c.channel : isBrowserCallSid(c.callSid) ? WEBRTC : 'phone',
+    channel: c.channel,
     status: c.status,
     startedAt: c.startedAt.toISOString(),
     endedAt: c.endedAt?.toISOString() ?? null,

@@ -1,6 +1,7 @@
 import { jsonParam, toDate, toDateOrNull, toNumOrNull, toStrOrNull } from '../sql.js';
 import type { Db, Queryable, Row } from '../types.js';
 import { emitCallEvent } from './webhooks.js';
+import { isCallChannel, type CallChannel } from '../../shared/index.js';
 
 export type CallStatus = 'ringing' | 'in_progress' | 'completed' | 'failed';
 
@@ -20,6 +21,8 @@ export interface CallRecord {
   durationMs: number | null;
   traceId: string | null;
   metadata: Record<string, unknown>;
+  /** How the caller reached the agent (phone, webrtc, chat). */
+  channel: CallChannel;
 }
 
 export interface NewCall {
@@ -33,6 +36,8 @@ export interface NewCall {
   to?: string | null;
   traceId?: string | null;
   metadata?: Record<string, unknown>;
+  /** Defaults to phone. */
+  channel?: CallChannel;
   /** Defaults to now. */
   startedAt?: Date;
   /** Record a `call.started` webhook event in the same transaction (the vertical has a webhook for it). */
@@ -49,7 +54,7 @@ export interface FinalizeCall {
 }
 
 const COLUMNS = `id, call_sid, vertical, manifest_version, engine, direction, from_number, to_number, status,
-  started_at, ended_at, end_reason, duration_ms, trace_id, metadata`;
+  started_at, ended_at, end_reason, duration_ms, trace_id, metadata, channel`;
 
 export function toCallRecord(r: Row): CallRecord {
   return {
@@ -68,6 +73,7 @@ export function toCallRecord(r: Row): CallRecord {
     durationMs: toNumOrNull(r.duration_ms),
     traceId: toStrOrNull(r.trace_id),
     metadata: (r.metadata ?? {}) as Record<string, unknown>,
+    channel: isCallChannel(r.channel) ? r.channel : 'phone',
   };
 }
 
@@ -89,13 +95,13 @@ export class CallsRepository {
   private async insert(q: Queryable, call: NewCall): Promise<CallRecord> {
     const { rows } = await q.query(
       `INSERT INTO calls (id, call_sid, vertical, manifest_version, engine, direction, from_number, to_number,
-                          trace_id, metadata, status, started_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, 'in_progress', COALESCE($11::timestamptz, now()))
+                          trace_id, metadata, status, started_at, channel)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, 'in_progress', COALESCE($11::timestamptz, now()), $12)
        RETURNING ${COLUMNS}`,
       [
         call.id, call.callSid, call.vertical, call.manifestVersion, call.engine ?? null, call.direction ?? 'inbound',
         call.from ?? null, call.to ?? null, call.traceId ?? null, jsonParam(call.metadata ?? {}),
-        call.startedAt ? call.startedAt.toISOString() : null,
+        call.startedAt ? call.startedAt.toISOString() : null, call.channel ?? 'phone',
       ],
     );
     return toCallRecord(rows[0]!);

@@ -90,6 +90,7 @@ export function createWebRtcCarrier(settings: WebRtcSettings, options: { log?: C
   };
   return {
     name: WEBRTC,
+    channel: 'webrtc',
     serializer: webrtcSerializer,
     media: WEBRTC_MEDIA,
     signatureCheck: false,

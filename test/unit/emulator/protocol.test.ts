@@ -263,6 +263,28 @@ describe('emulator wire protocol (raw ws client)', () => {
     expect((done.response as { output: { content: { type: string }[] }[] }).output[0]!.content[0]!.type).toBe('output_text');
   });
 
+  it('answers a typed turn in text when response.create asks for text on an audio session, and refuses other modalities', async () => {
+    const c = await connect();
+    c.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Hello there.' }] } });
+    const added = await c.waitFor('conversation.item.added');
+    expect(added.item).toMatchObject({ role: 'user', content: [{ type: 'input_text', text: 'Hello there.' }] });
+    c.send({ type: 'response.create', event_id: 'evt_both', response: { output_modalities: ['audio', 'text'] } });
+    const err = await c.waitFor('error');
+    expect(err.error).toMatchObject({ type: 'invalid_request_error', param: 'response.output_modalities', event_id: 'evt_both' });
+    const from = c.mark();
+    c.send({ type: 'response.create', response: { output_modalities: ['text'] } });
+    const done = await c.waitFor('response.done', () => true, from);
+    expect(done.response).toMatchObject({ status: 'completed', output_modalities: ['text'] });
+    expect(c.types(from).filter((t) => t.startsWith('response.output_audio'))).toEqual([]);
+    const text = await c.waitFor('response.output_text.done', () => true, from);
+    expect(String(text.text).length).toBeGreaterThan(0);
+    // The assistant's text is stored: a retrieve returns it (the SDK overwrites its history with it).
+    const itemId = (done.response as { output: { id: string }[] }).output[0]!.id;
+    c.send({ type: 'conversation.item.retrieve', item_id: itemId });
+    const got = await c.waitFor('conversation.item.retrieved');
+    expect(got.item).toMatchObject({ role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: text.text }] });
+  });
+
   it('plays a scenario chosen per connection: a tool call, then the next step after its output', async () => {
     const c = await connect('?scenario=test/raw');
     c.send({ type: 'response.create' });

@@ -79,7 +79,7 @@ describe('the OpenAI-realtime model session', () => {
   let session: OpenAIRealtimeModelSession | undefined;
   let events: ModelEvent[];
 
-  const open = async (interruptResponse: boolean): Promise<OpenAIRealtimeModelSession> => {
+  const open = async (interruptResponse: boolean, output?: 'audio' | 'text'): Promise<OpenAIRealtimeModelSession> => {
     const seen: ModelEvent[] = [];
     events = seen;
     session = new OpenAIRealtimeModelSession(
@@ -87,6 +87,7 @@ describe('the OpenAI-realtime model session', () => {
       {
         graph: graphOf('Front', 'Billing'), agent: 'Front', context: { switchboard: {} as unknown as CallToolEnv },
         template: templateWith(interruptResponse), voice: 'alloy', connectTimeoutMs: 2000, listener: (e) => seen.push(e),
+        ...(output ? { output } : {}),
       },
     );
     await session.connect();
@@ -152,6 +153,31 @@ describe('the OpenAI-realtime model session', () => {
     ]);
     expect((seen[0] as { receivedAtMs: number }).receivedAtMs).toBeGreaterThanOrEqual(t0);
     expect(s.currentAgent).toBe('Front');
+  });
+
+  it('answers in text for a chat: output_modalities text (kept across a handoff), a typed turn as input_text, the reply as its transcript', async () => {
+    const s = await open(false, 'text');
+    await until('the session config', () => peer.sent('session.update').some((e) => JSON.stringify(e).includes('output_modalities')));
+    const configured = peer.sent('session.update').filter((e) => (e.session as { output_modalities?: unknown }).output_modalities !== undefined);
+    expect(configured.map((e) => (e.session as { output_modalities: unknown }).output_modalities)).toEqual([['text']]);
+    s.sendUserText('Do you cut curly hair?');
+    await until('the typed turn and its response', () => peer.sent('response.create').length === 1);
+    expect(peer.sent('conversation.item.create')[0]).toMatchObject({ item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Do you cut curly hair?' }] } });
+    peer.send({ type: 'response.created', response: { id: 'resp_t' } });
+    const item = { id: 'item_t', object: 'realtime.item', type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'Yes, every day.' }] };
+    peer.send({ type: 'response.output_item.added', response_id: 'resp_t', output_index: 0, item: { ...item, status: 'in_progress', content: [] } });
+    peer.send({ type: 'response.output_text.delta', response_id: 'resp_t', item_id: 'item_t', output_index: 0, content_index: 0, delta: 'Yes, every day.' });
+    peer.send({ type: 'response.output_item.done', response_id: 'resp_t', output_index: 0, item });
+    peer.send({ type: 'response.done', response: { id: 'resp_t', status: 'completed', output: [item] } });
+    await until('the reply', () => events.some((e) => e.type === 'response_done'));
+    expect(events.filter((e) => e.type !== 'response_created' && e.type !== 'response_done')).toEqual([
+      { type: 'assistant_item_added', itemId: 'item_t', responseId: 'resp_t' },
+      { type: 'assistant_item_done', itemId: 'item_t', responseId: 'resp_t', transcript: 'Yes, every day.' },
+    ]);
+    await s.update({ agent: 'Billing' });
+    await until('the handoff config', () => peer.sent('session.update').filter((e) => (e.session as { instructions?: string }).instructions === 'You are Billing.').length > 0);
+    const handoff = peer.sent('session.update').filter((e) => (e.session as { instructions?: string }).instructions === 'You are Billing.');
+    expect(handoff.map((e) => (e.session as { output_modalities?: unknown }).output_modalities)).toEqual([['text']]);
   });
 
   it('answers a tool call whose arguments are not JSON itself and reports it', async () => {

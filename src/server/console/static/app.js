@@ -80,7 +80,7 @@ function callDetailView(detail) {
     h('h3', {}, `${c.vertical} · ${c.callSid}`),
     h('dl', {},
       h('dt', {}, 'Status'), h('dd', { class: 'call-status' }, `${c.status}${c.endReason ? ` (${c.endReason})` : ''}`),
-      h('dt', {}, 'Carrier'), h('dd', {}, c.carrier ?? ''),
+      h('dt', {}, 'Channel'), h('dd', { class: 'call-channel' }, c.channel ?? c.carrier ?? ''),
       h('dt', {}, 'Started'), h('dd', {}, time(c.startedAt)),
       h('dt', {}, 'Duration'), h('dd', {}, seconds(c.durationMs))),
     h('div', { class: 'columns' },
@@ -293,7 +293,7 @@ state.pages.live = {
       const calls = JSON.parse(e.data);
       $('live-empty').hidden = calls.length > 0;
       $('live-calls').replaceChildren(...calls.map((c) => h('tr', { onclick: () => this.open(c.callSid) },
-        h('td', {}, time(c.startedAt)), h('td', {}, c.vertical), h('td', {}, c.carrier ?? ''), h('td', {}, c.status), h('td', {}, c.callSid))));
+        h('td', {}, time(c.startedAt)), h('td', {}, c.vertical), h('td', {}, c.channel ?? c.carrier ?? ''), h('td', {}, c.status), h('td', {}, c.callSid))));
       if (!this.detail && calls.length === 1) this.open(calls[0].callSid);
     });
     if (arg) this.open(arg);
@@ -314,7 +314,7 @@ state.pages.history = {
   async enter(arg) {
     const { calls } = await json(await api('/calls?limit=100'));
     $('history-calls').replaceChildren(...calls.map((c) => h('tr', { 'data-call': c.callSid, onclick: () => { location.hash = `#history/${c.id}`; } },
-      h('td', {}, time(c.startedAt)), h('td', {}, c.vertical), h('td', {}, c.carrier ?? ''), h('td', {}, c.status), h('td', {}, c.endReason ?? ''), h('td', {}, seconds(c.durationMs)))));
+      h('td', {}, time(c.startedAt)), h('td', {}, c.vertical), h('td', {}, c.channel ?? c.carrier ?? ''), h('td', {}, c.status), h('td', {}, c.endReason ?? ''), h('td', {}, seconds(c.durationMs)))));
     if (arg) $('history-detail').replaceChildren(callDetailView(await json(await api(`/calls/${encodeURIComponent(arg)}`))));
     else $('history-detail').replaceChildren();
   },
