@@ -30,3 +30,8 @@ export {
 } from './versions.js';
 export { findAnalysis, formatAnalysis, analysisToJson } from './format.js';
 export { listFailedJobs, retryFailedJob, type FailedJobsListing, type JobsAdminDeps, type RetryOutcome } from './admin.js';
+export { rerunAnalysis, rerunVertical, type RerunDeps, type RerunOutcome } from './rerun.js';
+export {
+  evaluateSuccess, decideCriterion, combineSuccess, judgementCriteria, NOT_JUDGED_OFFLINE,
+  criterionResultSchema, successOutcomeSchema, type CriterionResult, type SuccessOutcome, type SuccessInput, type Judgement,
+} from './success.js';

@@ -34,3 +34,7 @@ commands.push(emulatorCommand);
 import { numbersCommand } from './numbers.js';
 import { canaryCommand } from './canary.js';
 commands.push(numbersCommand, canaryCommand);
+
+// Analysis re-runs (issue 18).
+import { analysisCommand } from './analysis.js';
+commands.push(analysisCommand);

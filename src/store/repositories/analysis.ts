@@ -208,6 +208,15 @@ export class AnalysisRepository {
     return rows.map(toRevision);
   }
 
+  /** Ended calls of `vertical` that started at or after `since`, oldest first (what `analysis rerun --since` re-runs). */
+  async endedCallIds(vertical: string, since: Date, limit = 10_000): Promise<string[]> {
+    const { rows } = await this.db.query(
+      `SELECT id FROM calls WHERE vertical = $1 AND started_at >= $2 AND ended_at IS NOT NULL ORDER BY started_at, id LIMIT $3`,
+      [vertical, since.toISOString(), Math.max(1, Math.min(limit, 100_000))],
+    );
+    return rows.map((r) => String(r.id));
+  }
+
   async count(vdb: Db): Promise<number> {
     const { rows } = await vdb.query('SELECT count(*)::int AS n FROM call_analysis');
     return toNum(rows[0]?.n ?? 0);
