@@ -35,3 +35,11 @@ export {
   evaluateSuccess, decideCriterion, combineSuccess, judgementCriteria, NOT_JUDGED_OFFLINE,
   criterionResultSchema, successOutcomeSchema, type CriterionResult, type SuccessOutcome, type SuccessInput, type Judgement,
 } from './success.js';
+export {
+  purgeExpired, formatPurgeReport, retentionRules, structuredFields,
+  type PurgeLine, type PurgeOptions, type PurgeReport, type RetentionStore,
+} from './retention.js';
+export {
+  startRetentionScheduler, startRetentionTimer, RETENTION_QUEUE, RETENTION_SCHEDULER_ID, RETENTION_JOB_NAME,
+  type RetentionSchedule, type RetentionScheduleOptions,
+} from './retentionSchedule.js';

@@ -34,6 +34,8 @@ import {
   createManifestResolver, trackManifestVersions, type ManifestSource, type ManifestVersionStore, type VersionTracker,
 } from './versions.js';
 import type { Worker } from 'bullmq';
+import { purgeExpired, type RetentionStore } from './retention.js';
+import { startRetentionScheduler, startRetentionTimer, type RetentionSchedule } from './retentionSchedule.js';
 
 /** What post-call processing needs of the store (`openStore()` returns a superset). */
 export interface PostCallStore {
@@ -42,6 +44,8 @@ export interface PostCallStore {
   /** Each compiled version's analysis settings. */
   manifestVersions: ManifestVersionStore;
   dbForVertical(manifest: Manifest): Db;
+  /** Retention purges (each vertical's `retention`), run on a schedule. */
+  retention: RetentionStore['retention'];
 }
 
 export interface PostCallTuning {
@@ -64,6 +68,9 @@ export interface PostCallTuning {
   fetch?: typeof fetch;
   onCompleted?: (job: PostCallJob, outcome: PostCallOutcome) => void;
   logger?: Logger;
+  /** Retention: the BullMQ queue name (tests), and false to not schedule purges at all. */
+  retentionQueueName?: string;
+  retention?: boolean;
 }
 
 export interface StartPostCallOptions extends PostCallTuning {
@@ -136,6 +143,22 @@ function makeRelay(options: StartPostCallOptions, publisher: JobPublisher, log: 
   });
 }
 
+/** Scheduled retention purges: the BullMQ job scheduler where workers run, a timer in-process. */
+async function startRetention(options: StartPostCallOptions, mode: 'bullmq' | 'in-process', log: Logger): Promise<RetentionSchedule | null> {
+  if (options.retention === false) return null;
+  const run = () => purgeExpired({ store: options.store, manifests: options.catalog.list().map((v) => v.manifest), logger: log });
+  const intervalMs = options.config.retention.purgeIntervalMs;
+  if (mode === 'in-process') return startRetentionTimer({ intervalMs, run, logger: log });
+  try {
+    return await startRetentionScheduler(bullmqSettings(options.config, options), {
+      intervalMs, run, logger: log, ...(options.retentionQueueName ? { queueName: options.retentionQueueName } : {}),
+    });
+  } catch (err) {
+    log.warn('retention purges not scheduled (Redis unavailable?); `switchboard purge` still works', { err });
+    return null;
+  }
+}
+
 function makeWorker(options: StartPostCallOptions, processor: PostCallProcessor, log: Logger): Worker {
   return createBullmqWorker(bullmqSettings(options.config, options), processor, {
     concurrency: options.config.analysis.concurrency,
@@ -175,6 +198,7 @@ export async function startPostCallProcessing(options: StartPostCallOptions): Pr
     const publisher = createBullmqPublisher(bullmqSettings(options.config, options), log);
     const relay = makeRelay(options, publisher, log);
     const worker = options.withWorker ? makeWorker(options, processor, log) : null;
+    const retention = worker ? await startRetention(options, 'bullmq', log) : null;
     relay.start();
     log.info('post-call processing on BullMQ', { withWorker: Boolean(worker), concurrency: options.config.analysis.concurrency });
     return {
@@ -184,6 +208,7 @@ export async function startPostCallProcessing(options: StartPostCallOptions): Pr
         versions.stop();
         await relay.stop();
         await publisher.close();
+        await retention?.close();
         await worker?.close();
       },
     };
@@ -208,6 +233,7 @@ export async function startPostCallProcessing(options: StartPostCallOptions): Pr
     log.warn('start-up recovery of post-call jobs failed; unsent outbox rows are still published', { err });
   }
   relay.start();
+  const retention = await startRetention(options, 'in-process', log);
   log.info('post-call processing in-process (no REDIS_URL): not durable across restarts', { concurrency: options.config.analysis.concurrency });
   return {
     mode: 'in-process', relay, queue, worker: null,
@@ -215,6 +241,7 @@ export async function startPostCallProcessing(options: StartPostCallOptions): Pr
     async close() {
       versions.stop();
       await relay.stop();
+      await retention?.close();
       await queue.close();
     },
   };
@@ -237,14 +264,16 @@ export async function startPostCallWorker(options: Omit<StartPostCallOptions, 'w
   const publisher = createBullmqPublisher(bullmqSettings(options.config, options), log);
   const relay = makeRelay(options, publisher, log);
   const worker = makeWorker(options, processor, log);
+  const retention = await startRetention(options, 'bullmq', log);
   relay.start();
-  log.info('post-call worker started', { concurrency: options.config.analysis.concurrency });
+  log.info('post-call worker started', { concurrency: options.config.analysis.concurrency, retentionEveryMs: retention ? options.config.retention.purgeIntervalMs : null });
   return {
     relay, worker,
     async close() {
       versions.stop();
       await relay.stop();
       await publisher.close();
+      await retention?.close();
       await worker.close();
     },
   };

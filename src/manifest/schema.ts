@@ -200,10 +200,7 @@ export const storageSchema = z.strictObject({
 export type StorageSpec = z.infer<typeof storageSchema>;
 
 /** Days of retention: a whole number, at least 1 (zero or negative would purge calls as they end). */
-const retentionDays = z.number({ error: 'must be a number of days' })
-  .int('must be a whole number of days')
-  .min(1, 'must be at least 1 day (omit it to keep forever)')
-  .max(36_500, 'must be at most 36500 days');
+const retentionDays = z.number().int().min(1).max(36_500);
 
 /**
  * How long a vertical keeps each kind of call content, in days after the call ended; omitted →

@@ -35,6 +35,7 @@ import { numbersCommand } from './numbers.js';
 import { canaryCommand } from './canary.js';
 commands.push(numbersCommand, canaryCommand);
 
-// Analysis re-runs (issue 18).
+// Analysis re-runs and retention purges (issue 18).
 import { analysisCommand } from './analysis.js';
-commands.push(analysisCommand);
+import { purgeCommand } from './purge.js';
+commands.push(analysisCommand, purgeCommand);
