@@ -48,7 +48,7 @@ export function formatAnalysis(a: StoredAnalysis | null): string {
   if (!a) return 'Analysis: pending (no analysis stored yet)';
   const lines = [
     `Analysis (${a.analyser}${a.model ? ` ${a.model}` : ''}${a.isShort ? ', short call' : ''}, revision ${a.revision}, ${a.revisionCount} kept):`,
-    `  Summary:    ${a.summary}`,
+    `  Summary:    ${a.summary || (a.purgedAt ? '(removed by retention)' : '–')}`,
     `  Sentiment:  ${a.sentiment.label} (${a.sentiment.score >= 0 ? '+' : ''}${a.sentiment.score.toFixed(2)})`,
     `  Intent:     ${a.intent}`,
     `  Lead score: ${a.leadScore}/100`,

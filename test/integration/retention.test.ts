@@ -11,6 +11,8 @@ import { buildProcessor, startRetentionScheduler, startRetentionTimer, type Purg
 import { buildProgram } from '../../src/cli/main.js';
 import type { CliIo, CliRun } from '../../src/cli/context.js';
 import { makePurgeCommand } from '../../src/cli/commands/purge.js';
+import { callRetentionSection } from '../../src/cli/commands/callRetention.js';
+import type { StoredCall } from '../../src/store/index.js';
 import type { Manifest } from '../../src/manifest/index.js';
 import { openStore } from '../../src/store/index.js';
 import {
@@ -115,6 +117,12 @@ it('dry-run reports what would go and deletes nothing; purge keeps metadata and 
   expect(await count('SELECT count(*)::int AS n FROM transcript_items WHERE call_id = $1', old)).toBe(0);
   expect(after.metadata).toEqual({ language: 'en' });
   expect(after.recording_url).toBeNull();
+
+  // `calls show` says what went and when; nothing for the recent call.
+  const shown = await callRetentionSection.load(env.store, { call: { id: old } } as StoredCall);
+  expect(shown!.text).toContain('transcripts removed by retention on');
+  expect(Object.keys(shown!.json as object)).toHaveLength(4);
+  expect(await callRetentionSection.load(env.store, { call: { id: recent } } as StoredCall)).toBeNull();
 
   // The recent call keeps everything.
   expect(await count('SELECT count(*)::int AS n FROM transcript_items WHERE call_id = $1', recent)).toBe(6);

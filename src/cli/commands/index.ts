@@ -38,4 +38,6 @@ commands.push(numbersCommand, canaryCommand);
 // Analysis re-runs and retention purges (issue 18).
 import { analysisCommand } from './analysis.js';
 import { purgeCommand } from './purge.js';
+import { callRetentionSection } from './callRetention.js';
 commands.push(analysisCommand, purgeCommand);
+callShowSections.push(callRetentionSection);

@@ -53,6 +53,16 @@ export class RetentionRepository {
     return { calls: toNum(r?.calls ?? 0), rows: r?.rows == null ? null : toNum(r.rows) };
   }
 
+  /** What was purged from a call, kind → when (empty when nothing was). */
+  async purgedOf(callId: string): Promise<Partial<Record<RetentionKind, Date>>> {
+    const { rows } = await this.db.query<{ purged: unknown }>('SELECT purged FROM calls WHERE id = $1::uuid', [callId]);
+    const raw = rows[0]?.purged;
+    const map = (typeof raw === 'string' ? JSON.parse(raw) : raw ?? {}) as Record<string, string>;
+    const out: Partial<Record<RetentionKind, Date>> = {};
+    for (const kind of RETENTION_KINDS) if (map[kind]) out[kind] = new Date(map[kind]);
+    return out;
+  }
+
   /** Purges `kind` from these calls (core tables; `analysis` also needs `purgeAnalysis`) and marks them. Returns rows touched. */
   async purge(kind: RetentionKind, callIds: readonly string[]): Promise<number> {
     if (callIds.length === 0) return 0;
