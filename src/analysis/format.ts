@@ -26,11 +26,16 @@ export function analysisToJson(a: StoredAnalysis | null): Record<string, unknown
     analyser: a.analyser,
     model: a.model,
     isShort: a.isShort,
+    success: a.success ?? null,
     revision: a.revision,
+    revisionCount: a.revisionCount,
+    purgedAt: a.purgedAt ? a.purgedAt.toISOString() : null,
     createdAt: a.createdAt.toISOString(),
     updatedAt: a.updatedAt.toISOString(),
   };
 }
+
+const verdict = (passed: boolean | null): string => (passed === true ? 'pass' : passed === false ? 'fail' : 'unknown');
 
 function fieldText(v: unknown): string {
   if (v === null || v === undefined) return '–';
@@ -42,13 +47,18 @@ function fieldText(v: unknown): string {
 export function formatAnalysis(a: StoredAnalysis | null): string {
   if (!a) return 'Analysis: pending (no analysis stored yet)';
   const lines = [
-    `Analysis (${a.analyser}${a.model ? ` ${a.model}` : ''}${a.isShort ? ', short call' : ''}, revision ${a.revision}):`,
-    `  Summary:    ${a.summary}`,
+    `Analysis (${a.analyser}${a.model ? ` ${a.model}` : ''}${a.isShort ? ', short call' : ''}, revision ${a.revision}, ${a.revisionCount} kept):`,
+    `  Summary:    ${a.summary || (a.purgedAt ? '(removed by retention)' : '–')}`,
     `  Sentiment:  ${a.sentiment.label} (${a.sentiment.score >= 0 ? '+' : ''}${a.sentiment.score.toFixed(2)})`,
     `  Intent:     ${a.intent}`,
     `  Lead score: ${a.leadScore}/100`,
   ];
   for (const r of a.leadReasons) lines.push(`    ${r.points >= 0 ? '+' : ''}${r.points}  ${r.reason}`);
+  if (a.success) {
+    lines.push(`  Success:    ${verdict(a.success.passed)}`);
+    for (const c of a.success.criteria) lines.push(`    ${verdict(c.passed).padEnd(7)} ${c.name}: ${c.reason}`);
+  }
+  if (a.purgedAt) lines.push(`  Purged:     free text removed by retention on ${a.purgedAt.toISOString().slice(0, 10)}`);
   const fields = Object.entries(a.fields);
   if (fields.length > 0) {
     lines.push('  Fields:');

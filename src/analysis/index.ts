@@ -31,3 +31,16 @@ export {
 export { findAnalysis, formatAnalysis, analysisToJson } from './format.js';
 export { listFailedJobs, retryFailedJob, type FailedJobsListing, type JobsAdminDeps, type RetryOutcome } from './admin.js';
 export * from './webhooks/index.js';
+export { rerunAnalysis, rerunVertical, type RerunDeps, type RerunOutcome } from './rerun.js';
+export {
+  evaluateSuccess, decideCriterion, combineSuccess, judgementCriteria, NOT_JUDGED_OFFLINE,
+  criterionResultSchema, successOutcomeSchema, type CriterionResult, type SuccessOutcome, type SuccessInput, type Judgement,
+} from './success.js';
+export {
+  purgeExpired, formatPurgeReport, retentionRules, structuredFields,
+  type PurgeLine, type PurgeOptions, type PurgeReport, type RetentionStore,
+} from './retention.js';
+export {
+  startRetentionScheduler, startRetentionTimer, RETENTION_QUEUE, RETENTION_SCHEDULER_ID, RETENTION_JOB_NAME,
+  type RetentionSchedule, type RetentionScheduleOptions,
+} from './retentionSchedule.js';

@@ -18,6 +18,7 @@ import { callFacts } from './facts.js';
 import { shortSummary } from './heuristic/summary.js';
 import { postCallJobSchema, type PostCallJob, type PostCallOutcome } from './jobs.js';
 import { fieldsSchema } from './schemas.js';
+import { evaluateSuccess } from './success.js';
 import type { AnalysisManifest, ManifestResolver } from './versions.js';
 import {
   analysisResultSchema, UNKNOWN_INTENT, type Analyser, type AnalyserName, type AnalysisResult, type CallBundle,
@@ -56,16 +57,20 @@ function unrecoverable(code: string, message: string): UnrecoverableError {
   return new UnrecoverableError(`${code}: ${message}`);
 }
 
-/** Picks the vertical's analyser; an `openai` vertical without a configured key uses the heuristic. */
+/**
+ * Picks the vertical's analyser: `auto` (the default) and `openai` use the OpenAI analyser when a
+ * key is configured; without one both fall back to the heuristic (only `openai` warns about it).
+ */
 export function chooseAnalyser(manifest: AnalysisManifest, analysers: AnalyserSet): Analyser {
-  const wanted: AnalyserName = manifest.analysis.analyser;
-  return wanted === 'openai' && analysers.openai ? analysers.openai : analysers.heuristic;
+  const wanted = manifest.analysis.analyser;
+  return wanted !== 'heuristic' && analysers.openai ? analysers.openai : analysers.heuristic;
 }
 
 export function shortRecord(bundle: CallBundle, manifest: AnalysisManifest, analyser: AnalyserName): AnalysisResult {
   const facts = callFacts(bundle);
   const fields: Record<string, unknown> = {};
   for (const f of manifest.analysis.fields) fields[f.name] = f.type === 'string[]' ? [] : null;
+  const success = evaluateSuccess(manifest.analysis, { facts, intent: UNKNOWN_INTENT, fields, endReason: bundle.call.endReason });
   return {
     summary: shortSummary(bundle, facts, manifest.analysis.minCallerTurns),
     sentiment: { label: 'neutral', score: 0 },
@@ -76,6 +81,7 @@ export function shortRecord(bundle: CallBundle, manifest: AnalysisManifest, anal
     analyser,
     model: null,
     isShort: true,
+    ...(success ? { success } : {}),
   };
 }
 
@@ -126,7 +132,7 @@ export function createPostCallProcessor(deps: PostCallProcessorDeps): PostCallPr
     const { manifest, origin } = await deps.versions.resolve(vertical, bundle.call.manifestVersion, current);
 
     const analyser = chooseAnalyser(manifest, deps.analysers);
-    if (analyser.name !== manifest.analysis.analyser && !warnedFallback.has(vertical)) {
+    if (manifest.analysis.analyser === 'openai' && analyser.name !== 'openai' && !warnedFallback.has(vertical)) {
       warnedFallback.add(vertical);
       log.warn('no OpenAI key: using the heuristic analyser', { vertical });
     }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { AnalysisField, AnalysisSpec } from '../manifest/index.js';
+import { judgementCriteria } from './success.js';
 import { SENTIMENT_LABELS, UNKNOWN_INTENT } from './types.js';
 
 export function fieldValueSchema(field: AnalysisField): z.ZodType {
@@ -62,7 +63,16 @@ function buildModelOutputSchema(spec: AnalysisSpec) {
   const intent = intents.length > 0
     ? z.enum([UNKNOWN_INTENT, ...intents])
     : z.string().min(1).max(100);
-  return z.strictObject({
+  // Judgement criteria of the success rubric: one required verdict each (criteria with `when` are decided from facts).
+  const judged = judgementCriteria(spec);
+  const success: Record<string, z.ZodType> = {};
+  for (const c of judged) {
+    success[c.name] = z.strictObject({
+      passed: z.boolean().describe(`Whether the call met: ${c.description}`),
+      reason: z.string().min(1).max(300).describe('One sentence saying why, from what the call shows.'),
+    });
+  }
+  const base = {
     summary: z.string().min(1).max(1500).describe('Two to four sentences: who called, what they wanted, what was done, how the call ended.'),
     sentiment: z.strictObject({
       label: z.enum(SENTIMENT_LABELS).describe("The caller's overall sentiment."),
@@ -70,6 +80,9 @@ function buildModelOutputSchema(spec: AnalysisSpec) {
     }),
     intent: intent.describe(`The caller's main intent${intents.length > 0 ? `, or "${UNKNOWN_INTENT}"` : ' as a short snake_case label'}.`),
     fields: fieldsSchema(spec.fields).describe('Vertical-specific facts; null when the call does not say.'),
-  });
+  };
+  return judged.length === 0
+    ? z.strictObject(base)
+    : z.strictObject({ ...base, success: z.strictObject(success).describe('The success rubric: a verdict per criterion.') });
 }
 export type ModelOutput = z.infer<ReturnType<typeof buildModelOutputSchema>>;

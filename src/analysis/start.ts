@@ -36,6 +36,8 @@ import {
 import type { Worker } from 'bullmq';
 import { startWebhookDelivery, type WebhookDelivery, type WebhookTuning } from './webhooks/start.js';
 import type { WebhookEventsRepository } from '../store/index.js';
+import { purgeExpired, type RetentionStore } from './retention.js';
+import { startRetentionScheduler, startRetentionTimer, type RetentionSchedule } from './retentionSchedule.js';
 
 /** What post-call processing needs of the store (`openStore()` returns a superset). */
 export interface PostCallStore {
@@ -46,6 +48,8 @@ export interface PostCallStore {
   dbForVertical(manifest: Manifest): Db;
   /** The webhook outbox; absent, no webhook is delivered (and call.analyzed is not recorded). */
   webhookEvents?: WebhookEventsRepository;
+  /** Retention purges (each vertical's `retention`), run on a schedule. */
+  retention: RetentionStore['retention'];
 }
 
 export interface PostCallTuning extends WebhookTuning {
@@ -68,6 +72,9 @@ export interface PostCallTuning extends WebhookTuning {
   fetch?: typeof fetch;
   onCompleted?: (job: PostCallJob, outcome: PostCallOutcome) => void;
   logger?: Logger;
+  /** Retention: the BullMQ queue name (tests), and false to not schedule purges at all. */
+  retentionQueueName?: string;
+  retention?: boolean;
 }
 
 export interface StartPostCallOptions extends PostCallTuning {
@@ -143,6 +150,22 @@ function makeRelay(options: StartPostCallOptions, publisher: JobPublisher, log: 
   });
 }
 
+/** Scheduled retention purges: the BullMQ job scheduler where workers run, a timer in-process. */
+async function startRetention(options: StartPostCallOptions, mode: 'bullmq' | 'in-process', log: Logger): Promise<RetentionSchedule | null> {
+  if (options.retention === false) return null;
+  const run = () => purgeExpired({ store: options.store, manifests: options.catalog.list().map((v) => v.manifest), logger: log });
+  const intervalMs = options.config.retention.purgeIntervalMs;
+  if (mode === 'in-process') return startRetentionTimer({ intervalMs, run, logger: log });
+  try {
+    return await startRetentionScheduler(bullmqSettings(options.config, options), {
+      intervalMs, run, logger: log, ...(options.retentionQueueName ? { queueName: options.retentionQueueName } : {}),
+    });
+  } catch (err) {
+    log.warn('retention purges not scheduled (Redis unavailable?); `switchboard purge` still works', { err });
+    return null;
+  }
+}
+
 function makeWorker(options: StartPostCallOptions, processor: PostCallProcessor, log: Logger): Worker {
   return createBullmqWorker(bullmqSettings(options.config, options), processor, {
     concurrency: options.config.analysis.concurrency,
@@ -190,6 +213,7 @@ export async function startPostCallProcessing(options: StartPostCallOptions): Pr
     const relay = makeRelay(options, publisher, log);
     const worker = options.withWorker ? makeWorker(options, processor, log) : null;
     const webhooks = await startWebhooks(options, Boolean(options.withWorker), log);
+    const retention = worker ? await startRetention(options, 'bullmq', log) : null;
     relay.start();
     log.info('post-call processing on BullMQ', { withWorker: Boolean(worker), concurrency: options.config.analysis.concurrency });
     return {
@@ -199,6 +223,7 @@ export async function startPostCallProcessing(options: StartPostCallOptions): Pr
         versions.stop();
         await relay.stop();
         await publisher.close();
+        await retention?.close();
         await worker?.close();
         await webhooks?.close();
       },
@@ -225,6 +250,7 @@ export async function startPostCallProcessing(options: StartPostCallOptions): Pr
   }
   const webhooks = await startWebhooks(options, true, log);
   relay.start();
+  const retention = await startRetention(options, 'in-process', log);
   log.info('post-call processing in-process (no REDIS_URL): not durable across restarts', { concurrency: options.config.analysis.concurrency });
   return {
     mode: 'in-process', relay, queue, worker: null, webhooks,
@@ -232,6 +258,7 @@ export async function startPostCallProcessing(options: StartPostCallOptions): Pr
     async close() {
       versions.stop();
       await relay.stop();
+      await retention?.close();
       await queue.close();
       await webhooks?.close();
     },
@@ -257,14 +284,16 @@ export async function startPostCallWorker(options: Omit<StartPostCallOptions, 'w
   const relay = makeRelay(options, publisher, log);
   const worker = makeWorker(options, processor, log);
   const webhooks = await startWebhooks(options, true, log);
+  const retention = await startRetention(options, 'bullmq', log);
   relay.start();
-  log.info('post-call worker started', { concurrency: options.config.analysis.concurrency });
+  log.info('post-call worker started', { concurrency: options.config.analysis.concurrency, retentionEveryMs: retention ? options.config.retention.purgeIntervalMs : null });
   return {
     relay, worker, webhooks,
     async close() {
       versions.stop();
       await relay.stop();
       await publisher.close();
+      await retention?.close();
       await worker.close();
       await webhooks?.close();
     },

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { AnalysisSpec } from '../manifest/index.js';
 import type { AnalysisManifest } from './versions.js';
 import type { CallAnalysisRecord, CallBundleRecord } from '../store/index.js';
+import { successOutcomeSchema } from './successSchema.js';
 
 export const SENTIMENT_LABELS = ['positive', 'neutral', 'negative'] as const;
 export type SentimentLabel = (typeof SENTIMENT_LABELS)[number];
@@ -39,6 +40,8 @@ export const analysisResultSchema = z.strictObject({
   model: z.string().min(1).nullable(),
   /** A short call (fewer caller turns than the vertical's minimum): a brief record, no full analysis. */
   isShort: z.boolean(),
+  /** The vertical's success rubric, when it has one. */
+  success: successOutcomeSchema.optional(),
 });
 export type AnalysisResult = z.infer<typeof analysisResultSchema>;
 

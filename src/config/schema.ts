@@ -75,6 +75,10 @@ export const appConfigSchema = z.object({
       outputPerMTok: z.number().min(0),
     })).default({}),
   }).prefault({}),
+  /** Retention purges (each vertical's `retention` days): how often the worker (or the in-process queue) runs one. */
+  retention: z.object({
+    purgeIntervalMs: z.coerce.number().int().min(60_000).default(3600_000),
+  }).prefault({}),
 });
 
 export type AppConfig = z.infer<typeof appConfigSchema>;
@@ -105,6 +109,7 @@ export const ENV_KEYS: Record<string, string> = {
   WEBRTC_TURN_CREDENTIAL: 'webrtc.turnCredential',
   WEBRTC_LOOPBACK_ONLY: 'webrtc.loopbackOnly',
   SWITCHBOARD_CONSOLE: 'console.enabled',
+  RETENTION_PURGE_INTERVAL_MS: 'retention.purgeIntervalMs',
 };
 
 /** Keys that must never be set in a YAML file. */

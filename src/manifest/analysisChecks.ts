@@ -73,4 +73,39 @@ export function checkAnalysis(data: Record<string, unknown>, registry: Pick<Tool
     const intent = asText(when.intent);
     if (intent !== undefined && !intents.has(intent)) problems.push({ path: [...at, 'intent'], severity: 'error', message: `unknown intent "${intent}"` });
   });
+
+  checkSuccess(analysis, { checkTool, checkAgent, intents, fieldNames }, problems);
+}
+
+interface NameChecks {
+  checkTool(tool: string, path: DocPath): void;
+  checkAgent(agent: string, path: DocPath): void;
+  intents: ReadonlySet<string>;
+  fieldNames: ReadonlyMap<string, number>;
+}
+
+/** The success rubric names tools, agents, intents and fields like the lead-score rubric does. */
+function checkSuccess(analysis: Record<string, unknown>, names: NameChecks, problems: PathProblem[]): void {
+  const seen = new Map<string, number>();
+  asList(asMap(analysis.success)?.criteria).forEach((raw, i) => {
+    const criterion = asMap(raw);
+    const at: DocPath = ['analysis', 'success', 'criteria', i];
+    const name = asText(criterion?.name);
+    if (name !== undefined) {
+      if (seen.has(name)) problems.push({ path: [...at, 'name'], severity: 'error', message: `criterion "${name}" is defined twice (also analysis.success.criteria[${seen.get(name)}])` });
+      else seen.set(name, i);
+    }
+    const when = asMap(criterion?.when);
+    if (!when) return;
+    for (const key of ['tool', 'toolSucceeded'] as const) {
+      const tool = asText(when[key]);
+      if (tool !== undefined) names.checkTool(tool, [...at, 'when', key]);
+    }
+    const handoff = asText(when.handoff);
+    if (handoff !== undefined) names.checkAgent(handoff, [...at, 'when', 'handoff']);
+    const intent = asText(when.intent);
+    if (intent !== undefined && !names.intents.has(intent)) problems.push({ path: [...at, 'when', 'intent'], severity: 'error', message: `unknown intent "${intent}"` });
+    const field = asText(when.fieldSet);
+    if (field !== undefined && !names.fieldNames.has(field)) problems.push({ path: [...at, 'when', 'fieldSet'], severity: 'error', message: `unknown analysis field "${field}"` });
+  });
 }

@@ -130,8 +130,31 @@ export const rubricRuleSchema = z.strictObject({
 });
 export type RubricRule = z.infer<typeof rubricRuleSchema>;
 
+/**
+ * One criterion of a vertical's success rubric. With `when`, it is decided from the call's facts
+ * (both analysers: deterministic); without, only a model can judge it (the heuristic reports it
+ * as not evaluated).
+ */
+export const successCriterionSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be snake_case'),
+  description: z.string().min(1),
+  when: z.strictObject({
+    tool: z.string().optional(),
+    toolSucceeded: z.string().optional(),
+    handoff: z.string().optional(),
+    intent: z.string().optional(),
+    /** An analysis field that must be set (not null, not an empty list). */
+    fieldSet: z.string().optional(),
+    /** Ended for one of these reasons (`calls.end_reason`). */
+    endReasons: z.array(z.string().min(1)).min(1).optional(),
+    minCallerTurns: z.number().int().min(1).optional(),
+  }).optional(),
+});
+export type SuccessCriterion = z.infer<typeof successCriterionSchema>;
+
 export const analysisSchema = z.strictObject({
-  analyser: z.enum(['heuristic', 'openai']).default('heuristic'),
+  /** `auto`: the OpenAI analyser when a key is configured, the offline heuristic otherwise. */
+  analyser: z.enum(['heuristic', 'openai', 'auto']).default('auto'),
   /** Calls with fewer caller turns get a short record instead of a full analysis. */
   minCallerTurns: z.number().int().min(0).max(50).default(1),
   fields: z.array(analysisFieldSchema).default([]),
@@ -140,6 +163,10 @@ export const analysisSchema = z.strictObject({
     base: z.number().int().min(0).max(100).default(0),
     rubric: z.array(rubricRuleSchema).default([]),
   }).prefault({}),
+  /** What a successful call achieved: each criterion passes or fails with a reason. */
+  success: z.strictObject({
+    criteria: z.array(successCriterionSchema).min(1),
+  }).optional(),
 });
 export type AnalysisSpec = z.infer<typeof analysisSchema>;
 
@@ -195,6 +222,24 @@ export const storageSchema = z.strictObject({
 });
 export type StorageSpec = z.infer<typeof storageSchema>;
 
+/** Days of retention: a whole number, at least 1 (zero or negative would purge calls as they end). */
+const retentionDays = z.number().int().min(1).max(36_500);
+
+/**
+ * How long a vertical keeps each kind of call content, in days after the call ended; omitted →
+ * kept forever. Purging keeps the call's metadata (times, end reason, scores, intent).
+ */
+export const retentionSchema = z.strictObject({
+  transcripts: retentionDays.optional(),
+  /** Tool arguments and results in the tool audit (tool_invocations). */
+  toolArguments: retentionDays.optional(),
+  /** Recording references (ids, URLs) stored on the call. */
+  recordings: retentionDays.optional(),
+  /** The analysis' free text (summary, free-text fields, criterion reasons). */
+  analysis: retentionDays.optional(),
+});
+export type RetentionSpec = z.infer<typeof retentionSchema>;
+
 export const manifestSchema = z.strictObject({
   id: z.string().regex(VERTICAL_ID, 'must be lower-case letters, digits and dashes'),
   name: z.string().min(1),
@@ -219,6 +264,7 @@ export const manifestSchema = z.strictObject({
   webhooks: webhooksSchema,
   transfer: transferSchema.prefault({}),
   recording: recordingSchema.prefault({}),
+  retention: retentionSchema.prefault({}),
 });
 
 /** The manifest as written, after defaults. */

@@ -54,3 +54,6 @@ export interface ToolInvocationRecorder {
   begin(start: ToolInvocationStart): Promise<ToolInvocationClaim>;
   finish(idempotencyKey: string, outcome: ToolInvocationOutcome): Promise<void>;
 }
+
+/** What the tool audit stores in place of a value of a field marked `sensitive` (src/toolkit/sensitive.ts). */
+export const REDACTED = '[redacted]';

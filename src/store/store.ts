@@ -117,6 +117,7 @@ class StoreImpl implements Store {
   readonly versionStats;
   readonly webhookEvents;
   readonly transfers;
+  readonly retention;
   /** Roots of verticals with their own database, by URL. */
   private readonly foreign = new Map<string, PostgresDb>();
   private closed = false;
@@ -145,6 +146,7 @@ class StoreImpl implements Store {
     this.versionStats = repos.versionStats;
     this.webhookEvents = repos.webhookEvents;
     this.transfers = repos.transfers;
+    this.retention = repos.retention;
   }
 
   private get coreSchema(): string | undefined {

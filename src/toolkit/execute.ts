@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { formatIssues, monotonicMs } from '../shared/index.js';
 import { isToolError } from './errors.js';
+import { hasSensitiveFields, redactSensitive } from './sensitive.js';
 import type { AnyToolDefinition, CallToolEnv, ToolContext, ToolInvocationClaim, ToolInvocationStatus } from './types.js';
 
 export type ToolOutcomeStatus = Exclude<ToolInvocationStatus, 'running'>;
@@ -98,6 +99,17 @@ function parseInput(def: AnyToolDefinition, args: unknown): { ok: true; value: u
 
 const say = (body: Record<string, unknown>): string => JSON.stringify(body);
 
+const sensitiveSchemas = new WeakMap<z.ZodType, boolean>();
+/** What the audit keeps of a value: sensitive fields redacted (the tool itself gets the real value). */
+function forAudit(schema: z.ZodType, value: unknown): unknown {
+  let has = sensitiveSchemas.get(schema);
+  if (has === undefined) {
+    has = hasSensitiveFields(schema);
+    sensitiveSchemas.set(schema, has);
+  }
+  return has ? redactSensitive(schema, value) : value;
+}
+
 /** What the model hears for a failure the toolkit (not the tool) reports, by error code. */
 const FAILURE_BODIES: Readonly<Record<string, Record<string, unknown>>> = {
   INVALID_OUTPUT: { ok: false, error: 'INVALID_OUTPUT', message: 'That did not work as expected. Please apologise and offer another way to help.', retryable: false },
@@ -159,7 +171,7 @@ export async function executeTool(
   let claim: ToolInvocationClaim;
   try {
     claim = await env.recorder.begin({
-      callId: env.callId, toolCallId, toolName: def.name, idempotencyKey, arguments: args, idempotent: def.idempotent,
+      callId: env.callId, toolCallId, toolName: def.name, idempotencyKey, arguments: forAudit(def.input, args), idempotent: def.idempotent,
       ...(agent ? { agent } : {}),
     });
   } catch (err) {
@@ -236,7 +248,7 @@ export async function executeTool(
       logger.error('tool returned output that does not match its schema', { issues: describeIssues(checked.error) });
       return finish({ status: 'invalid_output', errorCode: 'INVALID_OUTPUT', output: failureOutput('INVALID_OUTPUT') }, { error: 'INVALID_OUTPUT' });
     }
-    return finish({ status: 'ok', output: stringifyResult(checked.data), result: checked.data }, checked.data);
+    return finish({ status: 'ok', output: stringifyResult(checked.data), result: checked.data }, forAudit(def.output, checked.data));
   } catch (err) {
     if (err instanceof AbortedRun || abortedBy) {
       const why = abortedBy ?? (err as AbortedRun).why;

@@ -7,6 +7,7 @@ export type { ToolOutcome, ToolOutcomeStatus, ExecuteToolOptions } from './execu
 export { toSdkTool, callEnvOf } from './sdk.js';
 export type { SwitchboardRunContext } from './sdk.js';
 export { MemoryToolInvocationRecorder } from './memoryRecorder.js';
+export { sensitive, isSensitive, hasSensitiveFields, redactSensitive, REDACTED } from './sensitive.js';
 export type { MemoryInvocation } from './memoryRecorder.js';
 /** Database error facts a tool may branch on (without importing a driver). */
 export { sqlState, violatedConstraint, isUniqueViolation, isExclusionViolation } from '../shared/index.js';

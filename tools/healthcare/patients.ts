@@ -1,6 +1,6 @@
 /** Patient identity and records: verify, look up, register, insurance eligibility. */
 import { z } from 'zod';
-import { defineTool, ToolError } from '../../src/toolkit/index.js';
+import { defineTool, sensitive, ToolError } from '../../src/toolkit/index.js';
 import {
   activePrescriptions, failedAttempts, findPatientByIdentity, getPatient, getPlan, insertPatient, recordAttempt,
   recordVerification, searchPlans, type PlanRow,
@@ -24,7 +24,7 @@ export const hcVerifyIdentity = defineTool({
   input: z.object({
     firstName: personName.describe("The patient's first name."),
     lastName: personName.describe("The patient's last name."),
-    dateOfBirth: dateOnly.describe('Date of birth as YYYY-MM-DD.'),
+    dateOfBirth: sensitive(dateOnly.describe('Date of birth as YYYY-MM-DD.')),
   }),
   output: z.object({
     verified: z.boolean(),
@@ -102,11 +102,11 @@ export const hcRegisterPatient = defineTool({
   input: z.object({
     firstName: personName,
     lastName: personName,
-    dateOfBirth: dateOnly.describe('Date of birth as YYYY-MM-DD.'),
+    dateOfBirth: sensitive(dateOnly.describe('Date of birth as YYYY-MM-DD.')),
     phone: e164.describe('Mobile number in E.164, e.g. +15551234567.'),
-    email: z.email().optional(),
+    email: sensitive(z.email()).optional(),
     insurancePlanId: z.string().optional().describe('A planId from hc_check_insurance.'),
-    insuranceMemberId: z.string().trim().min(3).max(40).optional(),
+    insuranceMemberId: sensitive(z.string().trim().min(3).max(40)).optional(),
   }),
   output: z.object({
     patientId: z.number(), name: z.string(), verified: z.literal(true), alreadyRegistered: z.boolean(), insurance: z.string().nullable(),

@@ -1,7 +1,7 @@
 /** Identity and account tools: verify an employee, send a password reset link, unlock an account. */
 import { randomBytes, createHash } from 'node:crypto';
 import { z } from 'zod';
-import { defineTool, ToolError } from '../../src/toolkit/index.js';
+import { defineTool, sensitive, ToolError } from '../../src/toolkit/index.js';
 import {
   failedAttempts, getAccount, getEmployee, insertPasswordReset, recordAttempt, recordVerification, resetsSince, unlockAccount,
 } from './repository.js';
@@ -19,7 +19,7 @@ export const itVerifyEmployee = defineTool({
     'It never says which part was wrong; after repeated misses it locks and you should offer an escalation.',
   input: z.object({
     employeeId: employeeIdInput,
-    pin: z.string().regex(/^\d{6}$/, 'must be six digits').describe('The six-digit helpdesk PIN, digits only.'),
+    pin: sensitive(z.string().regex(/^\d{6}$/, 'must be six digits').describe('The six-digit helpdesk PIN, digits only.')),
   }),
   output: z.object({ verified: z.boolean(), employeeId: z.string().optional(), name: z.string().optional(), attemptsRemaining: z.number() }),
   idempotent: false,

@@ -1,6 +1,6 @@
 /** Lead qualification (score, grade, assigned agent) and the mortgage pre-qualification estimate. */
 import { z } from 'zod';
-import { defineTool, ToolError } from '../../src/toolkit/index.js';
+import { defineTool, sensitive, ToolError } from '../../src/toolkit/index.js';
 import { dollars, money, normalisePhone, phoneInput, toCents } from './common.js';
 import { getLead, getTeamMember, pickTeamMember, upsertLead } from './repository.js';
 import { prequalify, scoreLead } from './scoring.js';
@@ -16,7 +16,7 @@ export const reQualifyLead = defineTool({
   input: z.object({
     name: z.string().min(2).max(100),
     phone: phoneInput,
-    email: z.string().email().optional(),
+    email: sensitive(z.string().email()).optional(),
     intent: z.enum(['buy', 'sell', 'rent', 'invest']),
     timeline: z.enum(TIMELINES).optional().describe('When they want to move: asap, 1_3_months, 3_6_months, 6_plus_months, just_browsing'),
     budgetMin: z.number().nonnegative().optional().describe('Dollars (monthly rent for renters)'),

@@ -1,6 +1,6 @@
 /** Tour scheduling: free showing slots, booking, rescheduling and cancelling a property tour. */
 import { z } from 'zod';
-import { defineTool, isExclusionViolation, ToolError, type Queryable } from '../../src/toolkit/index.js';
+import { defineTool, isExclusionViolation, sensitive, ToolError, type Queryable } from '../../src/toolkit/index.js';
 import { normalisePhone, phoneInput } from './common.js';
 import { dayInput, dayTimeInput, resolveDay, resolveDayTime } from './relativeDates.js';
 import { getListingById, getOffice, getPolicy, upsertLead, type ListingRow, type Office } from './repository.js';
@@ -125,7 +125,7 @@ export const reBookTour = defineTool({
     startsAt: dayTimeInput,
     name: z.string().min(2).max(100).describe('Caller\'s full name'),
     phone: phoneInput,
-    email: z.string().email().optional().describe('Email, if the caller offers one'),
+    email: sensitive(z.string().email()).optional().describe('Email, if the caller offers one'),
     attendees: z.number().int().min(1).max(4).optional().describe('How many people are coming, 1 to 4 (default 1)'),
     notes: z.string().max(500).optional(),
   }),

@@ -1,6 +1,6 @@
 /** Inbound qualification, the objection playbook, and the live hand-off to an account executive. */
 import { z } from 'zod';
-import { defineTool, ToolError } from '../../src/toolkit/index.js';
+import { defineTool, sensitive, ToolError } from '../../src/toolkit/index.js';
 import { normalisePhone, phoneInput, requireCompany, words } from './common.js';
 import { requireLead, leadRefInput } from './leadRef.js';
 import { getLeadByPhone, getRep, listObjections, pickAccountExecutive, repsAvailableNow, setLeadScore, upsertLead } from './repository.js';
@@ -15,7 +15,7 @@ export const salesQualifyLead = defineTool({
     companyName: z.string().min(1).max(120),
     contactName: z.string().min(2).max(100),
     phone: phoneInput,
-    email: z.string().email().optional(),
+    email: sensitive(z.string().email()).optional(),
     role: z.string().max(80).optional().describe('Their job title'),
     industry: z.string().max(80).optional().describe('e.g. plumbing, HVAC, electrical, cleaning, landscaping'),
     teamSize: z.number().int().min(1).max(100000).optional().describe('People who would use Fieldline'),

@@ -8,6 +8,7 @@ import type { AnalysisField } from '../../manifest/index.js';
 import type { CallFacts } from '../facts.js';
 import type { CallBundle } from '../types.js';
 import { hasKeyword } from './text.js';
+import { REDACTED } from '../../shared/index.js';
 
 const TRUE_KEYS = new Set(['true', 'yes']);
 const FALSE_KEYS = new Set(['false', 'no']);
@@ -48,7 +49,8 @@ export function toolArguments(bundle: CallBundle): Map<string, unknown> {
   for (const t of [...usable.filter((u) => u.status !== 'ok'), ...usable.filter((u) => u.status === 'ok')]) {
     if (t.arguments && typeof t.arguments === 'object' && !Array.isArray(t.arguments)) {
       for (const [k, v] of Object.entries(t.arguments as Record<string, unknown>)) {
-        if (v !== null && v !== undefined && v !== '') args.set(snakeCase(k), v);
+        // A redacted (sensitive) argument is not a value: the field stays unknown rather than "[redacted]".
+        if (v !== null && v !== undefined && v !== '' && v !== REDACTED) args.set(snakeCase(k), v);
       }
     }
   }

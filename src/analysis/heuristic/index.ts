@@ -1,6 +1,7 @@
 /** The offline default analyser: deterministic, no network, a few hundred microseconds a call. */
 import { callFacts } from '../facts.js';
 import { scoreLead } from '../leadScore.js';
+import { evaluateSuccess } from '../success.js';
 import type { Analyser, AnalyserInput, AnalysisResult } from '../types.js';
 import { extractFields, toolArguments } from './fields.js';
 import { detectIntent } from './intent.js';
@@ -23,6 +24,7 @@ export function analyseHeuristically({ bundle, manifest }: AnalyserInput): Analy
   if (spec.fields.some((f) => f.name === 'intent' && f.type === 'enum' && f.values?.includes(intent))) {
     fields.intent ??= intent;
   }
+  const success = evaluateSuccess(spec, { facts, intent, fields, endReason: bundle.call.endReason });
   return {
     summary: buildSummary({ bundle, manifest, facts, intent, args: toolArguments(bundle) }),
     sentiment: { label: sentiment.label, score: sentiment.score },
@@ -33,6 +35,7 @@ export function analyseHeuristically({ bundle, manifest }: AnalyserInput): Analy
     analyser: 'heuristic',
     model: null,
     isShort: false,
+    ...(success ? { success } : {}),
   };
 }
 

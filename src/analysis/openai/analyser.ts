@@ -15,6 +15,7 @@ import { AnalysisError } from '../errors.js';
 import { callFacts } from '../facts.js';
 import { scoreLead } from '../leadScore.js';
 import { modelOutputSchema } from '../schemas.js';
+import { evaluateSuccess, type Judgement } from '../success.js';
 import type { Analyser, AnalyserInput, AnalysisResult } from '../types.js';
 import { callText, systemPrompt } from './prompt.js';
 
@@ -97,16 +98,20 @@ export function createOpenAiAnalyser(options: OpenAiAnalyserOptions): Analyser {
 
     const facts = callFacts(bundle);
     const lead = scoreLead(manifest.analysis, { facts, intent: parsed.intent, sentiment: parsed.sentiment.label });
+    const fields = parsed.fields as Record<string, unknown>;
+    const judged = 'success' in parsed ? parsed.success as Record<string, Judgement> : {};
+    const success = evaluateSuccess(manifest.analysis, { facts, intent: parsed.intent, fields, endReason: bundle.call.endReason }, judged);
     return {
       summary: parsed.summary,
       sentiment: { label: parsed.sentiment.label, score: Math.round(parsed.sentiment.score * 1000) / 1000 },
       intent: parsed.intent,
       leadScore: lead.score,
       leadReasons: lead.reasons,
-      fields: parsed.fields as Record<string, unknown>,
+      fields,
       analyser: 'openai',
       model: options.model,
       isShort: false,
+      ...(success ? { success } : {}),
     };
   }
 

@@ -1,6 +1,7 @@
 /** The messages sent to the analysis model: instructions, then the call as plain text. */
 import type { AnalysisManifest } from '../versions.js';
 import { knownIntents } from '../schemas.js';
+import { judgementCriteria } from '../success.js';
 import type { CallBundle } from '../types.js';
 import { maskPhoneNumbers } from '../heuristic/text.js';
 
@@ -14,6 +15,9 @@ export function systemPrompt(manifest: AnalysisManifest): string {
   ];
   if (intents.length > 0) lines.push(`Intents: ${intents.join(', ')}; "unknown" if none fits.`);
   for (const f of spec.fields) lines.push(`Field ${f.name} (${f.type}${f.values ? `: ${f.values.join(' | ')}` : ''}): ${f.description}`);
+  const judged = judgementCriteria(spec);
+  if (judged.length > 0) lines.push('Success criteria: for each, say whether the call met it (passed) and why, in one sentence.');
+  for (const c of judged) lines.push(`Criterion ${c.name}: ${c.description}`);
   return lines.join('\n');
 }
 

@@ -34,3 +34,10 @@ commands.push(emulatorCommand);
 import { numbersCommand } from './numbers.js';
 import { canaryCommand } from './canary.js';
 commands.push(numbersCommand, canaryCommand);
+
+// Analysis re-runs and retention purges (issue 18).
+import { analysisCommand } from './analysis.js';
+import { purgeCommand } from './purge.js';
+import { callRetentionSection } from './callRetention.js';
+commands.push(analysisCommand, purgeCommand);
+callShowSections.push(callRetentionSection);

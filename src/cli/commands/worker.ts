@@ -61,9 +61,10 @@ export function makeWorkerCommand(deps: WorkerCommandDeps = defaultWorkerDeps): 
       .option('--concurrency <n>', 'jobs at once (default: config analysis.concurrency)')
       .addHelpText('after', `
 Reads calls from DATABASE_URL (or the embedded database), analyses them with each vertical's
-analyser (OpenAI when OPENAI_API_KEY is set and the vertical asks for it, the offline heuristic
-otherwise) and writes call_analysis in the vertical's schema. Also relays the post-call outbox,
-so calls get published even when no gateway is running. Run as many as you like.
+analyser (OpenAI when OPENAI_API_KEY is set and the vertical's analyser is auto or openai, the
+offline heuristic otherwise) and writes call_analysis in the vertical's schema. Also relays the
+post-call outbox, so calls get published even when no gateway is running, and runs each
+vertical's retention purge on a schedule (one job for the whole fleet). Run as many as you like.
 SIGINT/SIGTERM stop it after the running jobs; SIGHUP reloads the verticals.
 
 Examples:

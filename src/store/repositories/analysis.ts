@@ -5,7 +5,7 @@
  * transcript_items, tool_invocations, handoffs, post_call_outbox) resolve through this
  * repository's Db. Owned by the analysis area (src/analysis).
  */
-import { jsonParam, toDate, toNum, toNumOrNull, toStrOrNull } from '../sql.js';
+import { jsonParam, toDate, toDateOrNull, toNum, toNumOrNull, toStrOrNull } from '../sql.js';
 import type { Db, Row } from '../types.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -40,13 +40,36 @@ export interface CallAnalysisWrite {
   analyser: 'heuristic' | 'openai';
   model: string | null;
   isShort: boolean;
+  /** The success rubric's outcome, when the vertical has one. */
+  success?: AnalysisSuccess | undefined;
 }
+
+export interface AnalysisSuccess {
+  passed: boolean | null;
+  criteria: Array<{ name: string; passed: boolean | null; reason: string }>;
+}
+
+/** Why a revision was written: the post-call job, or an operator's re-run. */
+export type AnalysisOrigin = 'job' | 'rerun';
 
 export interface CallAnalysisRecord extends CallAnalysisWrite {
   callId: string;
+  /** The current revision (1 when first written; each re-run adds one). */
   revision: number;
+  /** How many revisions are kept (earlier results included). */
+  revisionCount: number;
+  /** When retention purged its free text, else null. */
+  purgedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** One kept revision of a call's analysis (the current one included). */
+export interface AnalysisRevisionRecord extends CallAnalysisWrite {
+  callId: string;
+  revision: number;
+  origin: AnalysisOrigin;
+  createdAt: Date;
 }
 
 /** An outbox row whose job was published and then gave up (its last error is kept here for the CLI). */
@@ -59,15 +82,17 @@ export interface FailedAnalysisRow {
 }
 
 const ANALYSIS_COLUMNS = `call_id, summary, sentiment_label, sentiment_score, intent, lead_score, lead_reasons, fields,
-  analyser, is_short, model, revision, created_at, updated_at`;
+  analyser, is_short, model, revision, created_at, updated_at, success, purged_at`;
+const REVISION_COLUMNS = `call_id, revision, summary, sentiment_label, sentiment_score, intent, lead_score, lead_reasons, fields,
+  analyser, is_short, model, success, origin, created_at`;
 
 function parseJson(v: unknown): unknown {
   return typeof v === 'string' ? JSON.parse(v) : v;
 }
 
-function toAnalysis(r: Row): CallAnalysisRecord {
+function toWrite(r: Row): CallAnalysisWrite {
+  const success = parseJson(r.success) as AnalysisSuccess | null | undefined;
   return {
-    callId: String(r.call_id),
     summary: String(r.summary),
     sentiment: { label: r.sentiment_label as CallAnalysisWrite['sentiment']['label'], score: toNum(r.sentiment_score) },
     intent: String(r.intent),
@@ -77,10 +102,24 @@ function toAnalysis(r: Row): CallAnalysisRecord {
     analyser: r.analyser as CallAnalysisWrite['analyser'],
     isShort: r.is_short === true,
     model: toStrOrNull(r.model),
+    ...(success ? { success } : {}),
+  };
+}
+
+function toAnalysis(r: Row): CallAnalysisRecord {
+  return {
+    ...toWrite(r),
+    callId: String(r.call_id),
     revision: toNum(r.revision),
+    revisionCount: r.revision_count == null ? toNum(r.revision) : toNum(r.revision_count),
+    purgedAt: toDateOrNull(r.purged_at),
     createdAt: toDate(r.created_at),
     updatedAt: toDate(r.updated_at),
   };
+}
+
+function toRevision(r: Row): AnalysisRevisionRecord {
+  return { ...toWrite(r), callId: String(r.call_id), revision: toNum(r.revision), origin: r.origin === 'rerun' ? 'rerun' : 'job', createdAt: toDate(r.created_at) };
 }
 
 export class AnalysisRepository {
@@ -120,28 +159,62 @@ export class AnalysisRepository {
     };
   }
 
-  /** Writes the call's analysis into the vertical's Db: one row per call; a re-run updates it and bumps `revision`. */
-  async upsert(vdb: Db, callId: string, a: CallAnalysisWrite): Promise<CallAnalysisRecord> {
+  /**
+   * Writes the call's analysis into the vertical's Db: `call_analysis` holds the current one (a
+   * re-run updates it and bumps `revision`), and every write is also kept in
+   * `call_analysis_revisions`, in the same statement.
+   */
+  async upsert(vdb: Db, callId: string, a: CallAnalysisWrite, origin: AnalysisOrigin = 'job'): Promise<CallAnalysisRecord> {
     const { rows } = await vdb.query(
-      `INSERT INTO call_analysis AS ca (call_id, summary, sentiment_label, sentiment_score, intent, lead_score,
-                   lead_reasons, fields, analyser, is_short, model)
-       VALUES ($1::uuid, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11)
-       ON CONFLICT (call_id) DO UPDATE SET
-         summary = EXCLUDED.summary, sentiment_label = EXCLUDED.sentiment_label, sentiment_score = EXCLUDED.sentiment_score,
-         intent = EXCLUDED.intent, lead_score = EXCLUDED.lead_score, lead_reasons = EXCLUDED.lead_reasons,
-         fields = EXCLUDED.fields, analyser = EXCLUDED.analyser, is_short = EXCLUDED.is_short, model = EXCLUDED.model,
-         revision = ca.revision + 1, updated_at = now()
-       RETURNING ${ANALYSIS_COLUMNS}`,
+      `WITH cur AS (
+         INSERT INTO call_analysis AS ca (call_id, summary, sentiment_label, sentiment_score, intent, lead_score,
+                     lead_reasons, fields, analyser, is_short, model, success)
+         VALUES ($1::uuid, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11, $12::jsonb)
+         ON CONFLICT (call_id) DO UPDATE SET
+           summary = EXCLUDED.summary, sentiment_label = EXCLUDED.sentiment_label, sentiment_score = EXCLUDED.sentiment_score,
+           intent = EXCLUDED.intent, lead_score = EXCLUDED.lead_score, lead_reasons = EXCLUDED.lead_reasons,
+           fields = EXCLUDED.fields, analyser = EXCLUDED.analyser, is_short = EXCLUDED.is_short, model = EXCLUDED.model,
+           success = EXCLUDED.success, purged_at = NULL, revision = ca.revision + 1, updated_at = now()
+         RETURNING ${ANALYSIS_COLUMNS}
+       ), rev AS (
+         INSERT INTO call_analysis_revisions (call_id, revision, summary, sentiment_label, sentiment_score, intent, lead_score,
+                     lead_reasons, fields, analyser, is_short, model, success, origin, created_at)
+         SELECT call_id, revision, summary, sentiment_label, sentiment_score, intent, lead_score,
+                lead_reasons, fields, analyser, is_short, model, success, $13, updated_at FROM cur
+         ON CONFLICT (call_id, revision) DO NOTHING
+       )
+       SELECT *, revision AS revision_count FROM cur`,
       [callId, a.summary, a.sentiment.label, a.sentiment.score, a.intent, a.leadScore, jsonParam(a.leadReasons),
-        jsonParam(a.fields), a.analyser, a.isShort, a.model],
+        jsonParam(a.fields), a.analyser, a.isShort, a.model, jsonParam(a.success ?? null), origin],
     );
     return toAnalysis(rows[0]!);
   }
 
   async get(vdb: Db, callId: string): Promise<CallAnalysisRecord | null> {
     if (!isUuid(callId)) return null;
-    const { rows } = await vdb.query(`SELECT ${ANALYSIS_COLUMNS} FROM call_analysis WHERE call_id = $1`, [callId]);
+    const { rows } = await vdb.query(
+      `SELECT ${ANALYSIS_COLUMNS},
+              (SELECT count(*)::int FROM call_analysis_revisions r WHERE r.call_id = call_analysis.call_id) AS revision_count
+         FROM call_analysis WHERE call_id = $1`,
+      [callId],
+    );
     return rows[0] ? toAnalysis(rows[0]) : null;
+  }
+
+  /** Every kept revision of the call's analysis, oldest first (the last is the current one). */
+  async revisions(vdb: Db, callId: string): Promise<AnalysisRevisionRecord[]> {
+    if (!isUuid(callId)) return [];
+    const { rows } = await vdb.query(`SELECT ${REVISION_COLUMNS} FROM call_analysis_revisions WHERE call_id = $1 ORDER BY revision`, [callId]);
+    return rows.map(toRevision);
+  }
+
+  /** Ended calls of `vertical` that started at or after `since`, oldest first (what `analysis rerun --since` re-runs). */
+  async endedCallIds(vertical: string, since: Date, limit = 10_000): Promise<string[]> {
+    const { rows } = await this.db.query(
+      `SELECT id FROM calls WHERE vertical = $1 AND started_at >= $2 AND ended_at IS NOT NULL ORDER BY started_at, id LIMIT $3`,
+      [vertical, since.toISOString(), Math.max(1, Math.min(limit, 100_000))],
+    );
+    return rows.map((r) => String(r.id));
   }
 
   async count(vdb: Db): Promise<number> {

@@ -11,6 +11,7 @@ import { CanariesRepository } from './canaries.js';
 import { VersionStatsRepository } from './versionStats.js';
 import { WebhookEventsRepository } from './webhooks.js';
 import { TransfersRepository } from './transfers.js';
+import { RetentionRepository } from './retention.js';
 
 export * from './calls.js';
 export * from './events.js';
@@ -24,6 +25,7 @@ export * from './canaries.js';
 export * from './versionStats.js';
 export * from './webhooks.js';
 export * from './transfers.js';
+export * from './retention.js';
 
 /** The core repositories over one Db (core tables resolve through its search_path). */
 export interface Repositories {
@@ -47,6 +49,8 @@ export interface Repositories {
   webhookEvents: WebhookEventsRepository;
   /** Warm transfers, messages taken, and the call's recording reference (migration 0006). */
   transfers: TransfersRepository;
+  /** Retention purges: a call's content goes, its metadata stays. */
+  retention: RetentionRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -64,5 +68,6 @@ export function createRepositories(db: Db): Repositories {
     versionStats: new VersionStatsRepository(db),
     webhookEvents: new WebhookEventsRepository(db),
     transfers: new TransfersRepository(db),
+    retention: new RetentionRepository(db),
   };
 }

@@ -108,10 +108,19 @@ describe('openai analyser against the fake API', () => {
     const salon = vertical!.manifest;
     fake.expect({ model: MODEL, fieldNames: salon.analysis.fields.map((f) => f.name), inputIncludes: ['Caller: Hi, I would like highlights on Friday'] });
     fake.script({ kind: 'json', content: { summary: 's', sentiment: { label: 'neutral', score: 0 }, intent: 'book',
-      fields: { intent: 'book', service_requested: null, booked: true, preferred_stylist: null } } });
+      fields: { intent: 'book', service_requested: null, booked: true, preferred_stylist: null },
+      success: { caller_served: { passed: true, reason: 'The caller booked highlights.' } } } });
     const result = await analyser().analyse({ bundle: call, manifest: salon });
     expect(fake.requests[0]!.problems).toEqual([]);
     expect(result.fields).toEqual({ intent: 'book', service_requested: null, booked: true, preferred_stylist: null });
+    // The salon's success rubric: one criterion decided from the facts, one judged by the model.
+    expect(result.success).toEqual({
+      passed: true,
+      criteria: [
+        { name: 'ended_cleanly', passed: true, reason: 'ended by caller_hangup' },
+        { name: 'caller_served', passed: true, reason: 'The caller booked highlights.' },
+      ],
+    });
     expect(callText(call)).toContain('[number]');
   });
 });

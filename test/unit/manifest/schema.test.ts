@@ -22,7 +22,7 @@ const OLD_DEFAULTS = {
     message: 'One moment please.', retries: 1,
     unavailableMessage: "I'm sorry, we're having technical trouble. Please call back shortly.",
   },
-  analysis: { analyser: 'heuristic', minCallerTurns: 1, fields: [], intents: [], leadScore: { base: 0, rubric: [] } },
+  analysis: { analyser: 'auto', minCallerTurns: 1, fields: [], intents: [], leadScore: { base: 0, rubric: [] } },
   engine: { type: 'realtime', realtime: { model: 'gpt-realtime', transcriptionModel: 'gpt-4o-mini-transcribe' }, fallback: 'realtime' },
   storage: { migrations: 'schema' },
 };
