@@ -17,9 +17,8 @@ import type { CallEvent, CarrierConnection, StartEvent } from '../telephony/inde
 import { describeError } from '../shared/index.js';
 import { createAudioPath, type AudioPath } from './audioPath.js';
 import type { CallPort } from './callPort.js';
-import { CarrierOutlet } from './carrierQueue.js';
+import { CallFlow, type FlowBacklog } from './callFlow.js';
 import { DtmfCollector } from './dtmf.js';
-import { edgeStats } from './edgeStats.js';
 import { CallLimitTimers } from './limits.js';
 import type { LocalVoice } from './localVoice.js';
 import { ModelSupervisor } from './modelSupervisor.js';
@@ -67,7 +66,7 @@ export class CallSession {
   private readonly rec: CallRecorder;
   private readonly playback: Playback;
   private readonly manifest: Manifest;
-  private readonly outlet = new CarrierOutlet();
+  private readonly flow: CallFlow;
   private readonly startedAtMs = Date.now();
   private readonly abort = new AbortController();
   private readonly limits: CallLimitTimers;
@@ -101,7 +100,11 @@ export class CallSession {
     this.rec = new CallRecorder(deps.store, init.callId, this.log, this.telemetry);
     this.agent = init.vertical.graph.entry.name;
     const { options } = deps;
-    this.playback = new Playback(this.outlet, {
+    this.flow = new CallFlow({
+      model: () => this.model.session, path: () => this.audioPath, forwarding: () => this.forwardAudio,
+      stalled: (side) => void this.end(side === 'carrier' ? END_REASON.carrierStalled : END_REASON.modelStalled, 'failed'),
+    }, options, init.carrierServices.media.frameMs);
+    this.playback = new Playback(this.flow.outlet, {
       onFirstFrame: (itemId) => this.events.onFirstFrame(itemId),
       onItemPlayed: (itemId, playedMs) => {
         this.events.onItemPlayed(itemId, playedMs);
@@ -189,7 +192,7 @@ export class CallSession {
         this.agent = name;
       },
       remember: (item) => this.model.remember(item),
-      batchCarrier: (fn) => this.outlet.batch(fn),
+      batchCarrier: (fn) => this.flow.outlet.batch(fn),
       itemCut: (itemId) => this.deps.voice.settle(itemId),
       busy: () => this.limits.busy(),
       callerSpoke: () => this.limits.callerSpoke(),
@@ -211,6 +214,11 @@ export class CallSession {
 
   get attached(): boolean {
     return this.carrier !== undefined;
+  }
+
+  /** Audio held by flow control and the sockets' send buffers now (diagnostics, tests). */
+  get backlog(): FlowBacklog {
+    return this.flow.backlog();
   }
 
   get startedEvent(): StartEvent | undefined {
@@ -261,7 +269,7 @@ export class CallSession {
     this.telemetry.streamStarted();
     carrier.on('close', () => void this.end(this.pendingEndReason ?? END_REASON.callerHangup));
     carrier.on('error', (err) => this.log.debug('carrier input refused', { code: err.code }));
-    this.outlet.attach(carrier);
+    this.flow.attach(carrier);
     this.limits.startMaxDuration();
     this.maybeQuiet();
   }
@@ -270,7 +278,7 @@ export class CallSession {
   handleCarrierEvent(e: CallEvent): void {
     switch (e.type) {
       case 'audio':
-        return this.onCallerAudio(e.payloadBase64);
+        return this.flow.caller.frame(e.payloadBase64);
       case 'mark':
         return this.playback.acknowledge(e.name);
       case 'dtmf':
@@ -281,18 +289,6 @@ export class CallSession {
       default:
         return;
     }
-  }
-
-  private onCallerAudio(payloadBase64: string): void {
-    const t0 = performance.now();
-    const model = this.model.session;
-    const path = this.audioPath;
-    if (model === undefined || path === undefined || !this.forwardAudio) {
-      edgeStats.frameDroppedNoModel();
-      return;
-    }
-    if (model.append(path.toModel(payloadBase64))) edgeStats.appendSent(performance.now() - t0);
-    else edgeStats.frameDroppedNoModel();
   }
 
   private onPlaybackIdle(): void {
@@ -376,6 +372,7 @@ export class CallSession {
     this.limits.stop();
     for (const t of [this.ttlTimer, this.endGraceTimer]) if (t) clearTimeout(t);
     this.dtmf.stop();
+    this.flow.stop();
     this.speaker.releaseAll();
     this.abort.abort();
     this.model.close();
@@ -385,6 +382,8 @@ export class CallSession {
     this.log.info('call ended', { reason, durationMs: this.offsetMs() });
     recordCallEnded(this.vertical.id, reason);
     this.telemetry.callEnded(reason, status);
+    const flow = this.flow.summary();
+    if (Object.keys(flow).length > 0) this.rec.mergeMetadata({ audioFlow: flow });
     this.finalized = this.rec.finalize({ status, endReason: reason }).then(
       () => undefined,
       (err: unknown) => this.log.error('finalising the call failed', { err: err as Error }),

@@ -44,5 +44,9 @@ export const END_REASON = {
   noStream: 'no_stream',
   statusCallback: 'status_callback',
   error: 'error',
+  /** The carrier socket stopped reading (its send buffer stayed past the bound). */
+  carrierStalled: 'carrier_stalled',
+  /** The model socket stopped reading. */
+  modelStalled: 'model_stalled',
 } as const;
 export type EndReason = (typeof END_REASON)[keyof typeof END_REASON];
