@@ -177,6 +177,7 @@ export class CallSession {
   private createPort(toolRecorder: CallPort['toolRecorder']): CallPort {
     return {
       callId: this.callId,
+      vertical: this.vertical.id,
       log: this.log,
       telemetry: this.telemetry,
       rec: this.rec,
@@ -342,12 +343,14 @@ export class CallSession {
     this.scheduleEnd(reason);
   }
 
-  /** Transfers the caller (Twilio call update), then ends our side. */
+  /** Says the transfer line in the vertical's voice, transfers the caller (Twilio call update), then ends our side. */
   async transferTo(to: string, announce: string | undefined, reason: EndReason): Promise<void> {
+    const line = announce ?? (reason === END_REASON.transferred ? this.manifest.fallback.transferMessage : undefined);
+    if (line !== undefined && !this.ended) await this.deps.voice.say(this.port, line);
     if (this.ended) return;
     this.pendingEndReason = reason;
     try {
-      await this.init.carrierServices.callControl.transfer(this.callSid, to, announce ? { say: announce } : undefined);
+      await this.init.carrierServices.callControl.transfer(this.callSid, to);
     } catch (err) {
       this.log.error('transfer request failed', { err: describeError(err) });
       this.pendingEndReason = undefined;
