@@ -92,6 +92,13 @@ export class CannedLines {
     return (await this.espeak) ? ESPEAK_VOICE : undefined;
   }
 
+  /** The voice each vertical's lines will be spoken in here, without rendering anything. */
+  async voicesOf(verticals: readonly CompiledVertical[]): Promise<PrepareReport['voices']> {
+    const out: PrepareReport['voices'] = {};
+    for (const v of verticals) out[v.id] = (await this.resolveVoice(v))?.provider ?? 'none';
+    return out;
+  }
+
   /** Renders (or finds) every fixed line of these verticals; what is cached is not rendered again. */
   async prepare(verticals: readonly CompiledVertical[]): Promise<PrepareReport> {
     const report: PrepareReport = { rendered: 0, fromDisk: 0, fromMemory: 0, failed: 0, voices: {} };

@@ -33,8 +33,8 @@ export interface RealtimeRuntime {
   engines: EngineSelector;
   /** What /healthz shows: "openai" or "emulator". */
   engine: string;
-  /** The canned lines prepared at start-up: the voice of each vertical (`none`: no voice at all). */
-  voices: PrepareReport;
+  /** The voice each vertical's canned lines are spoken in (`none`: no voice at all). */
+  voices: { voices: PrepareReport['voices'] };
   close(): Promise<void>;
 }
 
@@ -64,8 +64,12 @@ export async function createRealtimeRuntime(options: RealtimeRuntimeOptions): Pr
     log.info('canned lines ready', { ...report, voices: JSON.stringify(report.voices), ms: Date.now() - started });
     return report;
   };
-  const voices = await prepareLines();
-  options.catalog.on?.('catalog.swapped', () => void prepareLines().catch((err: unknown) => log.warn('canned lines not prepared after reload', { err: err as Error })));
+  const voices = { voices: await lines.voicesOf(options.catalog.list?.() ?? []) };
+  // Rendering goes on beside start-up: a slow or unreachable voice API never holds the gateway back
+  // (a line not rendered yet is rendered when a call first needs it).
+  const prepareInBackground = (): void => void prepareLines().catch((err: unknown) => log.warn('canned lines not prepared', { err: err as Error }));
+  prepareInBackground();
+  options.catalog.on?.('catalog.swapped', prepareInBackground);
   const handler = new CallManager({
     voice: new LocalVoice(lines),
     store: options.store,
