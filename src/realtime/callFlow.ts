@@ -28,7 +28,9 @@ export interface FlowLimits {
 
 export const DEFAULT_FLOW_LIMITS: FlowLimits = {
   maxHeldCallerAudioMs: 2000,
-  maxCarrierBufferedBytes: 256 * 1024,
+  // Above the WebRTC pacer's own cap (3000 frames, 480 kB: audio waiting to be played in real
+  // time, not a slow reader), so only a socket backlog trips it.
+  maxCarrierBufferedBytes: 1024 * 1024,
   maxModelBufferedBytes: 256 * 1024,
   maxHeldPlaybackMs: 2000,
   stallTimeoutMs: 10_000,
