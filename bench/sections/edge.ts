@@ -22,7 +22,7 @@ interface GatewayStats {
   eldP99Ms: number;
   eldMaxMs: number;
   edge: {
-    appendsOut: number; framesDroppedNoModel: number; deltasIn: number; framesOut: number; deltasDropped: number; clears: number;
+    appendsOut: number; framesDroppedNoModel: number; framesHeld?: number; framesDroppedHeldFull?: number; framesDroppedSlowCarrier?: number; deltasIn: number; framesOut: number; deltasDropped: number; clears: number;
     inboundMs: { p50: number; p99: number; count: number };
     outboundMs: { p50: number; p99: number; count: number };
     clearMs: { p50: number; p99: number; count: number };
@@ -45,6 +45,10 @@ export interface EdgeRunResult {
   store: string;
   framesLostIn: number;
   framesDroppedNoModel: number;
+  /** Flow control (issue 17): caller frames held for the model, held frames dropped, playback frames dropped for slow carriers. */
+  framesHeld: number;
+  framesDroppedHeldFull: number;
+  framesDroppedSlowCarrier: number;
   carrierFramesIn: number;
   appendsOut: number;
   protocolErrors: number;
@@ -147,6 +151,9 @@ export async function runEdge(mode: Mode, calls: number, ctx: BenchContext, trac
       mediaMessagesOut: s2.carrier.framesOut,
       rssMbPerCall: (rssLoaded - baseline.rss) / calls / (1024 * 1024),
       framesDroppedNoModel: s2.edge.framesDroppedNoModel,
+      framesHeld: s2.edge.framesHeld ?? 0,
+      framesDroppedHeldFull: s2.edge.framesDroppedHeldFull ?? 0,
+      framesDroppedSlowCarrier: s2.edge.framesDroppedSlowCarrier ?? 0,
       eldP99Ms: s1.eldP99Ms,
       clearP50Ms: s1.edge.clearMs.p50,
       clearP99Ms: s1.edge.clearMs.p99,
@@ -182,6 +189,7 @@ export function edgeFigures(r: EdgeRunResult): Figure[] {
   const pass = r.mode === 'passthrough';
   return [
     { name: 'frames lost (caller→model / model→caller)', value: `${r.framesLostIn} / ${r.framesLostOut} of ${r.framesIn} / ${r.framesOut} (gateway read ${r.carrierFramesIn}, appended ${r.appendsOut}, ${r.framesDroppedNoModel} with no model connection, ${r.protocolErrors} protocol errors)`, ok: pass && r.calls >= 200 ? r.framesLostIn === 0 && r.framesLostOut === 0 : undefined },
+    { name: 'flow control: caller frames held / dropped, playback dropped (slow carrier)', value: `${r.framesHeld} / ${r.framesDroppedHeldFull}, ${r.framesDroppedSlowCarrier}`, ok: pass ? r.framesDroppedHeldFull === 0 && r.framesDroppedSlowCarrier === 0 : undefined },
     { name: 'frames not 160 bytes', value: String(r.badFrames), ok: r.badFrames === 0 },
     { name: 'edge latency in (frame → append) p50 / p99', value: `${fmt(r.inboundP50Ms)} / ${fmt(r.inboundP99Ms)}`, ok: pass ? r.inboundP50Ms <= 1 && r.inboundP99Ms <= 5 : undefined },
     { name: 'edge latency out (delta → frames) p50 / p99', value: `${fmt(r.outboundP50Ms)} / ${fmt(r.outboundP99Ms)}`, ok: pass ? r.outboundP50Ms <= 1 && r.outboundP99Ms <= 5 : undefined },

@@ -40,11 +40,20 @@ async function prepareVerticals(store: Store, catalog: Catalog): Promise<void> {
 }
 
 /** The call handler (src/realtime's CallManager) and the engine it talks to. */
-async function createCallHandler(config: AppConfig, store: Store, catalog: Catalog, carriers: readonly Carrier[], stoppers: Running['stoppers']): Promise<{ handler: CallHandler; engine: string }> {
+async function createCallHandler(config: AppConfig, store: Store, catalog: Catalog, carriers: readonly Carrier[], stoppers: Running['stoppers']): Promise<{ handler: CallHandler; engine: string; voiceText: string }> {
   const runtime = await createRealtimeRuntime({ config, store, catalog, carriers });
+  // The lines the gateway speaks itself (fallback, transfer, goodbye) need a voice: say loudly when there is none.
+  const silent = Object.entries(runtime.voices.voices).filter(([, v]) => v === 'none').map(([id]) => id);
+  if (silent.length > 0) {
+    const warning = `no voice for canned lines (${silent.join(', ')}): set OPENAI_API_KEY / ELEVENLABS_API_KEY, or install espeak-ng (apt-get install espeak-ng). ` +
+      'Until then the fallback, transfer and goodbye lines are not played to callers.';
+    log.warn(warning);
+    process.stderr.write(`\n*** WARNING: ${warning}\n\n`);
+  }
+  const providers = [...new Set(Object.values(runtime.voices.voices))].join(', ');
   // The gateway's drain ends live calls through the handler; this stops the engine afterwards.
   stoppers.push(() => runtime.close());
-  return { handler: runtime.handler, engine: runtime.engine };
+  return { handler: runtime.handler, engine: runtime.engine, voiceText: providers || 'none' };
 }
 
 /**
@@ -101,7 +110,7 @@ async function start(): Promise<Running> {
     // Every registered carrier (src/telephony/carriers.ts), each reading its own config section.
     const publicUrl = config.server.publicUrl ?? `http://localhost:${config.server.port}`;
     const carriers = createCarriers({ publicUrl, settings: { twilio: config.twilio, webrtc: config.webrtc }, env: process.env, log: createLogger('telephony') });
-    const { handler, engine } = await createCallHandler(config, store, catalog, carriers, stoppers);
+    const { handler, engine, voiceText } = await createCallHandler(config, store, catalog, carriers, stoppers);
 
     // POST-CALL PROCESSING (analysis engineer): outbox relay → BullMQ `post-call` when REDIS_URL is set
     // (workers: `switchboard worker`, or here too with --with-worker), else the same processors in-process.
@@ -124,6 +133,7 @@ async function start(): Promise<Running> {
       `Switchboard gateway listening on ${url}\n` +
         `  verticals: ${verticals || 'none'}\n` +
         `  engine: ${engine}   store: ${storeText}   public URL: ${config.server.publicUrl}\n` +
+        `  canned lines voice: ${voiceText}\n` +
         `Place a simulated call:  npx switchboard simulate ${catalog.list()[0]?.id ?? '<vertical>'} --all\n` +
         (config.console.enabled
           ? `Browser console:  ${url}/console/  (${config.admin.token ? 'log in with ADMIN_TOKEN' : 'loopback clients only; set ADMIN_TOKEN to open it to others'})\n`

@@ -40,7 +40,11 @@ export const appConfigSchema = z.object({
     authToken: z.string().min(1).nullable(),
     apiBaseUrl: url(['http:', 'https:']),
   }),
-  elevenlabs: z.object({ apiKey: z.string().min(1).nullable() }),
+  elevenlabs: z.object({
+    apiKey: z.string().min(1).nullable(),
+    /** The ElevenLabs API (its text-to-speech WebSocket is the ws(s) form of this URL). */
+    apiBaseUrl: url(['http:', 'https:']).default('https://api.elevenlabs.io'),
+  }),
   admin: z.object({ token: z.string().min(16, 'must be at least 16 characters').nullable() }),
   engine: z.object({
     default: z.enum(['auto', 'openai', 'emulator']),
@@ -98,6 +102,7 @@ export const ENV_KEYS: Record<string, string> = {
   TWILIO_AUTH_TOKEN: 'twilio.authToken',
   TWILIO_API_BASE_URL: 'twilio.apiBaseUrl',
   ELEVENLABS_API_KEY: 'elevenlabs.apiKey',
+  ELEVENLABS_BASE_URL: 'elevenlabs.apiBaseUrl',
   ADMIN_TOKEN: 'admin.token',
   LOG_LEVEL: 'log.level',
   WORKER_METRICS_PORT: 'observability.workerMetricsPort',

@@ -3,3 +3,4 @@ export * from './modelSession.js';
 export * from './emulator/index.js';
 export * from './openai-realtime/index.js';
 export * from './select.js';
+export * from './tts/index.js';

@@ -107,6 +107,8 @@ export type CancelCause = 'barge_in' | 'request';
 export interface ModelSession {
   /** Connected and configured: caller audio flows. */
   readonly isOpen: boolean;
+  /** Bytes queued on the model socket, when the engine has one (backpressure signal). */
+  readonly bufferedAmount?: number;
   /** The agent talking now (follows handoffs). */
   readonly currentAgent: string;
   /** Opens and configures the session; rejects (and closes) on failure or timeout. */

@@ -73,6 +73,8 @@ export const fallbackSchema = z.strictObject({
   /** Where the caller goes when the model cannot be restored; none → a polite goodbye. */
   humanNumber: e164.optional(),
   unavailableMessage: z.string().min(1).default("I'm sorry, we're having technical trouble. Please call back shortly."),
+  /** Said (in the vertical's voice, by the gateway) just before an agent's transfer that announces nothing itself. */
+  transferMessage: z.string().min(1).default('Please hold while I connect you.'),
 });
 export type FallbackSpec = z.infer<typeof fallbackSchema>;
 

@@ -120,8 +120,7 @@ export class CallManager implements CallHandler {
     const { vertical } = input;
     const carrier = this.carriers.get(input.carrier);
     if (!carrier) throw new AppError('CALL_UNKNOWN_CARRIER', `no registered carrier is named "${input.carrier}"`);
-    const fallback = vertical.manifest.fallback;
-    this.voice.warm([fallback.message, fallback.unavailableMessage]);
+    this.voice.warm(vertical);
     const feed = new CallFeed(this.log);
     const engine = this.options.engines.select({ manifest: vertical.manifest, ...(input.scenario ? { scenario: input.scenario } : {}) });
     const session = new CallSession({

@@ -12,6 +12,8 @@ import type { CallRecorder } from './records.js';
 
 export interface CallPort {
   readonly callId: string;
+  /** The vertical's id (its canned lines' voice). */
+  readonly vertical: string;
   readonly log: Logger;
   /** Where the call's trace and metrics are reported (turns, token usage). */
   readonly telemetry: CallTelemetry;

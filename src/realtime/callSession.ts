@@ -17,9 +17,8 @@ import type { CallEvent, CarrierCallServices, CarrierConnection, StartEvent } fr
 import { describeError } from '../shared/index.js';
 import { createAudioPath, type AudioPath } from './audioPath.js';
 import type { CallPort } from './callPort.js';
-import { CarrierOutlet } from './carrierQueue.js';
+import { CallFlow, type FlowBacklog } from './callFlow.js';
 import { DtmfCollector } from './dtmf.js';
-import { edgeStats } from './edgeStats.js';
 import { CallLimitTimers } from './limits.js';
 import type { LocalVoice } from './localVoice.js';
 import { ModelSupervisor } from './modelSupervisor.js';
@@ -71,7 +70,7 @@ export class CallSession {
   private readonly rec: CallRecorder;
   private readonly playback: Playback;
   private readonly manifest: Manifest;
-  private readonly outlet = new CarrierOutlet();
+  private readonly flow: CallFlow;
   private readonly startedAtMs = Date.now();
   private readonly abort = new AbortController();
   private readonly limits: CallLimitTimers;
@@ -108,7 +107,11 @@ export class CallSession {
     });
     this.agent = init.vertical.graph.entry.name;
     const { options } = deps;
-    this.playback = new Playback(this.outlet, {
+    this.flow = new CallFlow({
+      model: () => this.model.session, path: () => this.audioPath, forwarding: () => this.forwardAudio,
+      stalled: (side) => void this.end(side === 'carrier' ? END_REASON.carrierStalled : END_REASON.modelStalled, 'failed'),
+    }, options, init.carrierServices.media.frameMs);
+    this.playback = new Playback(this.flow.outlet, {
       onFirstFrame: (itemId) => this.events.onFirstFrame(itemId),
       onItemPlayed: (itemId, playedMs) => {
         this.events.onItemPlayed(itemId, playedMs);
@@ -176,6 +179,7 @@ export class CallSession {
   private createPort(toolRecorder: CallPort['toolRecorder']): CallPort {
     return {
       callId: this.callId,
+      vertical: this.vertical.id,
       log: this.log,
       telemetry: this.telemetry,
       rec: this.rec,
@@ -191,7 +195,7 @@ export class CallSession {
         this.agent = name;
       },
       remember: (item) => this.model.remember(item),
-      batchCarrier: (fn) => this.outlet.batch(fn),
+      batchCarrier: (fn) => this.flow.outlet.batch(fn),
       itemCut: (itemId) => this.deps.voice.settle(itemId),
       busy: () => this.limits.busy(),
       callerSpoke: () => this.limits.callerSpoke(),
@@ -210,6 +214,8 @@ export class CallSession {
   get ended(): boolean { return this.phase === 'ended'; }
   /** Has a stream (one held for a warm transfer is being replaced: a new one may attach). */
   get attached(): boolean { return this.splice !== undefined && !this.splice.holding; }
+  /** Audio held by flow control and the sockets' send buffers now (diagnostics, tests). */
+  get backlog(): FlowBacklog { return this.flow.backlog(); }
   get startedEvent(): StartEvent | undefined { return this.startEvent; }
 
   /** Milliseconds since the call started (transcript offsets). */
@@ -257,7 +263,7 @@ export class CallSession {
     this.telemetry.streamStarted();
     this.splice.on('close', (info) => void this.end(this.pendingEndReason ?? (info.lost ? END_REASON.peerLost : END_REASON.callerHangup)));
     this.splice.on('error', (err) => this.log.debug('carrier input refused', { code: err.code }));
-    this.outlet.attach(this.splice);
+    this.flow.attach(this.splice);
     this.limits.startMaxDuration();
     this.maybeQuiet();
   }
@@ -266,7 +272,7 @@ export class CallSession {
   handleCarrierEvent(e: CallEvent): void {
     switch (e.type) {
       case 'audio':
-        return this.onCallerAudio(e.payloadBase64);
+        return this.flow.caller.frame(e.payloadBase64);
       case 'mark':
         return this.playback.acknowledge(e.name);
       case 'dtmf':
@@ -284,18 +290,6 @@ export class CallSession {
     if (this.phase !== 'live' || !this.model.sendText(text)) return false;
     this.limits.callerSpoke();
     return true;
-  }
-
-  private onCallerAudio(payloadBase64: string): void {
-    const t0 = performance.now();
-    const model = this.model.session;
-    const path = this.audioPath;
-    if (model === undefined || path === undefined || !this.forwardAudio) {
-      edgeStats.frameDroppedNoModel();
-      return;
-    }
-    if (model.append(path.toModel(payloadBase64))) edgeStats.appendSent(performance.now() - t0);
-    else edgeStats.frameDroppedNoModel();
   }
 
   private onPlaybackIdle(): void {
@@ -348,12 +342,14 @@ export class CallSession {
     this.scheduleEnd(reason);
   }
 
-  /** Transfers the caller (Twilio call update), then ends our side. */
+  /** Says the transfer line in the vertical's voice, transfers the caller (Twilio call update), then ends our side. */
   async transferTo(to: string, announce: string | undefined, reason: EndReason): Promise<void> {
+    const line = announce ?? (reason === END_REASON.transferred ? this.manifest.fallback.transferMessage : undefined);
+    if (line !== undefined && !this.ended) await this.deps.voice.say(this.port, line);
     if (this.ended) return;
     this.pendingEndReason = reason;
     try {
-      await this.init.carrierServices.callControl.transfer(this.callSid, to, announce ? { say: announce } : undefined);
+      await this.init.carrierServices.callControl.transfer(this.callSid, to);
     } catch (err) {
       this.log.error('transfer request failed', { err: describeError(err) });
       this.pendingEndReason = undefined;
@@ -378,6 +374,7 @@ export class CallSession {
     this.limits.stop();
     for (const t of [this.ttlTimer, this.endGraceTimer]) if (t) clearTimeout(t);
     this.dtmf.stop();
+    this.flow.stop();
     this.speaker.releaseAll();
     this.abort.abort();
     this.model.close();
@@ -387,6 +384,8 @@ export class CallSession {
     this.log.info('call ended', { reason, durationMs: this.offsetMs() });
     recordCallEnded(this.vertical.id, reason);
     this.telemetry.callEnded(reason, status);
+    const flow = this.flow.summary();
+    if (Object.keys(flow).length > 0) this.rec.mergeMetadata({ audioFlow: flow });
     this.finalized = this.rec.finalize({ status, endReason: reason }).then(
       () => undefined,
       (err: unknown) => this.log.error('finalising the call failed', { err: err as Error }),

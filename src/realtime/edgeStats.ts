@@ -35,6 +35,10 @@ class EdgeStats {
   private frames = 0;
   private deltasDroppedCount = 0;
   private clearCount = 0;
+  private heldCount = 0;
+  private heldDropped = 0;
+  private playbackDropped = 0;
+  private stalls = { carrier: 0, model: 0 };
   /** Carrier frame in → append out (ms). */
   readonly inboundMs = new LatencyRing();
   /** Model delta in → its frames out to the carrier (ms). */
@@ -51,6 +55,31 @@ class EdgeStats {
   /** A carrier frame was dropped because no model connection was open. */
   frameDroppedNoModel(): void {
     this.droppedNoModel++;
+  }
+
+  /** A carrier frame was held because the model could not take it yet (no session, a reconnect, a slow socket). */
+  frameHeld(): void {
+    this.heldCount++;
+  }
+
+  /** A held frame went to the model (it counts as an append; its wait is not edge latency). */
+  heldFrameSent(): void {
+    this.appends++;
+  }
+
+  /** A held frame was dropped, oldest first, because 2 s were already held. */
+  heldFrameDropped(): void {
+    this.heldDropped++;
+  }
+
+  /** An outbound frame was dropped, oldest first, because the carrier socket reads too slowly. */
+  playbackFrameDropped(): void {
+    this.playbackDropped++;
+  }
+
+  /** A call was ended because its carrier or model socket stayed stalled. */
+  stalledCall(side: 'carrier' | 'model'): void {
+    this.stalls[side]++;
   }
 
   deltaIn(): void {
@@ -88,6 +117,14 @@ class EdgeStats {
       /** Deltas dropped because their response was interrupted. */
       deltasDropped: this.deltasDroppedCount,
       clears: this.clearCount,
+      /** Carrier frames held while the model could not take them, and held frames dropped (oldest first). */
+      framesHeld: this.heldCount,
+      framesDroppedHeldFull: this.heldDropped,
+      /** Outbound frames dropped (oldest first) for a carrier socket that reads too slowly. */
+      framesDroppedSlowCarrier: this.playbackDropped,
+      /** Calls ended because a socket stayed stalled. */
+      callsEndedCarrierStalled: this.stalls.carrier,
+      callsEndedModelStalled: this.stalls.model,
       inboundMs: { p50: inP50!, p99: inP99!, count: this.inboundMs.count },
       outboundMs: { p50: outP50!, p99: outP99!, count: this.outboundMs.count },
       clearMs: { p50: clearP50!, p99: clearP99!, count: this.clearMs.count },

@@ -1,10 +1,11 @@
 /**
  * Prompts the gateway speaks itself, without the model: the failover message ("one moment
- * please") and the apology when the model cannot be restored. They are synthesised locally
- * (src/audio) and cached per text, so the caller hears them at once.
+ * please"), the apology when the model cannot be restored, the words before a transfer. They
+ * are the vertical's canned lines, rendered ahead of time in its own voice (cannedLines.ts), so
+ * the caller hears them at once. A line no voice can say is recorded but not played.
  */
-import { PCMU8K } from '../audio/index.js';
-import { SpeechSynthesizer } from '../audio/index.js';
+import type { CompiledVertical } from '../catalog/index.js';
+import { CannedLines } from './cannedLines.js';
 import type { CallPort } from './callPort.js';
 
 /** Local prompt items are named with this prefix. */
@@ -14,30 +15,30 @@ export class LocalVoice {
   private readonly waiters = new Map<string, () => void>();
   private seq = 0;
 
-  constructor(private readonly synth: SpeechSynthesizer = new SpeechSynthesizer()) {}
+  constructor(readonly lines: CannedLines = new CannedLines()) {}
 
-  /** Synthesises ahead of need (each vertical's fallback lines). */
-  warm(texts: readonly string[]): void {
-    for (const t of texts) void this.synth.clip(t, PCMU8K).catch(() => undefined);
+  /** Renders a vertical's lines ahead of need, unless that version's are already prepared. */
+  warm(vertical: CompiledVertical): void {
+    this.lines.prepareOnce(vertical);
   }
 
   /** Plays `text` on the call; resolves when it has been heard (or after its length plus a margin). */
   async say(call: CallPort, text: string, marginMs = 3000): Promise<void> {
     // A model connected after this (failover) must know the caller heard it.
     call.remember({ role: 'assistant', text });
-    let clip;
-    try {
-      clip = await this.synth.clip(text, PCMU8K);
-    } catch (err) {
-      call.log.error('local prompt synthesis failed', { err: err as Error });
-      return;
-    }
+    const bytes = await this.lines.clip(call.vertical, text).catch(() => undefined);
     if (call.ended()) return;
     const itemId = `${LOCAL_ITEM_PREFIX}${++this.seq}`;
     const key = `s:${itemId}`;
     const startedMs = call.offsetMs();
+    const clip = { bytes: bytes ?? new Uint8Array(0), durationMs: (bytes?.length ?? 0) / 8 };
     call.rec.openItem(key, { role: 'system', itemId, startedMs });
     call.rec.completeItem(key, { text, endedMs: startedMs + clip.durationMs });
+    if (!bytes) {
+      // No voice here (start-up said so): the line is on the record, the caller hears nothing rather than noise.
+      call.log.warn('canned line not played: no voice available');
+      return;
+    }
     await new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);

@@ -11,13 +11,15 @@ import type { Store } from '../store/index.js';
 import type { CarrierCallServices } from '../telephony/index.js';
 import { createLogger } from '../observability/index.js';
 import { CallManager, type CallManagerOptions } from './callManager.js';
+import { CannedLines, type PrepareReport } from './cannedLines.js';
+import { LocalVoice } from './localVoice.js';
 
 const log = createLogger('realtime');
 
 export interface RealtimeRuntimeOptions {
   config: AppConfig;
   store: Store;
-  catalog: Pick<Catalog, 'get' | 'resolve'>;
+  catalog: Pick<Catalog, 'get' | 'resolve'> & Partial<Pick<Catalog, 'list' | 'on'>>;
   /** The registered carriers (telephony's `createCarriers`): each call uses its own carrier's call services. */
   carriers: readonly CarrierCallServices[];
   /** Overrides for benchmarks and tests. */
@@ -31,6 +33,8 @@ export interface RealtimeRuntime {
   engines: EngineSelector;
   /** What /healthz shows: "openai" or "emulator". */
   engine: string;
+  /** The voice each vertical's canned lines are spoken in (`none`: no voice at all). */
+  voices: { voices: PrepareReport['voices'] };
   close(): Promise<void>;
 }
 
@@ -48,7 +52,26 @@ export async function createRealtimeRuntime(options: RealtimeRuntimeOptions): Pr
       return startEmulator({ brain, ...(scenarios ? { scenarios } : {}) });
     },
   });
+  // Canned lines in each vertical's voice, rendered now and again after every reload (cached on disk).
+  const lines = new CannedLines({
+    dataDir: config.paths.data,
+    openai: config.openai.apiKey ? { baseUrl: config.openai.apiBaseUrl, apiKey: config.openai.apiKey } : undefined,
+    elevenlabs: config.elevenlabs.apiKey ? { baseUrl: config.elevenlabs.apiBaseUrl, apiKey: config.elevenlabs.apiKey } : undefined,
+  });
+  const prepareLines = async (): Promise<PrepareReport> => {
+    const started = Date.now();
+    const report = await lines.prepare(options.catalog.list?.() ?? []);
+    log.info('canned lines ready', { ...report, voices: JSON.stringify(report.voices), ms: Date.now() - started });
+    return report;
+  };
+  const voices = { voices: await lines.voicesOf(options.catalog.list?.() ?? []) };
+  // Rendering goes on beside start-up: a slow or unreachable voice API never holds the gateway back
+  // (a line not rendered yet is rendered when a call first needs it).
+  const prepareInBackground = (): void => void prepareLines().catch((err: unknown) => log.warn('canned lines not prepared', { err: err as Error }));
+  prepareInBackground();
+  options.catalog.on?.('catalog.swapped', prepareInBackground);
   const handler = new CallManager({
+    voice: new LocalVoice(lines),
     store: options.store,
     engines,
     carriers: options.carriers,
@@ -64,6 +87,7 @@ export async function createRealtimeRuntime(options: RealtimeRuntimeOptions): Pr
     handler,
     engines,
     engine: engines.kind,
+    voices,
     close: () => handler.shutdown('runtime closed'),
   };
 }

@@ -1,5 +1,7 @@
+import { DEFAULT_FLOW_LIMITS, type FlowLimits } from './callFlow.js';
+
 /** The timings of every call session of a gateway (defaults, overridable per CallManager). */
-export interface CallSessionOptions {
+export interface CallSessionOptions extends FlowLimits {
   /** A playback mark every N frames. */
   markEveryFrames: number;
   /** How long a model connection may take to become ready. */
@@ -26,4 +28,5 @@ export const DEFAULT_SESSION_OPTIONS: CallSessionOptions = {
   speakTimeoutMs: 15_000,
   prepareTtlMs: 30_000,
   drainTimeoutMs: 10_000,
+  ...DEFAULT_FLOW_LIMITS,
 };

@@ -54,5 +54,9 @@ export const END_REASON = {
   error: 'error',
   /** The caller's side vanished without hanging up (a chat page closed or lost its connection). */
   peerLost: 'peer_lost',
+  /** The carrier socket stopped reading (its send buffer stayed past the bound). */
+  carrierStalled: 'carrier_stalled',
+  /** The model socket stopped reading. */
+  modelStalled: 'model_stalled',
 } as const;
 export type EndReason = (typeof END_REASON)[keyof typeof END_REASON];

@@ -1,4 +1,9 @@
 /**
+ * Also `POST /v1/audio/speech` (text to speech, what `client.audio.speech.create` calls): it checks
+ * the body as the service would (model, voice, input of at most 4096 characters, a known
+ * response_format) and answers `pcm` (24 kHz 16-bit mono) with a tone whose pitch is the voice's
+ * and whose length follows the text, so a test can tell which voice spoke what.
+ *
  * A local fake of the OpenAI HTTP API's Chat Completions endpoint (`POST /v1/chat/completions`,
  * what `client.chat.completions.parse` calls), for the post-call analyser. It checks each request
  * the way the real API would care about (bearer key, model, a strict `json_schema` response
@@ -115,6 +120,39 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+const SPEECH_FORMATS = ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'];
+/** Milliseconds of fake speech per character of input. */
+export const FAKE_SPEECH_MS_PER_CHAR = 40;
+
+/** The tone's pitch for a voice name (stable, distinct per voice). */
+export function fakeVoiceHz(voice: string): number {
+  let h = 0;
+  for (const c of voice) h = (h * 31 + c.charCodeAt(0)) % 1000;
+  return 200 + h;
+}
+
+function speech(res: ServerResponse, body: Record<string, unknown>, authorization: string | undefined, requests: RecordedRequest[]): void {
+  const problems: string[] = [];
+  if (!authorization?.startsWith('Bearer ') || authorization.length <= 'Bearer '.length) problems.push('missing bearer API key');
+  if (typeof body.model !== 'string' || body.model.length === 0) problems.push('model is required');
+  if (typeof body.voice !== 'string' || body.voice.length === 0) problems.push('voice is required');
+  if (typeof body.input !== 'string' || body.input.length === 0 || body.input.length > 4096) problems.push('input must be 1 to 4096 characters');
+  const format = body.response_format ?? 'mp3';
+  if (typeof format !== 'string' || !SPEECH_FORMATS.includes(format)) problems.push(`response_format must be one of ${SPEECH_FORMATS.join(', ')}`);
+  else if (format !== 'pcm') problems.push('the fake speaks pcm only');
+  requests.push({ path: '/v1/audio/speech', authorization, body, problems });
+  if (problems.length > 0) {
+    send(res, 400, errorBody(`fake OpenAI check failed: ${problems.join('; ')}`, 'invalid_request_error', 'fake_check_failed'));
+    return;
+  }
+  const samples = Math.round((String(body.input).length * FAKE_SPEECH_MS_PER_CHAR * 24_000) / 1000);
+  const hz = fakeVoiceHz(String(body.voice));
+  const pcm = Buffer.alloc(samples * 2);
+  for (let i = 0; i < samples; i++) pcm.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * hz * i) / 24_000)), i * 2);
+  res.writeHead(200, { 'content-type': 'audio/pcm', 'content-length': pcm.length });
+  res.end(pcm);
+}
+
 export async function startFakeOpenAiApi(): Promise<FakeOpenAiApi> {
   const requests: RecordedRequest[] = [];
   let expectations: FakeExpectations = {};
@@ -128,6 +166,17 @@ export async function startFakeOpenAiApi(): Promise<FakeOpenAiApi> {
   const server: Server = createServer((req, res) => {
     void (async () => {
       const path = (req.url ?? '').split('?')[0]!;
+      if (req.method === 'POST' && path === '/v1/audio/speech') {
+        let speechBody: Record<string, unknown>;
+        try {
+          speechBody = JSON.parse(await readBody(req)) as Record<string, unknown>;
+        } catch {
+          send(res, 400, errorBody('We could not parse the JSON body of your request.', 'invalid_request_error', null));
+          return;
+        }
+        speech(res, speechBody, req.headers.authorization, requests);
+        return;
+      }
       if (req.method !== 'POST' || path !== '/v1/chat/completions') {
         send(res, 404, errorBody(`Unknown request URL: ${req.method} ${path}`, 'invalid_request_error', 'unknown_url'));
         return;

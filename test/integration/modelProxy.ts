@@ -27,17 +27,28 @@ export interface ModelProxy {
   refuse: boolean;
   /** Rewrites server events on their way to the gateway (e.g. to break a tool call's arguments). */
   rewriteServer: ((event: Record<string, any>) => Record<string, any>) | undefined;
+  /** Later connections are held this long before they reach the model (a slow model start). */
+  upgradeDelayMs: number;
+  /** Stops reading what the gateway sends on connection `conn` (default: every open one), a stalled model socket. */
+  pauseReading(conn?: number): void;
   close(): Promise<void>;
 }
 
 export async function startModelProxy(target: () => string): Promise<ModelProxy> {
   const events: ProxiedEvent[] = [];
-  const pairs = new Set<{ a: WebSocket; b: WebSocket }>();
+  const pairs = new Set<{ a: WebSocket; b: WebSocket; conn?: number }>();
   let connections = 0;
   const http: Server = createServer((_req, res) => res.writeHead(404).end());
   const wss = new WebSocketServer({ noServer: true });
-  const state: { refuse: boolean; rewrite: ((event: Record<string, any>) => Record<string, any>) | undefined } = { refuse: false, rewrite: undefined };
+  const state: { refuse: boolean; rewrite: ((event: Record<string, any>) => Record<string, any>) | undefined; delayMs: number } = { refuse: false, rewrite: undefined, delayMs: 0 };
   http.on('upgrade', (req, socket, head) => {
+    if (state.delayMs > 0) {
+      setTimeout(() => upgrade(req, socket, head), state.delayMs);
+      return;
+    }
+    upgrade(req, socket, head);
+  });
+  const upgrade = (req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): void => {
     if (state.refuse) {
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
       return;
@@ -48,7 +59,7 @@ export async function startModelProxy(target: () => string): Promise<ModelProxy>
     upstream.once('open', () => {
       wss.handleUpgrade(req, socket, head, (client) => {
         const conn = connections++;
-        const pair = { a: client, b: upstream };
+        const pair = { a: client, b: upstream, conn };
         pairs.add(pair);
         const record = (dir: 'client' | 'server', data: string) => {
           const event = JSON.parse(data) as Record<string, any>;
@@ -75,7 +86,7 @@ export async function startModelProxy(target: () => string): Promise<ModelProxy>
         upstream.on('error', end);
       });
     });
-  });
+  };
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const port = (http.address() as AddressInfo).port;
   const killAll = (): void => {
@@ -102,6 +113,21 @@ export async function startModelProxy(target: () => string): Promise<ModelProxy>
     },
     set rewriteServer(fn) {
       state.rewrite = fn;
+    },
+    get upgradeDelayMs() {
+      return state.delayMs;
+    },
+    set upgradeDelayMs(v: number) {
+      state.delayMs = v;
+    },
+    pauseReading(conn?: number) {
+      for (const p of pairs) {
+        if (conn !== undefined && p.conn !== conn) continue;
+        // `ws` resumes a socket it paused itself: this one stays paused.
+        const socket = (p.a as unknown as { _socket?: { pause(): void; resume(): unknown } })._socket;
+        socket?.pause();
+        if (socket) socket.resume = () => socket;
+      }
     },
     killAll,
     async close() {

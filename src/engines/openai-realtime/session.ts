@@ -81,6 +81,10 @@ export class OpenAIRealtimeModelSession implements ModelSession {
     return !this.closed && this.transport.isReady;
   }
 
+  get bufferedAmount(): number {
+    return this.transport.bufferedAmount;
+  }
+
   get currentAgent(): string {
     return this.session.currentAgent.name;
   }

@@ -21,6 +21,7 @@ const OLD_DEFAULTS = {
   fallback: {
     message: 'One moment please.', retries: 1,
     unavailableMessage: "I'm sorry, we're having technical trouble. Please call back shortly.",
+    transferMessage: 'Please hold while I connect you.',
   },
   analysis: { analyser: 'auto', minCallerTurns: 1, fields: [], intents: [], leadScore: { base: 0, rubric: [] } },
   engine: { type: 'realtime', realtime: { model: 'gpt-realtime', transcriptionModel: 'gpt-4o-mini-transcribe' }, fallback: 'realtime' },
