@@ -11,7 +11,7 @@ import { ManifestError, formatProblem } from '../manifest/index.js';
 import {
   createLogger, enableProcessMetrics, setEdgeLatencySource, setLogLevel, setModelPrices, startTracing, stopTracing,
 } from '../observability/index.js';
-import { checkWebhookSecurity, createGateway, type CallHandler, type Gateway } from '../server/index.js';
+import { checkWebhookSecurity, createGateway, onStopSignals, type CallHandler, type Gateway } from '../server/index.js';
 import { createRedisChangeFeed, openStore, type Store } from '../store/index.js';
 import { ConfigError, describeError } from '../shared/index.js';
 import { createCarriers, type Carrier } from '../telephony/index.js';
@@ -25,6 +25,7 @@ interface Running {
   store: Store;
   /** Things to stop after the gateway drained, last registered first. */
   stoppers: Array<() => Promise<void>>;
+  drainTimeoutMs: number;
 }
 
 /** Every vertical's domain schema; demo data too when the database is the embedded one. */
@@ -115,6 +116,7 @@ async function start(): Promise<Running> {
       adminToken: config.admin.token,
       store,
       engine,
+      maxCalls: config.server.maxCalls > 0 ? config.server.maxCalls : null,
       ...(config.console.enabled ? { console: { store, sessionTtlMs: config.console.sessionTtlMs } } : {}),
     });
     const { url } = await gateway.listen(config.server.port, config.server.host);
@@ -129,7 +131,7 @@ async function start(): Promise<Running> {
           ? `Browser console:  ${url}/console/  (${config.admin.token ? 'log in with ADMIN_TOKEN' : 'loopback clients only; set ADMIN_TOKEN to open it to others'})\n`
           : ''),
     );
-    return { gateway, store, stoppers };
+    return { gateway, store, stoppers, drainTimeoutMs: config.server.drainTimeoutMs };
   } catch (err) {
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
     await store.close().catch(() => undefined);
@@ -137,8 +139,10 @@ async function start(): Promise<Running> {
   }
 }
 
-async function stop(running: Running, reason: string): Promise<void> {
-  await running.gateway.close(reason);
+/** Drains the gateway (or closes it at once when `drainTimeoutMs` is undefined), then the rest. */
+async function stop(running: Running, reason: string, drainTimeoutMs?: number): Promise<void> {
+  if (drainTimeoutMs === undefined) await running.gateway.close(reason);
+  else await running.gateway.drain(drainTimeoutMs, reason);
   for (const s of running.stoppers.reverse()) {
     try {
       await s();
@@ -161,24 +165,12 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      log.warn('second signal: exiting now', { signal });
-      process.exit(1);
-    }
-    stopping = true;
-    log.info('shutting down', { signal });
-    stop(running, signal).then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error('shutdown failed', { err });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // First SIGTERM/SIGINT drains, a second ends every call now; either way rows are finalised and the exit is 0.
+  onStopSignals({
+    log,
+    drain: (signal) => stop(running, signal, running.drainTimeoutMs),
+    now: (signal) => void running.gateway.close(signal),
+  });
 }
 
 await main();

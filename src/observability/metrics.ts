@@ -216,3 +216,11 @@ export const analysisFailures = new Counter({
   labelNames: ['vertical', 'kind'],
   registers: [metricsRegistry],
 });
+
+/** Calls the gateway did not take (admission control), by vertical, why, and what the caller got. */
+export const callsOverflowTotal = new Counter({
+  name: 'switchboard_calls_overflow_total',
+  help: 'Incoming calls given the vertical\'s overflow answer instead of an agent (reason: at_capacity or draining; policy: busy_message, reject or redirect)',
+  labelNames: ['vertical', 'reason', 'policy'] as const,
+  registers: [metricsRegistry],
+});

@@ -29,6 +29,15 @@ export interface CallHandler {
   stats(): { active: number; byVertical: Record<string, number> };
   /** Server shutdown: end every call cleanly, finalise rows. */
   shutdown(reason: string): Promise<void>;
+  /**
+   * Graceful drain (optional for fakes): take no new calls; calls already prepared still get
+   * their media stream, live calls run on.
+   */
+  drain?(): void;
+  /** Resolves when no call is live and every ended call's records are written. */
+  whenIdle?(): Promise<void>;
+  /** The drain ran out of time: live calls hear their vertical's goodbye and hang up; the rest end. */
+  farewell?(): void;
 }
 
 /** Why a call ended (calls.end_reason). */
@@ -44,5 +53,7 @@ export const END_REASON = {
   noStream: 'no_stream',
   statusCallback: 'status_callback',
   error: 'error',
+  /** The gateway's drain (`server.drainTimeoutMs`) ran out: the caller heard the goodbye. */
+  drainTimeout: 'drain_timeout',
 } as const;
 export type EndReason = (typeof END_REASON)[keyof typeof END_REASON];

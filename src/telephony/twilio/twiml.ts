@@ -63,3 +63,13 @@ export function dialTwiml(to: string, opts: DialOptions = {}): string {
   const attrs = (opts.callerId ? ` callerId="${escapeXml(opts.callerId)}"` : '') + (opts.timeoutSec ? ` timeout="${opts.timeoutSec}"` : '');
   return response(`${opts.say ? say(opts.say, opts) : ''}<Dial${attrs}><Number>${escapeXml(to)}</Number></Dial>`);
 }
+
+/** `<Reject reason="busy">`: the caller hears a busy signal; the call is never answered (not billed). */
+export function rejectBusyTwiml(): string {
+  return response('<Reject reason="busy"/>');
+}
+
+/** `<Redirect>`: Twilio fetches its next instructions from `url` (another answering service). */
+export function redirectTwiml(url: string, opts: { say?: string } & SayOptions = {}): string {
+  return response(`${opts.say ? say(opts.say, opts) : ''}<Redirect method="POST">${escapeXml(url)}</Redirect>`);
+}
