@@ -16,6 +16,7 @@ import { createRedisChangeFeed, openStore, type Store } from '../store/index.js'
 import { ConfigError, describeError } from '../shared/index.js';
 import { createCarriers, type Carrier } from '../telephony/index.js';
 import { registry } from '../../tools/index.js';
+import { runPrimary, serveForPrimary, WORKER_ID_ENV, WORKER_QUERY, workersWanted } from './workers.js';
 import { createRealtimeRuntime, snapshotEdgeStats } from '../realtime/index.js';
 
 const log = createLogger('main');
@@ -70,9 +71,8 @@ async function startRouting(config: AppConfig, store: Store, catalog: Catalog, c
   await sync.ready;
 }
 
-async function start(): Promise<Running> {
-  const config = loadConfig();
-  setLogLevel(config.log.level);
+/** `workerId`: this process is one of `--workers`' gateways (it serves the sockets its primary hands it). */
+async function start(config: AppConfig, workerId?: string): Promise<Running> {
   const publicUrlForCheck = config.server.publicUrl ?? `http://localhost:${config.server.port}`;
   for (const warning of checkWebhookSecurity({ publicUrl: publicUrlForCheck, twilioAuthToken: config.twilio.authToken, insecure: config.server.insecure })) {
     log.warn(warning);
@@ -101,7 +101,11 @@ async function start(): Promise<Running> {
 
     // Every registered carrier (src/telephony/carriers.ts), each reading its own config section.
     const publicUrl = config.server.publicUrl ?? `http://localhost:${config.server.port}`;
-    const carriers = createCarriers({ publicUrl, settings: { twilio: config.twilio, webrtc: config.webrtc }, env: process.env, log: createLogger('telephony') });
+    const carriers = createCarriers({
+      publicUrl, settings: { twilio: config.twilio, webrtc: config.webrtc }, env: process.env, log: createLogger('telephony'),
+      // The stream comes back to the worker that prepared the call (src/bin/workers.ts).
+      ...(workerId ? { streamQuery: `${WORKER_QUERY}=${workerId}` } : {}),
+    });
     const { handler, engine } = await createCallHandler(config, store, catalog, carriers, stoppers);
 
     // POST-CALL PROCESSING (analysis engineer): outbox relay → BullMQ `post-call` when REDIS_URL is set
@@ -119,6 +123,10 @@ async function start(): Promise<Running> {
       maxCalls: config.server.maxCalls > 0 ? config.server.maxCalls : null,
       ...(config.console.enabled ? { console: { store, sessionTtlMs: config.console.sessionTtlMs } } : {}),
     });
+    if (workerId) {
+      log.info('gateway worker ready', { worker: workerId, verticals: catalog.list().length });
+      return { gateway, store, stoppers, drainTimeoutMs: config.server.drainTimeoutMs };
+    }
     const { url } = await gateway.listen(config.server.port, config.server.host);
     const verticals = catalog.list().map((v) => `${v.id}@${v.version}`).join(', ');
     const storeText = store.mode === 'postgres' ? 'Postgres' : `embedded PGlite (${config.paths.data})`;
@@ -156,13 +164,40 @@ async function stop(running: Running, reason: string, drainTimeoutMs?: number): 
 
 async function main(): Promise<void> {
   let running: Running;
+  const workerId = process.send ? process.env[WORKER_ID_ENV] : undefined;
   try {
-    running = await start();
+    const config = loadConfig();
+    setLogLevel(config.log.level);
+    if (!workerId) {
+      const count = workersWanted(process.argv.slice(2), config.server.workers);
+      if (count > 1) {
+        if (!config.database.url) {
+          process.stderr.write('switchboard: --workers needs Postgres (set DATABASE_URL): the embedded PGlite database serves one process only. Run without --workers, or point DATABASE_URL at Postgres.\n');
+          process.exitCode = 2;
+          return;
+        }
+        const args = process.argv.slice(2).filter((a, i, all) => a !== '--workers' && all[i - 1] !== '--workers' && !a.startsWith('--workers='));
+        await runPrimary({ count, port: config.server.port, host: config.server.host, log, script: process.argv[1]!, args });
+        return;
+      }
+    }
+    running = await start(config, workerId);
   } catch (err) {
     if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
     else if (err instanceof ManifestError) process.stderr.write(`${err.problems.map(formatProblem).join('\n')}\n`);
     else process.stderr.write(`switchboard: cannot start: ${describeError(err)}\n`);
     process.exitCode = 2;
+    return;
+  }
+  if (workerId) {
+    let stopping: Promise<void> | undefined;
+    const finish = (p: Promise<void>) => p.then(() => process.exit(0), (err: unknown) => { log.error('shutdown failed', { err }); process.exit(1); });
+    serveForPrimary({
+      server: running.gateway.server,
+      log,
+      drain: () => { stopping ??= finish(stop(running, 'drain', running.drainTimeoutMs)); },
+      now: () => { if (stopping) void running.gateway.close('stop now'); else stopping = finish(stop(running, 'stop now')); },
+    });
     return;
   }
   // First SIGTERM/SIGINT drains, a second ends every call now; either way rows are finalised and the exit is 0.

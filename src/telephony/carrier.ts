@@ -155,6 +155,11 @@ export interface CarrierContext {
   /** The process environment, for carriers that read their own variables. */
   env?: Readonly<Record<string, string | undefined>>;
   log?: CarrierLog;
+  /**
+   * Appended to the media stream URL a carrier asks for (`name=value&…`, no `?`): it names the
+   * gateway process that prepared the call, so the stream is routed back to it (`--workers`).
+   */
+  streamQuery?: string;
 }
 
 /** One registration line in `carriers.ts`. */

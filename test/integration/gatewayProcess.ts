@@ -120,7 +120,8 @@ export async function startGatewayProcess(opts: GatewayProcessOptions = {}): Pro
 export async function voiceWebhook(baseUrl: string, callSid: string, to: string): Promise<{ status: number; twiml: string }> {
   const res = await httpSend({
     method: 'POST', url: `${baseUrl}/twilio/voice`, timeoutMs: 60_000,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    // A connection per webhook, as from many carrier edge hosts (`--workers` hands out connections).
+    headers: { 'content-type': 'application/x-www-form-urlencoded', connection: 'close' },
     body: new URLSearchParams({ CallSid: callSid, From: '+15550123456', To: to, CallStatus: 'ringing', Direction: 'inbound' }).toString(),
   });
   return { status: res.status, twiml: res.text };

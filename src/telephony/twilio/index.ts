@@ -36,6 +36,8 @@ export interface TwilioCarrierOptions {
    */
   checkSignatures?: boolean;
   rest?: Partial<Pick<TwilioRestOptions, 'timeoutMs' | 'retries' | 'retryBaseMs'>>;
+  /** Query appended to the stream URL (CarrierContext.streamQuery). Twilio signs the URL with it. */
+  streamQuery?: string;
 }
 
 export function createTwilioCarrier(opts: TwilioCarrierOptions): Carrier {
@@ -45,7 +47,7 @@ export function createTwilioCarrier(opts: TwilioCarrierOptions): Carrier {
     { accountSid: opts.accountSid ?? null, authToken, apiBaseUrl: opts.apiBaseUrl ?? 'https://api.twilio.com' },
     opts.rest,
   );
-  const streamUrl = toWebSocketUrl(opts.publicUrl) + TWILIO_PATHS.stream;
+  const streamUrl = toWebSocketUrl(opts.publicUrl) + TWILIO_PATHS.stream + (opts.streamQuery ? `?${opts.streamQuery}` : '');
   return {
     name: TWILIO,
     serializer: twilioSerializer,
@@ -81,6 +83,7 @@ export const twilioCarrier: CarrierModule = {
       authToken: s.authToken ?? null,
       accountSid: s.accountSid ?? null,
       ...(s.apiBaseUrl ? { apiBaseUrl: s.apiBaseUrl } : {}),
+      ...(ctx.streamQuery ? { streamQuery: ctx.streamQuery } : {}),
     });
   },
 };
