@@ -43,7 +43,9 @@ async function prepareVerticals(store: Store, catalog: Catalog): Promise<void> {
 
 /** The call handler (src/realtime's CallManager) and the engine it talks to. */
 async function createCallHandler(config: AppConfig, store: Store, catalog: Catalog, carriers: readonly Carrier[], stoppers: Running['stoppers']): Promise<{ handler: CallHandler; engine: string }> {
-  const runtime = await createRealtimeRuntime({ config, store, catalog, carriers });
+  // SWITCHBOARD_EMULATOR_URL: an emulator already running elsewhere (the fleet benchmark shares one).
+  const emulatorUrl = process.env.SWITCHBOARD_EMULATOR_URL;
+  const runtime = await createRealtimeRuntime({ config, store, catalog, carriers, ...(emulatorUrl ? { emulatorUrl } : {}) });
   // The gateway's drain ends live calls through the handler; this stops the engine afterwards.
   stoppers.push(() => runtime.close());
   return { handler: runtime.handler, engine: runtime.engine };
