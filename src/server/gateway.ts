@@ -123,7 +123,7 @@ export function createGateway(opts: GatewayOptions & { console?: ConsoleSettings
       closeRequested();
       closing ??= (async () => {
         draining = true;
-        log.info('gateway draining', { reason, liveCalls: opts.handler.stats().active, sockets: stream.sockets.size });
+        log.info('gateway closing: ending live calls', { reason, liveCalls: opts.handler.stats().active, sockets: stream.sockets.size });
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         try {
