@@ -14,7 +14,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
-import type { Logger } from '../observability/index.js';
+import { aggregateMetrics, metricsSnapshot, type Logger } from '../observability/index.js';
 import { onStopSignals, STOP_SIGNALS } from '../server/index.js';
 
 export const WORKER_QUERY = 'sbw';
@@ -23,8 +23,9 @@ export const WORKER_ID_ENV = 'SWITCHBOARD_WORKER_ID';
 const MAX_HEAD_BYTES = 64 * 1024;
 const FIRST_REQUEST_TIMEOUT_MS = 10_000;
 
-export type PrimaryMessage = { sb: 'conn'; head: string } | { sb: 'drain' } | { sb: 'now' };
-export type WorkerMessage = { sb: 'ready' };
+export type PrimaryMessage = { sb: 'conn'; head: string } | { sb: 'drain' } | { sb: 'now' } | { sb: 'metrics'; id: number };
+export type WorkerMessage = { sb: 'ready' } | { sb: 'metrics'; id: number; data: object[] };
+const METRICS_WAIT_MS = 2000;
 
 /** `--workers N|auto` from argv (else `configured`); 1 means this process alone. */
 export function workersWanted(argv: readonly string[], configured: number | 'auto'): number {
@@ -73,10 +74,15 @@ export async function runPrimary(opts: PrimaryOptions): Promise<void> {
   let stopping: 'drain' | 'now' | undefined;
   let next = 0;
 
+  let metricsSeq = 0;
+  const metricsWaiters = new Map<number, (data: object[]) => void>();
   const spawnWorker = (id: string): Promise<void> => new Promise((resolve, reject) => {
     const child = fork(opts.script, opts.args, { env: { ...process.env, [WORKER_ID_ENV]: id }, stdio: 'inherit', execArgv: process.execArgv });
     workers.set(id, child);
-    child.on('message', (m: WorkerMessage) => { if (m?.sb === 'ready') resolve(); });
+    child.on('message', (m: WorkerMessage) => {
+      if (m?.sb === 'ready') resolve();
+      else if (m?.sb === 'metrics') metricsWaiters.get(m.id)?.(m.data);
+    });
     child.once('exit', (code, signal) => {
       if (workers.get(id) === child) workers.delete(id);
       reject(new Error(`worker ${id} exited before it was ready (${signal ?? code})`));
@@ -96,6 +102,20 @@ export async function runPrimary(opts: PrimaryOptions): Promise<void> {
     return undefined;
   };
 
+  /** `GET /metrics` on the public port: every worker's registry, summed (one scrape target per machine). */
+  const serveMetrics = async (socket: Socket): Promise<void> => {
+    const live = [...workers.values()].filter((w) => w.connected);
+    const snapshots = await Promise.all(live.map((w) => new Promise<object[]>((resolve) => {
+      const id = ++metricsSeq;
+      const timer = setTimeout(() => { metricsWaiters.delete(id); resolve([]); }, METRICS_WAIT_MS);
+      metricsWaiters.set(id, (data) => { clearTimeout(timer); metricsWaiters.delete(id); resolve(data); });
+      const msg: PrimaryMessage = { sb: 'metrics', id };
+      w.send(msg);
+    })));
+    const { contentType, text } = await aggregateMetrics(snapshots.filter((s) => s.length > 0));
+    socket.end(`HTTP/1.1 200 OK\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+  };
+
   const route = (socket: Socket): void => {
     let head = Buffer.alloc(0);
     socket.on('error', () => undefined);
@@ -107,7 +127,12 @@ export async function runPrimary(opts: PrimaryOptions): Promise<void> {
       socket.pause();
       socket.setTimeout(0);
       const eol = head.indexOf('\r\n');
-      const worker = pick(workerNamedBy(head.subarray(0, eol < 0 ? head.length : eol).toString('latin1')));
+      const line = head.subarray(0, eol < 0 ? head.length : eol).toString('latin1');
+      if (/^GET \/metrics(\?[^ ]*)? HTTP\/1\.[01]$/.test(line) && workerNamedBy(line) === undefined) {
+        socket.resume();
+        return void serveMetrics(socket).catch(() => socket.destroy());
+      }
+      const worker = pick(workerNamedBy(line));
       if (!worker) return void socket.destroy();
       const msg: PrimaryMessage = { sb: 'conn', head: head.toString('base64') };
       worker.send(msg, socket, (err) => { if (err) socket.destroy(); });
@@ -161,6 +186,11 @@ export function serveForPrimary(opts: { server: import('node:http').Server; drai
       opts.server.emit('connection', handle);
       handle.emit('data', Buffer.from(msg.head, 'base64'));
       handle.resume();
+    } else if (msg?.sb === 'metrics') {
+      void metricsSnapshot().then((data) => {
+        const reply: WorkerMessage = { sb: 'metrics', id: msg.id, data };
+        process.send?.(reply);
+      });
     } else if (msg?.sb === 'drain') opts.drain();
     else if (msg?.sb === 'now') opts.now();
   });

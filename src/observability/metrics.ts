@@ -6,7 +6,7 @@
  * nothing on the hot path, and they are copied into prom-client only when scraped.
  * Edge latency percentiles come from the runtime's own rings (`setEdgeLatencySource`).
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export const metricsRegistry = new Registry();
 
@@ -224,3 +224,14 @@ export const callsOverflowTotal = new Counter({
   labelNames: ['vertical', 'reason', 'policy'] as const,
   registers: [metricsRegistry],
 });
+
+/** This process's metrics as data, for a parent process to aggregate (`--workers`). */
+export function metricsSnapshot(): Promise<object[]> {
+  return metricsRegistry.getMetricsAsJSON() as Promise<object[]>;
+}
+
+/** Several processes' snapshots as one Prometheus text (counters and gauges summed). */
+export async function aggregateMetrics(snapshots: object[][]): Promise<{ contentType: string; text: string }> {
+  const registry = AggregatorRegistry.aggregate(snapshots);
+  return { contentType: registry.contentType, text: await registry.metrics() };
+}

@@ -4,6 +4,7 @@
  * has exactly one model session; the embedded database refuses the mode with a clear message.
  */
 import { spawn } from 'node:child_process';
+import { httpSend } from '../../src/telephony/http.js';
 import { newCallSid, openStream, startGatewayProcess, streamParams, streamUrl, voiceWebhook, type GatewayProcess } from './gatewayProcess.js';
 
 const NUMBER = '+15550001111';
@@ -48,6 +49,13 @@ it('serves each call\'s webhook and stream on the same worker', async () => {
     expect([sid, connects.length]).toEqual([sid, 1]);
   }
   expect(out).not.toContain('call row already existed');
+  // One scrape of the public port sums every worker's registry; `?sbw=<id>` reaches one worker.
+  const voice = (text: string) => Number(/switchboard_webhooks_total\{route="voice",outcome="connected"\} (\d+)/.exec(text)?.[1] ?? 0);
+  const scrape = async (path: string) => (await httpSend({ url: `${gw!.baseUrl}${path}`, headers: { connection: 'close' } })).text;
+  expect(voice(await scrape('/metrics'))).toBe(sids.length);
+  const perWorker = [voice(await scrape('/metrics?sbw=1')), voice(await scrape('/metrics?sbw=2'))];
+  expect(perWorker[0]! + perWorker[1]!).toBe(sids.length);
+  expect(Math.min(...perWorker)).toBeGreaterThan(0);
   expect(out).not.toContain('media stream for an unknown call');
 
   gw.signalGroup('SIGTERM');
