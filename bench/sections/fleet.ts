@@ -67,6 +67,18 @@ async function admin(databaseUrl: string, sql: string): Promise<void> {
   }
 }
 
+/** Mean hand-off time in the primary (`switchboard_worker_handoff_ms`, every kind), from the summed /metrics. */
+async function handoffMeanMs(baseUrl: string): Promise<number> {
+  const text = (await httpSend({ url: `${baseUrl}/metrics`, headers: { connection: 'close' } })).text;
+  let sum = 0;
+  let count = 0;
+  for (const m of text.matchAll(/^switchboard_worker_handoff_ms_(sum|count)\{[^}]*\} ([\d.e+-]+)$/gm)) {
+    if (m[1] === 'sum') sum += Number(m[2]);
+    else count += Number(m[2]);
+  }
+  return count > 0 ? sum / count : NaN;
+}
+
 interface FleetRun {
   workers: number;
   calls: number;
@@ -83,6 +95,8 @@ interface FleetRun {
   webhookP99Ms: number;
   upgradeP50Ms: number;
   upgradeP99Ms: number;
+  /** `--workers` only: the primary's mean time from first byte to hand-off. */
+  handoffMeanMs: number;
 }
 
 async function runOnce(ctx: BenchContext, emulatorUrl: string, workers: number, calls: number): Promise<FleetRun> {
@@ -121,6 +135,7 @@ async function runOnce(ctx: BenchContext, emulatorUrl: string, workers: number, 
     const elapsedSec = (performance.now() - t0) / 1000;
     const counters = await load.request<LoadCounters>('quiesce', undefined, 60_000);
     const inbound = await framesIn(baseUrl, workers);
+    const handoff = workers > 1 ? await handoffMeanMs(baseUrl) : NaN;
     await load.request('hangUp');
     const connected = counters.callsConnected;
     const callSec = Math.max(1, connected) * elapsedSec;
@@ -131,6 +146,7 @@ async function runOnce(ctx: BenchContext, emulatorUrl: string, workers: number, 
       cpuPerCallSecMs: ((cpu1 - cpu0) * 1000) / callSec,
       webhookP50Ms: percentile(counters.webhookMs, 50), webhookP99Ms: percentile(counters.webhookMs, 99),
       upgradeP50Ms: percentile(counters.upgradeMs, 50), upgradeP99Ms: percentile(counters.upgradeMs, 99),
+      handoffMeanMs: handoff,
     };
   } finally {
     await load.kill();
@@ -142,7 +158,7 @@ async function runOnce(ctx: BenchContext, emulatorUrl: string, workers: number, 
   }
 }
 
-const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)} ms` : 'n/a');
+const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(Math.abs(v) < 10 ? 2 : 0)} ms` : 'n/a');
 
 export const fleetSection: BenchSection = {
   name: 'fleet',
@@ -170,6 +186,7 @@ export const fleetSection: BenchSection = {
           ];
           if (r === multi) {
             figures.push(
+              { name: 'primary hand-off per connection (mean)', value: ms(multi.handoffMeanMs) },
               { name: 'webhook p50 added vs one process', value: ms(multi.webhookP50Ms - single.webhookP50Ms) },
               { name: 'upgrade p50 added vs one process', value: ms(multi.upgradeP50Ms - single.upgradeP50Ms) },
               { name: 'CPU per call-second vs one process', value: `${((multi.cpuPerCallSecMs / single.cpuPerCallSecMs - 1) * 100).toFixed(0)} %` },

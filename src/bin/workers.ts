@@ -14,7 +14,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { aggregateMetrics, metricsSnapshot, type Logger } from '../observability/index.js';
+import { aggregateMetrics, metricsSnapshot, workerHandoffMs, type Logger } from '../observability/index.js';
 import { onStopSignals, STOP_SIGNALS } from '../server/index.js';
 
 export const WORKER_QUERY = 'sbw';
@@ -112,15 +112,18 @@ export async function runPrimary(opts: PrimaryOptions): Promise<void> {
       const msg: PrimaryMessage = { sb: 'metrics', id };
       w.send(msg);
     })));
-    const { contentType, text } = await aggregateMetrics(snapshots.filter((s) => s.length > 0));
+    // The primary's own figures (the hand-off histogram) go in too.
+    const { contentType, text } = await aggregateMetrics([await metricsSnapshot(), ...snapshots.filter((s) => s.length > 0)]);
     socket.end(`HTTP/1.1 200 OK\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
   };
 
   const route = (socket: Socket): void => {
     let head = Buffer.alloc(0);
+    let firstByteAt = 0;
     socket.on('error', () => undefined);
     socket.setTimeout(FIRST_REQUEST_TIMEOUT_MS, () => socket.destroy());
     const onData = (chunk: Buffer): void => {
+      if (head.length === 0) firstByteAt = performance.now();
       head = Buffer.concat([head, chunk]);
       if (!wholeRequest(head) && head.length < MAX_HEAD_BYTES) return;
       socket.off('data', onData);
@@ -132,10 +135,14 @@ export async function runPrimary(opts: PrimaryOptions): Promise<void> {
         socket.resume();
         return void serveMetrics(socket).catch(() => socket.destroy());
       }
-      const worker = pick(workerNamedBy(line));
+      const named = workerNamedBy(line);
+      const worker = pick(named);
       if (!worker) return void socket.destroy();
       const msg: PrimaryMessage = { sb: 'conn', head: head.toString('base64') };
-      worker.send(msg, socket, (err) => { if (err) socket.destroy(); });
+      worker.send(msg, socket, (err) => {
+        if (err) return void socket.destroy();
+        workerHandoffMs.observe({ kind: named !== undefined ? 'named' : 'round_robin' }, performance.now() - firstByteAt);
+      });
     };
     socket.on('data', onData);
   };

@@ -235,3 +235,12 @@ export async function aggregateMetrics(snapshots: object[][]): Promise<{ content
   const registry = AggregatorRegistry.aggregate(snapshots);
   return { contentType: registry.contentType, text: await registry.metrics() };
 }
+
+/** `--workers`: the primary's time from a connection's first byte to handing it to a worker (the routing's cost). */
+export const workerHandoffMs = new Histogram({
+  name: 'switchboard_worker_handoff_ms',
+  help: 'npm start --workers: from the first byte of a connection to its socket handed to a worker, in the primary (ms)',
+  labelNames: ['kind'] as const,
+  buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100],
+  registers: [metricsRegistry],
+});

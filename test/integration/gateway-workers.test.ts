@@ -56,6 +56,8 @@ it('serves each call\'s webhook and stream on the same worker', async () => {
   const perWorker = [voice(await scrape('/metrics?sbw=1')), voice(await scrape('/metrics?sbw=2'))];
   expect(perWorker[0]! + perWorker[1]!).toBe(sids.length);
   expect(Math.min(...perWorker)).toBeGreaterThan(0);
+  // The primary timed each connection it sent to the worker it names: six streams and the two scrapes above.
+  expect(Number(/switchboard_worker_handoff_ms_count\{kind="named"\} (\d+)/.exec(await scrape('/metrics'))?.[1])).toBe(sids.length + 2);
   expect(out).not.toContain('media stream for an unknown call');
 
   gw.signalGroup('SIGTERM');
