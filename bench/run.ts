@@ -5,6 +5,7 @@
  *   npm run bench -- --only edge --calls 50     one section, one load
  *   npm run bench -- --modes passthrough --seconds 10 --profile   (gateway CPU profiles in bench/profiles)
  *   npm run bench -- --json                     results as JSON on stdout as well
+ *   npm run bench -- --only fleet --calls 100   one process vs --workers 2 on one port (Postgres)
  *   npm run bench -- --only edge --tracing on   gateway tracing to a local OTLP receiver (off | on | both;
  *                                               both, the default, runs passthrough twice and reports the overhead)
  *
@@ -16,6 +17,7 @@ import { join } from 'node:path';
 import { edgeSection } from './sections/edge.js';
 import { analysisSection } from './analysis.js';
 import { webrtcSection } from './sections/webrtc.js';
+import { fleetSection } from './sections/fleet.js';
 import type { BenchContext, BenchSection, SectionResult } from './types.js';
 
 const SECTIONS: BenchSection[] = [
@@ -23,6 +25,7 @@ const SECTIONS: BenchSection[] = [
   // Append further sections here (e.g. post-call analysis throughput).
   analysisSection,
   webrtcSection,
+  fleetSection,
 ];
 
 function arg(name: string): string | undefined {

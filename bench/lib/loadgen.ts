@@ -7,6 +7,7 @@
  */
 import WebSocket from 'ws';
 import { PCMU8K, SpeechSynthesizer } from '../../src/audio/index.js';
+import { httpSend } from '../../src/telephony/http.js';
 
 const SILENCE = Buffer.alloc(160, 0xff).toString('base64');
 const FRAME_B64_CHARS = 216; // 160 bytes
@@ -40,6 +41,9 @@ export interface LoadCounters {
   bargeIns: number;
   turns: number;
   unexpectedCloses: number;
+  /** Voice webhook round trips and media stream upgrades (socket open), ms, one per call. */
+  webhookMs: number[];
+  upgradeMs: number[];
 }
 
 class SimCall {
@@ -75,6 +79,7 @@ export class LoadGenerator {
   readonly counters: LoadCounters = {
     callsStarted: 0, callsConnected: 0, callsFailed: 0, webhookFailures: 0, framesSent: 0, framesReceived: 0, badFrames: 0,
     marksReceived: 0, acksSent: 0, clearsReceived: 0, bargeIns: 0, turns: 0, unexpectedCloses: 0,
+    webhookMs: [], upgradeMs: [],
   };
   private readonly calls: SimCall[] = [];
   private phrases: string[][] = [];
@@ -138,21 +143,30 @@ export class LoadGenerator {
     const call = new SimCall(callSid, i);
     this.counters.callsStarted++;
     let params: Record<string, string> = {};
+    // The stream path and query the TwiML names (`--workers` routes the stream by its query).
+    let streamPath = '/twilio/stream';
     try {
-      const res = await fetch(`${this.opts.baseUrl}/twilio/voice`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      const t0 = performance.now();
+      // One connection per webhook, as from many carrier edge hosts (global fetch would keep one alive).
+      const res = await httpSend({
+        method: 'POST', url: `${this.opts.baseUrl}/twilio/voice`, timeoutMs: 60_000,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', connection: 'close' },
         body: new URLSearchParams({ CallSid: callSid, AccountSid: 'AC' + '0'.repeat(32), From: `+1555${String(2000000 + i).padStart(7, '0')}`, To: this.opts.to, CallStatus: 'ringing' }).toString(),
       });
-      const twiml = await res.text();
+      this.counters.webhookMs.push(performance.now() - t0);
+      const twiml = res.text;
       for (const m of twiml.matchAll(/<Parameter name="([^"]+)" value="([^"]*)"\/>/g)) params[m[1]!] = m[2]!;
-      if (!twiml.includes('<Stream')) throw new Error('no stream');
+      const url = /<Stream url="([^"]+)"/.exec(twiml)?.[1];
+      if (!url) throw new Error('no stream');
+      const parsed = new URL(url.replace(/&amp;/g, '&'));
+      streamPath = parsed.pathname + parsed.search;
     } catch {
       this.counters.webhookFailures++;
       this.counters.callsFailed++;
       return;
     }
-    const ws = new WebSocket(this.opts.baseUrl.replace(/^http/, 'ws') + '/twilio/stream', { perMessageDeflate: false });
+    const upgradeT0 = performance.now();
+    const ws = new WebSocket(this.opts.baseUrl.replace(/^http/, 'ws') + streamPath, { perMessageDeflate: false });
     call.ws = ws;
     ws.on('message', (data) => this.onMessage(call, data.toString()));
     ws.on('close', () => {
@@ -169,6 +183,7 @@ export class LoadGenerator {
       this.counters.callsFailed++;
       return;
     }
+    this.counters.upgradeMs.push(performance.now() - upgradeT0);
     ws.send(JSON.stringify({ event: 'connected', protocol: 'Call', version: '1.0.0' }));
     ws.send(JSON.stringify({
       event: 'start', sequenceNumber: String(++call.seq), streamSid: call.streamSid,

@@ -11,11 +11,12 @@ import { ManifestError, formatProblem } from '../manifest/index.js';
 import {
   createLogger, enableProcessMetrics, setEdgeLatencySource, setLogLevel, setModelPrices, startTracing, stopTracing,
 } from '../observability/index.js';
-import { checkWebhookSecurity, createGateway, type CallHandler, type Gateway } from '../server/index.js';
+import { checkWebhookSecurity, createGateway, onStopSignals, type CallHandler, type Gateway } from '../server/index.js';
 import { createRedisChangeFeed, openStore, type Store } from '../store/index.js';
 import { ConfigError, describeError } from '../shared/index.js';
 import { createCarriers, type Carrier } from '../telephony/index.js';
 import { registry } from '../../tools/index.js';
+import { runPrimary, serveForPrimary, WORKER_ID_ENV, WORKER_QUERY, workersWanted } from './workers.js';
 import { createRealtimeRuntime, snapshotEdgeStats } from '../realtime/index.js';
 
 const log = createLogger('main');
@@ -25,6 +26,7 @@ interface Running {
   store: Store;
   /** Things to stop after the gateway drained, last registered first. */
   stoppers: Array<() => Promise<void>>;
+  drainTimeoutMs: number;
 }
 
 /** Every vertical's domain schema; demo data too when the database is the embedded one. */
@@ -41,7 +43,9 @@ async function prepareVerticals(store: Store, catalog: Catalog): Promise<void> {
 
 /** The call handler (src/realtime's CallManager) and the engine it talks to. */
 async function createCallHandler(config: AppConfig, store: Store, catalog: Catalog, carriers: readonly Carrier[], stoppers: Running['stoppers']): Promise<{ handler: CallHandler; engine: string; voiceText: string }> {
-  const runtime = await createRealtimeRuntime({ config, store, catalog, carriers });
+  // SWITCHBOARD_EMULATOR_URL: an emulator already running elsewhere (the fleet benchmark shares one).
+  const emulatorUrl = process.env.SWITCHBOARD_EMULATOR_URL;
+  const runtime = await createRealtimeRuntime({ config, store, catalog, carriers, ...(emulatorUrl ? { emulatorUrl } : {}) });
   // The lines the gateway speaks itself (fallback, transfer, goodbye) need a voice: say loudly when there is none.
   const silent = Object.entries(runtime.voices.voices).filter(([, v]) => v === 'none').map(([id]) => id);
   if (silent.length > 0) {
@@ -78,9 +82,8 @@ async function startRouting(config: AppConfig, store: Store, catalog: Catalog, c
   await sync.ready;
 }
 
-async function start(): Promise<Running> {
-  const config = loadConfig();
-  setLogLevel(config.log.level);
+/** `workerId`: this process is one of `--workers`' gateways (it serves the sockets its primary hands it). */
+async function start(config: AppConfig, workerId?: string): Promise<Running> {
   const publicUrlForCheck = config.server.publicUrl ?? `http://localhost:${config.server.port}`;
   for (const warning of checkWebhookSecurity({ publicUrl: publicUrlForCheck, twilioAuthToken: config.twilio.authToken, insecure: config.server.insecure })) {
     log.warn(warning);
@@ -109,7 +112,11 @@ async function start(): Promise<Running> {
 
     // Every registered carrier (src/telephony/carriers.ts), each reading its own config section.
     const publicUrl = config.server.publicUrl ?? `http://localhost:${config.server.port}`;
-    const carriers = createCarriers({ publicUrl, settings: { twilio: config.twilio, webrtc: config.webrtc }, env: process.env, log: createLogger('telephony') });
+    const carriers = createCarriers({
+      publicUrl, settings: { twilio: config.twilio, webrtc: config.webrtc }, env: process.env, log: createLogger('telephony'),
+      // The stream comes back to the worker that prepared the call (src/bin/workers.ts).
+      ...(workerId ? { streamQuery: `${WORKER_QUERY}=${workerId}` } : {}),
+    });
     const { handler, engine, voiceText } = await createCallHandler(config, store, catalog, carriers, stoppers);
 
     // POST-CALL PROCESSING (analysis engineer): outbox relay → BullMQ `post-call` when REDIS_URL is set
@@ -124,8 +131,13 @@ async function start(): Promise<Running> {
       adminToken: config.admin.token,
       store,
       engine,
+      maxCalls: config.server.maxCalls > 0 ? config.server.maxCalls : null,
       ...(config.console.enabled ? { console: { store, sessionTtlMs: config.console.sessionTtlMs } } : {}),
     });
+    if (workerId) {
+      log.info('gateway worker ready', { worker: workerId, verticals: catalog.list().length });
+      return { gateway, store, stoppers, drainTimeoutMs: config.server.drainTimeoutMs };
+    }
     const { url } = await gateway.listen(config.server.port, config.server.host);
     const verticals = catalog.list().map((v) => `${v.id}@${v.version}`).join(', ');
     const storeText = store.mode === 'postgres' ? 'Postgres' : `embedded PGlite (${config.paths.data})`;
@@ -139,7 +151,7 @@ async function start(): Promise<Running> {
           ? `Browser console:  ${url}/console/  (${config.admin.token ? 'log in with ADMIN_TOKEN' : 'loopback clients only; set ADMIN_TOKEN to open it to others'})\n`
           : ''),
     );
-    return { gateway, store, stoppers };
+    return { gateway, store, stoppers, drainTimeoutMs: config.server.drainTimeoutMs };
   } catch (err) {
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
     await store.close().catch(() => undefined);
@@ -147,8 +159,10 @@ async function start(): Promise<Running> {
   }
 }
 
-async function stop(running: Running, reason: string): Promise<void> {
-  await running.gateway.close(reason);
+/** Drains the gateway (or closes it at once when `drainTimeoutMs` is undefined), then the rest. */
+async function stop(running: Running, reason: string, drainTimeoutMs?: number): Promise<void> {
+  if (drainTimeoutMs === undefined) await running.gateway.close(reason);
+  else await running.gateway.drain(drainTimeoutMs, reason);
   for (const s of running.stoppers.reverse()) {
     try {
       await s();
@@ -162,8 +176,24 @@ async function stop(running: Running, reason: string): Promise<void> {
 
 async function main(): Promise<void> {
   let running: Running;
+  const workerId = process.send ? process.env[WORKER_ID_ENV] : undefined;
   try {
-    running = await start();
+    const config = loadConfig();
+    setLogLevel(config.log.level);
+    if (!workerId) {
+      const count = workersWanted(process.argv.slice(2), config.server.workers);
+      if (count > 1) {
+        if (!config.database.url) {
+          process.stderr.write('switchboard: --workers needs Postgres (set DATABASE_URL): the embedded PGlite database serves one process only. Run without --workers, or point DATABASE_URL at Postgres.\n');
+          process.exitCode = 2;
+          return;
+        }
+        const args = process.argv.slice(2).filter((a, i, all) => a !== '--workers' && all[i - 1] !== '--workers' && !a.startsWith('--workers='));
+        await runPrimary({ count, port: config.server.port, host: config.server.host, log, script: process.argv[1]!, args });
+        return;
+      }
+    }
+    running = await start(config, workerId);
   } catch (err) {
     if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
     else if (err instanceof ManifestError) process.stderr.write(`${err.problems.map(formatProblem).join('\n')}\n`);
@@ -171,24 +201,23 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      log.warn('second signal: exiting now', { signal });
-      process.exit(1);
-    }
-    stopping = true;
-    log.info('shutting down', { signal });
-    stop(running, signal).then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error('shutdown failed', { err });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  if (workerId) {
+    let stopping: Promise<void> | undefined;
+    const finish = (p: Promise<void>) => p.then(() => process.exit(0), (err: unknown) => { log.error('shutdown failed', { err }); process.exit(1); });
+    serveForPrimary({
+      server: running.gateway.server,
+      log,
+      drain: () => { stopping ??= finish(stop(running, 'drain', running.drainTimeoutMs)); },
+      now: () => { if (stopping) void running.gateway.close('stop now'); else stopping = finish(stop(running, 'stop now')); },
+    });
+    return;
+  }
+  // First SIGTERM/SIGINT drains, a second ends every call now; either way rows are finalised and the exit is 0.
+  onStopSignals({
+    log,
+    drain: (signal) => stop(running, signal, running.drainTimeoutMs),
+    now: (signal) => void running.gateway.close(signal),
+  });
 }
 
 await main();

@@ -17,6 +17,15 @@ export const appConfigSchema = z.object({
     publicUrl: url(['http:', 'https:']).nullable(),
     /** SWITCHBOARD_INSECURE=1: start on a public URL without TWILIO_AUTH_TOKEN (signatures unchecked). */
     insecure: z.union([z.boolean(), z.enum(['1', '0', 'true', 'false'])]).transform((v) => v === true || v === '1' || v === 'true'),
+    /** On SIGTERM, how long live calls may run to their end before they hear the goodbye. */
+    drainTimeoutMs: z.coerce.number().int().min(0).max(24 * 3600_000).default(10 * 60_000),
+    /**
+     * Admission control: the most live calls one gateway process takes; beyond it each vertical's
+     * `overflow` answer. 0: no limit. Default from `npm run bench -- --only fleet` (README "Drain, admission and sizing").
+     */
+    maxCalls: z.coerce.number().int().min(0).max(100_000).default(200),
+    /** `npm start -- --workers N|auto`: gateway processes on this machine (1: this process alone). */
+    workers: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(256)]).default(1),
   }),
   paths: z.object({
     verticals: z.string().min(1),
@@ -115,6 +124,9 @@ export const ENV_KEYS: Record<string, string> = {
   WEBRTC_LOOPBACK_ONLY: 'webrtc.loopbackOnly',
   SWITCHBOARD_CONSOLE: 'console.enabled',
   RETENTION_PURGE_INTERVAL_MS: 'retention.purgeIntervalMs',
+  SWITCHBOARD_DRAIN_TIMEOUT_MS: 'server.drainTimeoutMs',
+  SWITCHBOARD_MAX_CALLS: 'server.maxCalls',
+  SWITCHBOARD_WORKERS: 'server.workers',
 };
 
 /** Keys that must never be set in a YAML file. */

@@ -100,6 +100,22 @@ export const recordingSchema = z.strictObject({
 });
 export type RecordingSpec = z.infer<typeof recordingSchema>;
 
+/**
+ * What a caller hears when the gateway will not take the call (`server.maxCalls` reached, or
+ * the instance is draining): `busy_message` says `message` and hangs up; `reject` answers busy
+ * (the carrier plays a busy signal; the call is never answered); `redirect` sends the call to
+ * `number` (dialled) or to another answering `url`, after `message` when given.
+ */
+export const overflowSchema = z.strictObject({
+  policy: z.enum(['busy_message', 'reject', 'redirect']).default('busy_message'),
+  message: z.string().min(1).optional(),
+  number: e164.optional(),
+  url: z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL').optional(),
+}).refine((o) => o.policy !== 'redirect' || o.number !== undefined || o.url !== undefined, {
+  message: 'policy redirect needs a number or a url', path: ['policy'],
+});
+export type OverflowSpec = z.infer<typeof overflowSchema>;
+
 export const analysisFieldSchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be snake_case'),
   type: z.enum(['string', 'number', 'boolean', 'enum', 'string[]']),
@@ -267,6 +283,7 @@ export const manifestSchema = z.strictObject({
   transfer: transferSchema.prefault({}),
   recording: recordingSchema.prefault({}),
   retention: retentionSchema.prefault({}),
+  overflow: overflowSchema.prefault({}),
 });
 
 /** The manifest as written, after defaults. */

@@ -6,7 +6,7 @@
  * nothing on the hot path, and they are copied into prom-client only when scraped.
  * Edge latency percentiles come from the runtime's own rings (`setEdgeLatencySource`).
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export const metricsRegistry = new Registry();
 
@@ -231,5 +231,32 @@ export const webhookDeliveryMs = new Histogram({
   help: 'Outgoing webhook delivery attempts: request to answer, by outcome',
   labelNames: ['vertical', 'outcome'],
   buckets: MS_BUCKETS,
+});
+
+/** Calls the gateway did not take (admission control), by vertical, why, and what the caller got. */
+export const callsOverflowTotal = new Counter({
+  name: 'switchboard_calls_overflow_total',
+  help: 'Incoming calls given the vertical\'s overflow answer instead of an agent (reason: at_capacity or draining; policy: busy_message, reject or redirect)',
+  labelNames: ['vertical', 'reason', 'policy'] as const,
+  registers: [metricsRegistry],
+});
+
+/** This process's metrics as data, for a parent process to aggregate (`--workers`). */
+export function metricsSnapshot(): Promise<object[]> {
+  return metricsRegistry.getMetricsAsJSON() as Promise<object[]>;
+}
+
+/** Several processes' snapshots as one Prometheus text (counters and gauges summed). */
+export async function aggregateMetrics(snapshots: object[][]): Promise<{ contentType: string; text: string }> {
+  const registry = AggregatorRegistry.aggregate(snapshots);
+  return { contentType: registry.contentType, text: await registry.metrics() };
+}
+
+/** `--workers`: the primary's time from a connection's first byte to handing it to a worker (the routing's cost). */
+export const workerHandoffMs = new Histogram({
+  name: 'switchboard_worker_handoff_ms',
+  help: 'npm start --workers: from the first byte of a connection to its socket handed to a worker, in the primary (ms)',
+  labelNames: ['kind'] as const,
+  buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100],
   registers: [metricsRegistry],
 });

@@ -44,6 +44,9 @@ export class CallManager implements CallHandler {
   private readonly carriers: ReadonlyMap<string, CarrierCallServices>;
   private readonly transferEvents: TransferEvents;
   private closing = false;
+  /** Draining: no new calls; prepared ones still attach their stream. */
+  private draining = false;
+  private idleWaiters: Array<() => void> = [];
 
   constructor(private readonly options: CallManagerOptions) {
     this.log = options.logger ?? createLogger('realtime');
@@ -64,7 +67,7 @@ export class CallManager implements CallHandler {
   }
 
   prepare(input: PrepareInput): void {
-    if (this.closing) throw new Error('the gateway is shutting down');
+    if (this.closing || this.draining) throw new AppError('CALL_GATEWAY_DRAINING', 'the gateway is shutting down');
     if (this.calls.has(input.callSid)) return;
     this.create(input);
   }
@@ -98,7 +101,7 @@ export class CallManager implements CallHandler {
     if (!session) {
       const verticalId = params[STREAM_PARAM.vertical];
       const vertical = verticalId ? this.options.resolveVertical?.(verticalId, params[STREAM_PARAM.version]) : undefined;
-      if (this.closing || !vertical || !this.carriers.has(connection.carrier)) {
+      if (this.closing || this.draining || !vertical || !this.carriers.has(connection.carrier)) {
         this.log.warn('media stream for an unknown call', { callSid, vertical: verticalId ?? null, carrier: connection.carrier });
         connection.close(1008, 'unknown call');
         return undefined;
@@ -138,7 +141,10 @@ export class CallManager implements CallHandler {
         if (this.calls.get(s.callSid) === s) this.calls.delete(s.callSid);
         void finalized.finally(() => { if (this.feeds.get(s.callSid) === feed) this.feeds.delete(s.callSid); });
         this.finalizing.add(finalized);
-        void finalized.finally(() => this.finalizing.delete(finalized));
+        void finalized.finally(() => {
+          this.finalizing.delete(finalized);
+          this.checkIdle();
+        });
       },
     }, {
       store: feedingStore(this.options.store, feed),
@@ -182,6 +188,32 @@ export class CallManager implements CallHandler {
     const byVertical: Record<string, number> = {};
     for (const s of this.calls.values()) byVertical[s.vertical.id] = (byVertical[s.vertical.id] ?? 0) + 1;
     return { active: this.calls.size, byVertical };
+  }
+
+  drain(): void {
+    this.draining = true;
+  }
+
+  whenIdle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.checkIdle();
+    });
+  }
+
+  farewell(): void {
+    for (const s of [...this.calls.values()]) {
+      // A call still waiting for its stream has nobody to say goodbye to.
+      if (s.attached) void s.hangUpPolitely(s.vertical.manifest.limits.goodbye, END_REASON.drainTimeout);
+      else void s.end(END_REASON.shutdown);
+    }
+  }
+
+  private checkIdle(): void {
+    if (this.calls.size > 0 || this.finalizing.size > 0 || this.idleWaiters.length === 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
   }
 
   async shutdown(reason: string): Promise<void> {

@@ -320,7 +320,7 @@ export class CallSession {
   }
 
   /** Says `text` (through the model), waits for it to be heard, then hangs up. */
-  private async hangUpPolitely(text: string, reason: EndReason): Promise<void> {
+  async hangUpPolitely(text: string, reason: EndReason): Promise<void> {
     if (this.phase !== 'live') return;
     this.phase = 'ending';
     this.forwardAudio = false;

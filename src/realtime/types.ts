@@ -34,6 +34,15 @@ export interface CallHandler {
   typed?(callSid: string, text: string): TypedTurnResult;
   /** Watches a live call's records as they are written; undefined when no such call is live here. */
   observe?(callSid: string, listener: CallFeedListener): (() => void) | undefined;
+  /**
+   * Graceful drain (optional for fakes): take no new calls; calls already prepared still get
+   * their media stream, live calls run on.
+   */
+  drain?(): void;
+  /** Resolves when no call is live and every ended call's records are written. */
+  whenIdle?(): Promise<void>;
+  /** The drain ran out of time: live calls hear their vertical's goodbye and hang up; the rest end. */
+  farewell?(): void;
 }
 
 /** `not_ready`: the call is live but no model is listening yet (connecting, or reconnecting). */
@@ -58,5 +67,7 @@ export const END_REASON = {
   carrierStalled: 'carrier_stalled',
   /** The model socket stopped reading. */
   modelStalled: 'model_stalled',
+  /** The gateway's drain (`server.drainTimeoutMs`) ran out: the caller heard the goodbye. */
+  drainTimeout: 'drain_timeout',
 } as const;
 export type EndReason = (typeof END_REASON)[keyof typeof END_REASON];

@@ -3,9 +3,10 @@
  * through the catalog and the call prepared by the call handler; status reports reach the
  * handler once per (carrier, call, status); webhook outcomes are counted.
  */
-import { startWebhookSpan, webhooksTotal } from '../observability/index.js';
+import { callsOverflowTotal, startWebhookSpan, webhooksTotal } from '../observability/index.js';
 import type { Logger } from '../observability/index.js';
-import type { Admission, CallStatusReport, CarrierCallPort, InboundCall } from '../telephony/index.js';
+import type { Admission, CallStatusReport, CarrierCallPort, InboundCall, OverflowAnswer } from '../telephony/index.js';
+import type { OverflowSpec } from '../manifest/index.js';
 import { StatusDeduper } from './statusDedup.js';
 import type { GatewayOptions } from './types.js';
 
@@ -13,13 +14,32 @@ const DRAINING: Admission = { kind: 'draining' };
 const UNKNOWN_NUMBER: Admission = { kind: 'unknown_number' };
 const REFUSED: Admission = { kind: 'refused' };
 
-export function createCarrierPort(opts: Pick<GatewayOptions, 'catalog' | 'handler'>, log: Logger, isDraining: () => boolean): CarrierCallPort {
+/** Said by the `busy_message` policy when the manifest names no message. */
+export const DEFAULT_BUSY_MESSAGE = "We're sorry, all our lines are busy right now. Please try again in a few minutes. Goodbye.";
+
+function overflowAnswer(spec: OverflowSpec | undefined): OverflowAnswer {
+  if (!spec || spec.policy === 'busy_message') return { policy: 'busy_message', say: spec?.message ?? DEFAULT_BUSY_MESSAGE };
+  if (spec.policy === 'reject') return { policy: 'reject' };
+  return { policy: 'redirect', ...(spec.number ? { to: spec.number } : {}), ...(spec.url ? { url: spec.url } : {}), ...(spec.message ? { say: spec.message } : {}) };
+}
+
+export function createCarrierPort(opts: Pick<GatewayOptions, 'catalog' | 'handler' | 'maxCalls'>, log: Logger, isDraining: () => boolean): CarrierCallPort {
   const dedup = new StatusDeduper();
   return {
     log,
     admit(call: InboundCall): Admission {
-      if (isDraining()) return DRAINING;
       const { carrier, callSid, to, from, scenario } = call;
+      // Admission control: draining, or at `maxCalls`, answers with the vertical's overflow policy.
+      const full = opts.maxCalls !== undefined && opts.maxCalls !== null && opts.handler.stats().active >= opts.maxCalls;
+      if (isDraining() || full) {
+        const vertical = to ? opts.catalog.byNumber(to, callSid) : undefined;
+        if (!vertical) return isDraining() ? DRAINING : UNKNOWN_NUMBER;
+        const reason = isDraining() ? 'draining' : 'at_capacity';
+        const answer = overflowAnswer(vertical.manifest.overflow);
+        callsOverflowTotal.inc({ vertical: vertical.id, reason, policy: answer.policy });
+        log.info('call not taken: overflow', { carrier, callSid, vertical: vertical.id, reason, policy: answer.policy });
+        return { kind: 'overflow', reason, answer };
+      }
       // The webhook's span (routing, pre-warm) joins the call's trace, derived from the Call SID.
       const span = startWebhookSpan(carrier, 'voice', callSid);
       const vertical = to ? opts.catalog.byNumber(to, callSid) : undefined;

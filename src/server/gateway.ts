@@ -1,7 +1,10 @@
 /**
  * The gateway: one express app and one http server carrying every registered carrier's webhooks
- * and media stream upgrades, health, metrics and the admin API. `close()` drains: it stops
- * accepting calls, lets the handler end every live call, then closes sockets and the server.
+ * and media stream upgrades, health, metrics and the admin API. `drain()` is the graceful stop:
+ * readiness fails, new calls get their vertical's overflow answer, calls already answered still
+ * get their stream and live calls run to their end (or hear the goodbye when the time is up),
+ * then `close()`. `close()` alone stops at once: every live call ends, its records are written,
+ * then sockets and the server close.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,8 +26,23 @@ export interface Gateway {
   /** Listens and resolves with the bound address (port 0 picks a free port). */
   listen(port: number, host?: string): Promise<{ port: number; host: string; url: string }>;
   readonly draining: boolean;
+  /**
+   * Graceful stop: no new calls, live ones run to their end for up to `timeoutMs`, then hear
+   * the goodbye; then `close()`. A `close()` meanwhile cuts it short. Idempotent.
+   */
+  drain(timeoutMs: number, reason?: string): Promise<void>;
   /** Stop accepting, end live calls through the handler, close every socket. Idempotent. */
   close(reason?: string): Promise<void>;
+}
+
+/** After the drain's time is up, how long the goodbyes may take before calls are cut. */
+const FAREWELL_CAP_MS = 20_000;
+
+/** Resolves with true when `p` settled first, false after `ms` or when `cut` resolves. */
+function within(p: Promise<unknown>, ms: number, cut: Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), ms); });
+  return Promise.race([p.then(() => true), late, cut.then(() => false)]).finally(() => clearTimeout(timer));
 }
 
 /** `console`: serve the browser console at /console (it reads calls from this store). */
@@ -48,7 +66,8 @@ export function createGateway(opts: GatewayOptions & { console?: ConsoleSettings
 
   const server = createServer(app);
   server.keepAliveTimeout = 5000;
-  const stream: StreamEndpoint = createStreamEndpoint(opts, log, isDraining);
+  // Streams keep coming while draining (calls answered before it began); refused once closing.
+  const stream: StreamEndpoint = createStreamEndpoint(opts, log, () => closing !== null);
   const chat = opts.console ? consoleChat({ ...opts.console, catalog: opts.catalog, handler: opts.handler, carriers: opts.carriers, adminToken: opts.adminToken ?? null, isDraining, log }) : undefined;
   server.on('upgrade', (req, socket, head) => {
     try {
@@ -66,8 +85,11 @@ export function createGateway(opts: GatewayOptions & { console?: ConsoleSettings
   });
 
   let closing: Promise<void> | null = null;
+  let drainingDone: Promise<void> | null = null;
+  let closeRequested!: () => void;
+  const cut = new Promise<void>((resolve) => { closeRequested = resolve; });
 
-  return {
+  const gateway: Gateway = {
     app,
     server,
     get draining() {
@@ -84,10 +106,26 @@ export function createGateway(opts: GatewayOptions & { console?: ConsoleSettings
         });
       });
     },
+    drain(timeoutMs, reason = 'drain') {
+      drainingDone ??= (async () => {
+        draining = true;
+        opts.handler.drain?.();
+        log.info('gateway draining', { reason, liveCalls: opts.handler.stats().active, timeoutMs });
+        const idle = opts.handler.whenIdle?.() ?? Promise.resolve();
+        if (!(await within(idle, timeoutMs, cut)) && closing === null) {
+          log.warn('drain time is up: live calls hear the goodbye', { liveCalls: opts.handler.stats().active });
+          opts.handler.farewell?.();
+          await within(idle, FAREWELL_CAP_MS, cut);
+        }
+        await gateway.close(reason);
+      })();
+      return drainingDone;
+    },
     close(reason = 'shutdown') {
+      closeRequested();
       closing ??= (async () => {
         draining = true;
-        log.info('gateway draining', { reason, liveCalls: opts.handler.stats().active, sockets: stream.sockets.size });
+        log.info('gateway closing: ending live calls', { reason, liveCalls: opts.handler.stats().active, sockets: stream.sockets.size });
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         try {
@@ -105,4 +143,5 @@ export function createGateway(opts: GatewayOptions & { console?: ConsoleSettings
       return closing;
     },
   };
+  return gateway;
 }

@@ -29,6 +29,11 @@ export interface GatewayOptions {
   streamStartTimeoutMs?: number;
   /** Largest WebSocket message accepted (bytes); larger closes that socket with 1009. */
   maxStreamMessageBytes?: number;
+  /**
+   * Admission control: the most live calls this process takes (`server.maxCalls`); beyond it a
+   * call gets its vertical's `overflow` answer. Null or absent: no limit.
+   */
+  maxCalls?: number | null;
   /** Engine description shown by /healthz (e.g. "emulator", "openai"). */
   engine?: string;
   logger?: Logger;

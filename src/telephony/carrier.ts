@@ -62,7 +62,19 @@ export type Admission =
   /** No vertical claims the dialled number: apologise (not in service). */
   | { kind: 'unknown_number' }
   /** The runtime could not take the call (at capacity, unknown carrier): apologise (busy). */
-  | { kind: 'refused' };
+  | { kind: 'refused' }
+  /** The gateway will not take this vertical's call now (draining, at capacity): its overflow answer. */
+  | { kind: 'overflow'; reason: 'draining' | 'at_capacity'; answer: OverflowAnswer };
+
+/**
+ * What a caller the gateway cannot take hears (a vertical's `overflow` policy): a busy message
+ * and hang up; a busy rejection (the carrier plays a busy signal, the call is never answered);
+ * or a redirect to another number (`to`) or another answering URL (`url`), after `say` if given.
+ */
+export type OverflowAnswer =
+  | { policy: 'busy_message'; say: string }
+  | { policy: 'reject' }
+  | { policy: 'redirect'; to?: string; url?: string; say?: string };
 
 /** Structured log lines; metadata only (never audio, transcripts or the caller's number). */
 export interface CarrierLog {
@@ -150,6 +162,11 @@ export interface CarrierContext {
   /** The process environment, for carriers that read their own variables. */
   env?: Readonly<Record<string, string | undefined>>;
   log?: CarrierLog;
+  /**
+   * Appended to the media stream URL a carrier asks for (`name=value&…`, no `?`): it names the
+   * gateway process that prepared the call, so the stream is routed back to it (`--workers`).
+   */
+  streamQuery?: string;
 }
 
 /** One registration line in `carriers.ts`. */

@@ -41,6 +41,8 @@ export interface TwilioCarrierOptions {
    */
   checkSignatures?: boolean;
   rest?: Partial<Pick<TwilioRestOptions, 'timeoutMs' | 'retries' | 'retryBaseMs'>>;
+  /** Query appended to the stream URL (CarrierContext.streamQuery). Twilio signs the URL with it. */
+  streamQuery?: string;
 }
 
 export function createTwilioCarrier(opts: TwilioCarrierOptions): Carrier {
@@ -50,7 +52,7 @@ export function createTwilioCarrier(opts: TwilioCarrierOptions): Carrier {
     { accountSid: opts.accountSid ?? null, authToken, apiBaseUrl: opts.apiBaseUrl ?? 'https://api.twilio.com' },
     opts.rest,
   );
-  const streamUrl = toWebSocketUrl(opts.publicUrl) + TWILIO_PATHS.stream;
+  const streamUrl = toWebSocketUrl(opts.publicUrl) + TWILIO_PATHS.stream + (opts.streamQuery ? `?${opts.streamQuery}` : '');
   // Warm transfer and recording need the REST API: without credentials there are none (the
   // runtime falls back to a cold transfer and records the call as not recorded).
   const http = opts.accountSid && authToken
@@ -98,6 +100,7 @@ export const twilioCarrier: CarrierModule = {
       authToken: s.authToken ?? null,
       accountSid: s.accountSid ?? null,
       ...(s.apiBaseUrl ? { apiBaseUrl: s.apiBaseUrl } : {}),
+      ...(ctx.streamQuery ? { streamQuery: ctx.streamQuery } : {}),
     });
   },
 };

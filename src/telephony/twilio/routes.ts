@@ -6,13 +6,13 @@
  */
 import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import type { Admission, CarrierCallPort } from '../carrier.js';
+import type { Admission, CarrierCallPort, OverflowAnswer } from '../carrier.js';
 import { STREAM_PARAM } from '../types.js';
 import { publicBase } from '../urls.js';
 import { BAD_REQUEST, formOf, sendWebhookError } from '../webhook.js';
 import { SCENARIO_FORM_FIELD, SIGNATURE_INVALID, TWILIO, TWILIO_PATHS, twilioCallStatus } from './protocol.js';
 import { validateTwilioSignature } from './signature.js';
-import { apologyTwiml, BUSY_APOLOGY, connectStreamTwiml } from './twiml.js';
+import { apologyTwiml, BUSY_APOLOGY, connectStreamTwiml, dialTwiml, redirectTwiml, rejectBusyTwiml } from './twiml.js';
 
 const SCENARIO = /^[A-Za-z0-9_./-]{1,120}$/;
 
@@ -61,7 +61,22 @@ const OUTCOME: Record<Admission['kind'], string> = {
   draining: 'draining',
   unknown_number: 'unknown_number',
   refused: 'refused',
+  overflow: 'overflow',
 };
+
+/** A vertical's overflow policy as TwiML. */
+export function overflowTwiml(answer: OverflowAnswer): string {
+  switch (answer.policy) {
+    case 'busy_message':
+      return apologyTwiml(answer.say);
+    case 'reject':
+      return rejectBusyTwiml();
+    case 'redirect':
+      if (answer.to) return dialTwiml(answer.to, answer.say ? { say: answer.say } : {});
+      if (answer.url) return redirectTwiml(answer.url, answer.say ? { say: answer.say } : {});
+      return apologyTwiml(BUSY_APOLOGY);
+  }
+}
 
 export function twilioWebhooks(opts: TwilioWebhookOptions, port: CarrierCallPort): Router {
   const router = Router();
@@ -95,8 +110,12 @@ export function twilioWebhooks(opts: TwilioWebhookOptions, port: CarrierCallPort
       case 'refused':
         twiml = apologyTwiml(BUSY_APOLOGY);
         break;
+      case 'overflow':
+        twiml = overflowTwiml(admission.answer);
+        break;
     }
-    port.count('voice', OUTCOME[admission.kind]);
+    // Overflow counts by its reason (`draining` as before, or `at_capacity`).
+    port.count('voice', admission.kind === 'overflow' ? admission.reason : OUTCOME[admission.kind]);
     res.type('text/xml').send(twiml);
   });
 

@@ -90,3 +90,13 @@ export function briefingTwiml(briefing: string, actionUrl: string, opts: { timeo
 export function joinConferenceTwiml(room: string): string {
   return response(`${say('Connecting you now.')}<Dial><Conference startConferenceOnEnter="true" endConferenceOnExit="true" beep="false">${escapeXml(room)}</Conference></Dial>`);
 }
+
+/** `<Reject reason="busy">`: the caller hears a busy signal; the call is never answered (not billed). */
+export function rejectBusyTwiml(): string {
+  return response('<Reject reason="busy"/>');
+}
+
+/** `<Redirect>`: Twilio fetches its next instructions from `url` (another answering service). */
+export function redirectTwiml(url: string, opts: { say?: string } & SayOptions = {}): string {
+  return response(`${opts.say ? say(opts.say, opts) : ''}<Redirect method="POST">${escapeXml(url)}</Redirect>`);
+}

@@ -57,3 +57,13 @@ describe('manifest schema defaults', () => {
     expect(b.analysis.fields).toEqual([]);
   });
 });
+
+describe('overflow', () => {
+  it('defaults to a busy message and refuses a redirect that names neither a number nor a url', () => {
+    expect(manifestSchema.parse(minimal).overflow).toEqual({ policy: 'busy_message' });
+    const bad = manifestSchema.safeParse({ ...minimal, overflow: { policy: 'redirect' } });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]).toMatchObject({ path: ['overflow', 'policy'], message: 'policy redirect needs a number or a url' });
+    expect(manifestSchema.parse({ ...minimal, overflow: { policy: 'redirect', number: '+15550009999' } }).overflow.number).toBe('+15550009999');
+  });
+});
