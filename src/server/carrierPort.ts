@@ -13,7 +13,7 @@ const DRAINING: Admission = { kind: 'draining' };
 const UNKNOWN_NUMBER: Admission = { kind: 'unknown_number' };
 const REFUSED: Admission = { kind: 'refused' };
 
-export function createCarrierPort(opts: Pick<GatewayOptions, 'catalog' | 'handler'>, log: Logger, isDraining: () => boolean): CarrierCallPort {
+export function createCarrierPort(opts: Pick<GatewayOptions, 'catalog' | 'handler' | 'instanceId'>, log: Logger, isDraining: () => boolean): CarrierCallPort {
   const dedup = new StatusDeduper();
   return {
     log,
@@ -40,7 +40,7 @@ export function createCarrierPort(opts: Pick<GatewayOptions, 'catalog' | 'handle
       }
       span.end('connect');
       log.info('call answered', { carrier, callSid, vertical: vertical.id, version: vertical.version });
-      return { kind: 'connect', verticalId: vertical.id, version: vertical.version };
+      return { kind: 'connect', verticalId: vertical.id, version: vertical.version, ...(opts.instanceId ? { instance: opts.instanceId } : {}) };
     },
     statusChanged(report: CallStatusReport): Promise<boolean> {
       // Carriers retry status callbacks and send one per call event: the handler sees each once.

@@ -29,6 +29,11 @@ export interface GatewayOptions {
   streamStartTimeoutMs?: number;
   /** Largest WebSocket message accepted (bytes); larger closes that socket with 1009. */
   maxStreamMessageBytes?: number;
+  /**
+   * This instance's id in a fleet: stream URLs name it so a routing proxy sends each call's stream
+   * to the instance that prepared it. Unset: plain stream URLs (one process).
+   */
+  instanceId?: string;
   /** Engine description shown by /healthz (e.g. "emulator", "openai"). */
   engine?: string;
   logger?: Logger;

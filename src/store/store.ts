@@ -115,6 +115,7 @@ class StoreImpl implements Store {
   readonly phoneNumbers;
   readonly canaries;
   readonly versionStats;
+  readonly fleet;
   /** Roots of verticals with their own database, by URL. */
   private readonly foreign = new Map<string, PostgresDb>();
   private closed = false;
@@ -141,6 +142,7 @@ class StoreImpl implements Store {
     this.phoneNumbers = repos.phoneNumbers;
     this.canaries = repos.canaries;
     this.versionStats = repos.versionStats;
+    this.fleet = repos.fleet;
   }
 
   private get coreSchema(): string | undefined {

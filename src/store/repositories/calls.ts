@@ -34,6 +34,8 @@ export interface NewCall {
   metadata?: Record<string, unknown>;
   /** Defaults to now. */
   startedAt?: Date;
+  /** The instance that prepares and serves the call (calls.prepared_by and calls.owner). */
+  owner?: string | null;
 }
 
 export interface FinalizeCall {
@@ -72,13 +74,13 @@ export class CallsRepository {
   async create(call: NewCall): Promise<CallRecord> {
     const { rows } = await this.db.query(
       `INSERT INTO calls (id, call_sid, vertical, manifest_version, engine, direction, from_number, to_number,
-                          trace_id, metadata, status, started_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, 'in_progress', COALESCE($11::timestamptz, now()))
+                          trace_id, metadata, status, started_at, prepared_by, owner)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, 'in_progress', COALESCE($11::timestamptz, now()), $12, $12)
        RETURNING ${COLUMNS}`,
       [
         call.id, call.callSid, call.vertical, call.manifestVersion, call.engine ?? null, call.direction ?? 'inbound',
         call.from ?? null, call.to ?? null, call.traceId ?? null, jsonParam(call.metadata ?? {}),
-        call.startedAt ? call.startedAt.toISOString() : null,
+        call.startedAt ? call.startedAt.toISOString() : null, call.owner ?? null,
       ],
     );
     return toCallRecord(rows[0]!);

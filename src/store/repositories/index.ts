@@ -9,6 +9,7 @@ import { ManifestVersionsRepository } from './manifestVersions.js';
 import { PhoneNumbersRepository } from './phoneNumbers.js';
 import { CanariesRepository } from './canaries.js';
 import { VersionStatsRepository } from './versionStats.js';
+import { FleetRepository } from './fleet.js';
 
 export * from './calls.js';
 export * from './events.js';
@@ -20,6 +21,7 @@ export * from './manifestVersions.js';
 export * from './phoneNumbers.js';
 export * from './canaries.js';
 export * from './versionStats.js';
+export * from './fleet.js';
 
 /** The core repositories over one Db (core tables resolve through its search_path). */
 export interface Repositories {
@@ -39,6 +41,8 @@ export interface Repositories {
   canaries: CanariesRepository;
   /** Per-version call figures (canary status). */
   versionStats: VersionStatsRepository;
+  /** Call ownership across instances and the instance registry (heartbeats). */
+  fleet: FleetRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -54,5 +58,6 @@ export function createRepositories(db: Db): Repositories {
     phoneNumbers: new PhoneNumbersRepository(db),
     canaries: new CanariesRepository(db),
     versionStats: new VersionStatsRepository(db),
+    fleet: new FleetRepository(db),
   };
 }
