@@ -11,12 +11,13 @@ import { ManifestError, formatProblem } from '../manifest/index.js';
 import {
   createLogger, enableProcessMetrics, setEdgeLatencySource, setLogLevel, setModelPrices, startTracing, stopTracing,
 } from '../observability/index.js';
-import { checkWebhookSecurity, createGateway, type CallHandler, type Gateway } from '../server/index.js';
+import { checkWebhookSecurity, createGateway, type Gateway } from '../server/index.js';
 import { createRedisChangeFeed, openStore, type Store } from '../store/index.js';
 import { ConfigError, describeError } from '../shared/index.js';
 import { createCarriers, type Carrier } from '../telephony/index.js';
 import { registry } from '../../tools/index.js';
-import { createRealtimeRuntime, snapshotEdgeStats } from '../realtime/index.js';
+import { createRealtimeRuntime, snapshotEdgeStats, type CallManager } from '../realtime/index.js';
+import { gatewayFleet, joinFleet, type GatewayFleet } from './fleet.js';
 
 const log = createLogger('main');
 
@@ -40,8 +41,8 @@ async function prepareVerticals(store: Store, catalog: Catalog): Promise<void> {
 }
 
 /** The call handler (src/realtime's CallManager) and the engine it talks to. */
-async function createCallHandler(config: AppConfig, store: Store, catalog: Catalog, carriers: readonly Carrier[], stoppers: Running['stoppers']): Promise<{ handler: CallHandler; engine: string }> {
-  const runtime = await createRealtimeRuntime({ config, store, catalog, carriers });
+async function createCallHandler(config: AppConfig, store: Store, catalog: Catalog, carriers: readonly Carrier[], stoppers: Running['stoppers'], fleet: GatewayFleet): Promise<{ handler: CallManager; engine: string }> {
+  const runtime = await createRealtimeRuntime({ config, store, catalog, carriers, fleet: fleet.handlerOptions });
   // The gateway's drain ends live calls through the handler; this stops the engine afterwards.
   stoppers.push(() => runtime.close());
   return { handler: runtime.handler, engine: runtime.engine };
@@ -101,7 +102,9 @@ async function start(): Promise<Running> {
     // Every registered carrier (src/telephony/carriers.ts), each reading its own config section.
     const publicUrl = config.server.publicUrl ?? `http://localhost:${config.server.port}`;
     const carriers = createCarriers({ publicUrl, settings: { twilio: config.twilio, webrtc: config.webrtc }, env: process.env, log: createLogger('telephony') });
-    const { handler, engine } = await createCallHandler(config, store, catalog, carriers, stoppers);
+    const fleet = gatewayFleet(config, store);
+    const { handler, engine } = await createCallHandler(config, store, catalog, carriers, stoppers, fleet);
+    const fleetReload = await joinFleet(config, store, catalog, handler, fleet, stoppers);
 
     // POST-CALL PROCESSING (analysis engineer): outbox relay → BullMQ `post-call` when REDIS_URL is set
     // (workers: `switchboard worker`, or here too with --with-worker), else the same processors in-process.
@@ -115,6 +118,8 @@ async function start(): Promise<Running> {
       adminToken: config.admin.token,
       store,
       engine,
+      instanceId: fleet.id,
+      ...(fleetReload ? { fleetReload } : {}),
       ...(config.console.enabled ? { console: { store, sessionTtlMs: config.console.sessionTtlMs } } : {}),
     });
     const { url } = await gateway.listen(config.server.port, config.server.host);
@@ -124,6 +129,7 @@ async function start(): Promise<Running> {
       `Switchboard gateway listening on ${url}\n` +
         `  verticals: ${verticals || 'none'}\n` +
         `  engine: ${engine}   store: ${storeText}   public URL: ${config.server.publicUrl}\n` +
+        `  instance: ${fleet.id}${fleet.bus ? ' (fleet bus on Redis)' : ''}\n` +
         `Place a simulated call:  npx switchboard simulate ${catalog.list()[0]?.id ?? '<vertical>'} --all\n` +
         (config.console.enabled
           ? `Browser console:  ${url}/console/  (${config.admin.token ? 'log in with ADMIN_TOKEN' : 'loopback clients only; set ADMIN_TOKEN to open it to others'})\n`

@@ -31,6 +31,8 @@ export interface GatewayVertical {
 
 export interface RunScenariosOptions {
   gatewayUrl: string;
+  /** Where media streams connect, when not to gatewayUrl (another fleet instance, a proxy). */
+  streamGatewayUrl?: string;
   publicUrl?: string;
   authToken?: string | null;
   accountSid?: string;
@@ -86,6 +88,7 @@ async function runOne(scenario: Scenario, to: string, opts: RunScenariosOptions,
   try {
     run.call = await simulateCall(scenario, {
       gatewayUrl: opts.gatewayUrl,
+      ...(opts.streamGatewayUrl ? { streamGatewayUrl: opts.streamGatewayUrl } : {}),
       to,
       synth,
       ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),

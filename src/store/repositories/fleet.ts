@@ -146,16 +146,16 @@ export class FleetRepository {
 
   /**
    * Finalises the unfinished calls this instance left behind in an earlier life (the same
-   * instance id, killed before it could end them); with `unowned`, rows that name no owner too
-   * (a single-process store: nobody else can be serving them).
+   * instance id, killed before it could end them); with `all`, every unfinished call (a
+   * single-process store such as embedded PGlite: nobody else can be serving them).
    */
-  async finalizeLeftBehind(me: string, reason: string, unowned: boolean): Promise<LostCall[]> {
+  async finalizeLeftBehind(me: string, reason: string, all: boolean): Promise<LostCall[]> {
     return this.db.transaction(async (tx) => {
       const { rows } = await tx.query(
         `UPDATE calls SET ${FINAL_SET}
-          WHERE ended_at IS NULL AND (owner = $2 OR ($3::boolean AND owner IS NULL))
+          WHERE ended_at IS NULL AND (owner = $2 OR $3::boolean)
           RETURNING id, call_sid, owner`,
-        [reason, me, unowned],
+        [reason, me, all],
       );
       return this.queue(tx, rows);
     });
