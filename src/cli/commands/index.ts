@@ -34,3 +34,7 @@ commands.push(emulatorCommand);
 import { numbersCommand } from './numbers.js';
 import { canaryCommand } from './canary.js';
 commands.push(numbersCommand, canaryCommand);
+
+// A fleet of gateways: the instance registry (issue 15).
+import { instancesCommand } from './instances.js';
+commands.push(instancesCommand);
