@@ -36,7 +36,7 @@ export function haproxyConfig(listenPort: number, gateways: ReadonlyArray<{ id: 
   const routes = gateways.map((g) => `  use-server ${g.id} if { path /twilio/stream/${g.id} }`).join('\n');
   const servers = gateways.map((g) => `  server ${g.id} ${g.host}:${g.port} check inter 1s fall 2 rise 1`).join('\n');
   return `global
-  maxconn 20000
+  maxconn 4000
 
 defaults
   mode http
