@@ -15,6 +15,8 @@ import pg from 'pg';
 import { startEmulator, type RunningEmulator } from '../../src/engines/emulator/index.js';
 import { loadScenarios, type Scenario } from '../../src/scenarios/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
+import { createCatalog } from '../../src/catalog/index.js';
+import { registry } from '../../tools/index.js';
 import { startFakeTwilioApi, type FakeTwilioApi } from '../fakes/index.js';
 import { TEST_DATABASE_URL } from './storeSuite.js';
 
@@ -154,6 +156,10 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const gateways: FleetGateway[] = [];
   let haproxy: ChildProcess | undefined;
   const store = await openStore({ databaseUrl, poolSize: 4 });
+  // The demo data the scenarios book against (a configured database is never seeded by the gateway).
+  await store.migrate();
+  const catalog = createCatalog({ verticalsDir, agentsDir: resolve('agents'), registry, cwd: dir });
+  for (const v of catalog.list()) await store.seedVertical(v.manifest, v.dir);
 
   const close = async (): Promise<void> => {
     haproxy?.kill('SIGKILL');
@@ -186,7 +192,8 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
         LOG_FORMAT: 'json', LOG_LEVEL: 'info', OTEL_EXPORTER_OTLP_ENDPOINT: '', SWITCHBOARD_CONSOLE: '0',
       };
       delete (env as Record<string, string | undefined>).OPENAI_API_KEY;
-      const proc = spawn(resolve('node_modules/.bin/tsx'), ['src/bin/server.ts', '--with-worker'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      // node itself runs the server (tsx as a loader, not a parent process): kill -9 hits the gateway.
+      const proc = spawn(process.execPath, ['--import', 'tsx', 'src/bin/server.ts', '--with-worker'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       const output: string[] = [];
       let exited = false;
       proc.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
