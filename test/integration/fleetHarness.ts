@@ -162,7 +162,11 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   for (const v of catalog.list()) await store.seedVertical(v.manifest, v.dir);
 
   const close = async (): Promise<void> => {
-    haproxy?.kill('SIGKILL');
+    if (haproxy && haproxy.exitCode === null) {
+      const gone = new Promise((r) => haproxy!.once('exit', r));
+      haproxy.kill('SIGKILL');
+      await gone;
+    }
     await Promise.all(gateways.map(async (g) => {
       if (g.exited) return;
       const done = new Promise((r) => g.proc.once('exit', r));
