@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { runScenarios, formatChecks } from '../../src/simulator/index.js';
 import { readTwimlAnswer, twilioSignatureHeaders } from '../../src/telephony/index.js';
+import { reloadOverRedis } from '../../src/cli/commands/reloadFleet.js';
 import { proxyUnavailable, startFleet, type Fleet } from './fleetHarness.js';
 
 const skip = proxyUnavailable();
@@ -119,6 +120,17 @@ describeProxy('two gateways behind haproxy', () => {
     expect(newVersions.size).toBe(1);
     expect([...newVersions][0]).not.toBe(oldVersion);
     expect(outcomes.every((i) => i.ok)).toBe(true);
+
+    // `switchboard reload` with REDIS_URL, DATABASE_URL and ADMIN_TOKEN: straight over Redis.
+    const saved = { DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: process.env.REDIS_URL, ADMIN_TOKEN: process.env.ADMIN_TOKEN };
+    Object.assign(process.env, { DATABASE_URL: fleet.databaseUrl, REDIS_URL: fleet.redisUrl, ADMIN_TOKEN: fleet.adminToken });
+    try {
+      const direct = await reloadOverRedis(20_000);
+      expect(direct?.ok).toBe(true);
+      expect(direct!.instances.map((i) => [i.instance, i.versions.salon])).toEqual([['gw-a', [...newVersions][0]], ['gw-b', [...newVersions][0]]]);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    }
 
     writeFileSync(file, original.replace(/^greeting: .*$/m, 'greeting: [unclosed'));
     const bad = await adminReload();
