@@ -11,13 +11,14 @@ import { ManifestError, formatProblem } from '../manifest/index.js';
 import {
   createLogger, enableProcessMetrics, setEdgeLatencySource, setLogLevel, setModelPrices, startTracing, stopTracing,
 } from '../observability/index.js';
-import { checkWebhookSecurity, createGateway, onStopSignals, type CallHandler, type Gateway } from '../server/index.js';
+import { checkWebhookSecurity, createGateway, onStopSignals, type Gateway } from '../server/index.js';
 import { createRedisChangeFeed, openStore, type Store } from '../store/index.js';
 import { ConfigError, describeError } from '../shared/index.js';
 import { createCarriers, type Carrier } from '../telephony/index.js';
 import { registry } from '../../tools/index.js';
 import { runPrimary, serveForPrimary, WORKER_ID_ENV, WORKER_QUERY, workersWanted } from './workers.js';
-import { createRealtimeRuntime, snapshotEdgeStats } from '../realtime/index.js';
+import { createRealtimeRuntime, snapshotEdgeStats, type CallManager } from '../realtime/index.js';
+import { gatewayFleet, joinFleet, type GatewayFleet } from './fleet.js';
 
 const log = createLogger('main');
 
@@ -42,10 +43,9 @@ async function prepareVerticals(store: Store, catalog: Catalog): Promise<void> {
 }
 
 /** The call handler (src/realtime's CallManager) and the engine it talks to. */
-async function createCallHandler(config: AppConfig, store: Store, catalog: Catalog, carriers: readonly Carrier[], stoppers: Running['stoppers']): Promise<{ handler: CallHandler; engine: string; voiceText: string }> {
-  // SWITCHBOARD_EMULATOR_URL: an emulator already running elsewhere (the fleet benchmark shares one).
-  const emulatorUrl = process.env.SWITCHBOARD_EMULATOR_URL;
-  const runtime = await createRealtimeRuntime({ config, store, catalog, carriers, ...(emulatorUrl ? { emulatorUrl } : {}) });
+async function createCallHandler(config: AppConfig, store: Store, catalog: Catalog, carriers: readonly Carrier[], stoppers: Running['stoppers'], fleet: GatewayFleet): Promise<{ handler: CallManager; engine: string; voiceText: string }> {
+  // engine.emulatorUrl (SWITCHBOARD_EMULATOR_URL): an emulator already running elsewhere (fleet tests and benchmark share one).
+  const runtime = await createRealtimeRuntime({ config, store, catalog, carriers, fleet: fleet.handlerOptions });
   // The lines the gateway speaks itself (fallback, transfer, goodbye) need a voice: say loudly when there is none.
   const silent = Object.entries(runtime.voices.voices).filter(([, v]) => v === 'none').map(([id]) => id);
   if (silent.length > 0) {
@@ -117,7 +117,9 @@ async function start(config: AppConfig, workerId?: string): Promise<Running> {
       // The stream comes back to the worker that prepared the call (src/bin/workers.ts).
       ...(workerId ? { streamQuery: `${WORKER_QUERY}=${workerId}` } : {}),
     });
-    const { handler, engine, voiceText } = await createCallHandler(config, store, catalog, carriers, stoppers);
+    const fleet = gatewayFleet(config, store);
+    const { handler, engine, voiceText } = await createCallHandler(config, store, catalog, carriers, stoppers, fleet);
+    const fleetReload = await joinFleet(config, store, catalog, handler, fleet, stoppers);
 
     // POST-CALL PROCESSING (analysis engineer): outbox relay → BullMQ `post-call` when REDIS_URL is set
     // (workers: `switchboard worker`, or here too with --with-worker), else the same processors in-process.
@@ -132,6 +134,8 @@ async function start(config: AppConfig, workerId?: string): Promise<Running> {
       store,
       engine,
       maxCalls: config.server.maxCalls > 0 ? config.server.maxCalls : null,
+      instanceId: fleet.id,
+      ...(fleetReload ? { fleetReload } : {}),
       ...(config.console.enabled ? { console: { store, sessionTtlMs: config.console.sessionTtlMs } } : {}),
     });
     if (workerId) {
@@ -146,6 +150,7 @@ async function start(config: AppConfig, workerId?: string): Promise<Running> {
         `  verticals: ${verticals || 'none'}\n` +
         `  engine: ${engine}   store: ${storeText}   public URL: ${config.server.publicUrl}\n` +
         `  canned lines voice: ${voiceText}\n` +
+        `  instance: ${fleet.id}${fleet.bus ? ' (fleet bus on Redis)' : ''}\n` +
         `Place a simulated call:  npx switchboard simulate ${catalog.list()[0]?.id ?? '<vertical>'} --all\n` +
         (config.console.enabled
           ? `Browser console:  ${url}/console/  (${config.admin.token ? 'log in with ADMIN_TOKEN' : 'loopback clients only; set ADMIN_TOKEN to open it to others'})\n`

@@ -13,6 +13,9 @@ import { EMPTY_ROUTING, effectiveNumbers, pickVersion, routeAnswers, type Number
 
 const log = createLogger('catalog');
 
+/** How many swapped-out vertical versions stay servable for claimed calls. */
+const RETIRED_VERSIONS_KEPT = 32;
+
 export interface CatalogSnapshot {
   /** Increases by one on every swap; the first snapshot is 1. */
   generation: number;
@@ -78,6 +81,8 @@ export class Catalog extends EventEmitter<CatalogEvents> {
   readonly #options: CatalogOptions;
   #reloading: Promise<ReloadResult> | undefined;
   #routing: RoutingState = EMPTY_ROUTING;
+  /** Versions swapped out by reloads, newest last, kept so a call pinned to one can still be served here. */
+  readonly #retired = new Map<string, CompiledVertical>();
   /** Number → live vertical with the assignments applied; rebuilt on every swap and routing change. */
   #numbers: ReadonlyMap<string, CompiledVertical>;
 
@@ -123,6 +128,14 @@ export class Catalog extends EventEmitter<CatalogEvents> {
     if (version === undefined || live?.version === version) return live;
     const candidate = this.#routing.canaries.get(id)?.candidate;
     return candidate?.version === version ? candidate : undefined;
+  }
+
+  /**
+   * Exactly `id@version`: the live version, its canary's candidate, or one a recent reload swapped
+   * out here. A call claimed from another instance runs on the version its row pinned, or not at all.
+   */
+  resolvePinned(id: string, version: string): CompiledVertical | undefined {
+    return this.resolve(id, version) ?? this.#retired.get(`${id}@${version}`);
   }
 
   /** The routing in force (assignments and canaries). */
@@ -190,6 +203,13 @@ export class Catalog extends EventEmitter<CatalogEvents> {
       return { ok: false, generation: previous.generation, problems: result.problems };
     }
     const next = makeSnapshot(previous.generation + 1, result.verticals, result.problems);
+    for (const v of previous.verticals.values()) {
+      if (next.verticals.get(v.id)?.version === v.version) continue;
+      this.#retired.delete(`${v.id}@${v.version}`);
+      this.#retired.set(`${v.id}@${v.version}`, v);
+      // Bounded: a call lasts minutes, reloads are rarer; the oldest go first.
+      if (this.#retired.size > RETIRED_VERSIONS_KEPT) this.#retired.delete(this.#retired.keys().next().value!);
+    }
     this.#snapshot = next;
     this.#numbers = this.#routeNumbers();
     const event = diffSnapshots(previous, next, monotonicMs() - started);

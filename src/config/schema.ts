@@ -58,6 +58,8 @@ export const appConfigSchema = z.object({
   engine: z.object({
     default: z.enum(['auto', 'openai', 'emulator']),
     emulatorBrain: z.enum(['rules', 'scripted']),
+    /** SWITCHBOARD_EMULATOR_URL: calls use this running emulator instead of one started in-process (several gateways, one emulator). */
+    emulatorUrl: url(['ws:', 'wss:']).nullable().default(null),
   }),
   analysis: z.object({
     concurrency: z.coerce.number().int().min(1).max(64),
@@ -91,6 +93,15 @@ export const appConfigSchema = z.object({
   /** Retention purges (each vertical's `retention` days): how often the worker (or the in-process queue) runs one. */
   retention: z.object({
     purgeIntervalMs: z.coerce.number().int().min(60_000).default(3600_000),
+  }).prefault({}),
+  /** Several gateways and workers on one Postgres and Redis (README "Running more than one instance"). */
+  fleet: z.object({
+    /** This process's name in the registry and in stream URLs (the proxy routes on it); null: generated at start. */
+    instanceId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, "_", "." and "-" only (at most 64)').nullable().default(null),
+    /** How often each instance writes its heartbeat. */
+    heartbeatMs: z.coerce.number().int().min(100).default(5000),
+    /** An instance silent this long is lost: another finalises its calls (instance_lost). */
+    lostAfterMs: z.coerce.number().int().min(300).default(20_000),
   }).prefault({}),
 });
 
@@ -127,6 +138,10 @@ export const ENV_KEYS: Record<string, string> = {
   SWITCHBOARD_DRAIN_TIMEOUT_MS: 'server.drainTimeoutMs',
   SWITCHBOARD_MAX_CALLS: 'server.maxCalls',
   SWITCHBOARD_WORKERS: 'server.workers',
+  SWITCHBOARD_INSTANCE_ID: 'fleet.instanceId',
+  SWITCHBOARD_EMULATOR_URL: 'engine.emulatorUrl',
+  SWITCHBOARD_HEARTBEAT_MS: 'fleet.heartbeatMs',
+  SWITCHBOARD_INSTANCE_LOST_MS: 'fleet.lostAfterMs',
 };
 
 /** Keys that must never be set in a YAML file. */

@@ -9,13 +9,15 @@ import type { EngineSelector, ModelEngine } from '../engines/index.js';
 import { createLogger, type Logger } from '../observability/index.js';
 import { newId, traceIdFromCallSid } from '../shared/index.js';
 import { AppError, describeError } from '../shared/index.js';
+import type { FleetRepository } from '../store/index.js';
 import type { CallStatusReport, CarrierCallServices } from '../telephony/index.js';
 import { STREAM_PARAM, type CallEvent, type CarrierConnection, type StartEvent } from '../telephony/index.js';
 import { CallSession, DEFAULT_SESSION_OPTIONS, type CallSessionDeps, type CallSessionOptions } from './callSession.js';
 import { CallFeed, feedingStore, type CallFeedListener } from './callFeed.js';
 import { LocalVoice } from './localVoice.js';
 import { TransferEvents, type TransferListener } from './transferEvents.js';
-import { END_REASON, type CallHandler, type PrepareInput, type TypedTurnResult } from './types.js';
+import { decideColdStart, type ColdStartDeps } from './coldStart.js';
+import { END_REASON, type CallHandler, type PrepareInput, type StreamRoute, type TypedTurnResult } from './types.js';
 
 /** Events that may arrive between `start` and the call taking the connection over. */
 const MAX_EARLY_EVENTS = 512;
@@ -30,6 +32,18 @@ export interface CallManagerOptions {
   voice?: LocalVoice;
   logger?: Logger;
   session?: Partial<CallSessionOptions>;
+  /** Several instances on one database: call ownership, claims of streams prepared elsewhere. */
+  fleet?: FleetOptions;
+}
+
+export interface FleetOptions {
+  instanceId: string;
+  repo: ColdStartDeps['fleet'] & Pick<FleetRepository, 'ownerOf'>;
+  /** Exactly a vertical version (the call row's pinned one), or undefined. */
+  pinned: ColdStartDeps['pinned'];
+  /** Tells the preparing instance that this one claimed its call (Redis); optional. */
+  announceClaim?(callSid: string, preparedBy: string): void;
+  rowWaitMs?: number;
 }
 
 export class CallManager implements CallHandler {
@@ -47,6 +61,8 @@ export class CallManager implements CallHandler {
   /** Draining: no new calls; prepared ones still attach their stream. */
   private draining = false;
   private idleWaiters: Array<() => void> = [];
+  /** Streams whose claim is being decided (a second stream for the same call is refused). */
+  private readonly claiming = new Set<string>();
 
   constructor(private readonly options: CallManagerOptions) {
     this.log = options.logger ?? createLogger('realtime');
@@ -72,7 +88,25 @@ export class CallManager implements CallHandler {
     this.create(input);
   }
 
-  attach(connection: CarrierConnection): void {
+  /** This instance's id in the fleet, when there is one. */
+  get instanceId(): string | undefined {
+    return this.options.fleet?.instanceId;
+  }
+
+  /**
+   * Another instance says it claimed `callSid`: if we hold that call pre-warmed (no stream yet) and
+   * the call row agrees we no longer own it, release the pre-warmed session without ending the call.
+   */
+  async claimedElsewhere(callSid: string): Promise<boolean> {
+    const session = this.calls.get(callSid);
+    const fleet = this.options.fleet;
+    if (!session || session.attached || !fleet) return false;
+    const owner = await fleet.repo.ownerOf(session.callId);
+    if (owner === null || owner === fleet.instanceId) return false;
+    return session.release(`claimed by ${owner}`);
+  }
+
+  attach(connection: CarrierConnection, route?: StreamRoute): void {
     // Listen at once: frames that arrive in the same read as `start` are emitted before the
     // `started` promise settles. Those few are handed over as soon as the call is known.
     let deliver: ((e: CallEvent) => void) | undefined;
@@ -82,8 +116,12 @@ export class CallManager implements CallHandler {
       else if (early.length < MAX_EARLY_EVENTS) early.push(e);
     });
     connection.started.then(
-      (start) => {
-        const session = this.onStart(connection, start);
+      async (start) => {
+        const session = await this.onStart(connection, start, route).catch((err: unknown) => {
+          this.log.error('media stream could not be placed', { err: describeError(err) });
+          connection.close(1011, 'internal error');
+          return undefined;
+        });
         if (!session) return;
         deliver = (e) => session.handleCarrierEvent(e);
         const held = early;
@@ -94,10 +132,21 @@ export class CallManager implements CallHandler {
     );
   }
 
-  private onStart(connection: CarrierConnection, start: StartEvent): CallSession | undefined {
+  private async onStart(connection: CarrierConnection, start: StartEvent, route: StreamRoute | undefined): Promise<CallSession | undefined> {
     const params = start.customParameters;
     const callSid = params[STREAM_PARAM.callSid] || start.callSid;
     let session = this.calls.get(callSid);
+    const fleet = this.options.fleet;
+    if (session && fleet && route?.preparedBy !== undefined && route.preparedBy !== fleet.instanceId) {
+      this.log.warn('media stream refused', { callSid, code: 'STREAM_INSTANCE_FORGED', preparedBy: route.preparedBy });
+      connection.close(1008, 'STREAM_INSTANCE_FORGED');
+      return undefined;
+    }
+    if (!session && fleet) {
+      const claimed = await this.coldStart(fleet, connection, callSid, route?.preparedBy, params[STREAM_PARAM.scenario]);
+      if (claimed === null) return undefined;
+      session = claimed ?? this.calls.get(callSid);
+    }
     if (!session) {
       const verticalId = params[STREAM_PARAM.vertical];
       const vertical = verticalId ? this.options.resolveVertical?.(verticalId, params[STREAM_PARAM.version]) : undefined;
@@ -119,15 +168,57 @@ export class CallManager implements CallHandler {
     return session.ended ? undefined : session;
   }
 
-  private create(input: PrepareInput): CallSession {
+  /**
+   * A stream for a call not held here: claim it (cold start on the call row's pinned version), or
+   * refuse it. Null: refused (the socket is closed); undefined: nobody prepared it (old behaviour).
+   */
+  private async coldStart(fleet: FleetOptions, connection: CarrierConnection, callSid: string, preparedBy: string | undefined, scenario: string | undefined): Promise<CallSession | null | undefined> {
+    if (this.claiming.has(callSid) || this.closing) {
+      connection.close(1008, this.closing ? 'shutting down' : 'call already has a stream');
+      return null;
+    }
+    this.claiming.add(callSid);
+    try {
+      const verdict = await decideColdStart({ me: fleet.instanceId, fleet: fleet.repo, pinned: fleet.pinned, rowWaitMs: fleet.rowWaitMs ?? 3000 }, callSid, preparedBy);
+      if (verdict.kind === 'unprepared') return undefined;
+      const live = this.calls.get(callSid);
+      if (live) return live;
+      if (verdict.kind === 'refused') {
+        this.log.warn('media stream refused', { callSid, code: verdict.code, reason: verdict.message, preparedBy: preparedBy ?? null });
+        connection.close(1008, verdict.code);
+        return null;
+      }
+      const { row, vertical } = verdict;
+      if (!this.carriers.has(connection.carrier)) {
+        connection.close(1008, 'unknown carrier');
+        return null;
+      }
+      const rowScenario = typeof row.metadata.scenario === 'string' ? row.metadata.scenario : undefined;
+      const useScenario = scenario ?? rowScenario;
+      this.log.info('call claimed from another instance (cold start)', { callSid, callId: row.id, preparedBy: row.preparedBy, version: vertical.version });
+      const session = this.create({
+        carrier: connection.carrier, callSid, vertical,
+        ...(row.fromNumber ? { from: row.fromNumber } : {}), ...(row.toNumber ? { to: row.toNumber } : {}), ...(useScenario ? { scenario: useScenario } : {}),
+      }, { callId: row.id, adoptRow: true });
+      if (row.preparedBy && row.preparedBy !== fleet.instanceId) fleet.announceClaim?.(callSid, row.preparedBy);
+      return session;
+    } finally {
+      this.claiming.delete(callSid);
+    }
+  }
+
+  private create(input: PrepareInput, existing?: { callId: string; adoptRow: true }): CallSession {
     const { vertical } = input;
     const carrier = this.carriers.get(input.carrier);
     if (!carrier) throw new AppError('CALL_UNKNOWN_CARRIER', `no registered carrier is named "${input.carrier}"`);
     this.voice.warm(vertical);
     const feed = new CallFeed(this.log);
     const engine = this.options.engines.select({ manifest: vertical.manifest, ...(input.scenario ? { scenario: input.scenario } : {}) });
+    const fleet = this.options.fleet;
     const session = new CallSession({
-      callId: newId(),
+      callId: existing?.callId ?? newId(),
+      ...(existing ? { adoptRow: true } : {}),
+      ...(fleet ? { owner: fleet.instanceId, noStream: (s: CallSession) => void this.noStream(fleet, s) } : {}),
       callSid: input.callSid,
       carrierServices: carrier,
       vertical: carrier.channel === 'chat' ? chatPaced(vertical) : vertical,
@@ -159,6 +250,13 @@ export class CallManager implements CallHandler {
     return session;
   }
 
+  /** A prepared call's stream never came here: released if another instance claimed it, else ended (no_stream). */
+  private async noStream(fleet: FleetOptions, session: CallSession): Promise<void> {
+    const owner = await fleet.repo.ownerOf(session.callId).catch(() => fleet.instanceId);
+    if (owner !== null && owner !== fleet.instanceId && session.release(`claimed by ${owner}`)) return;
+    await session.end(END_REASON.noStream, 'failed');
+  }
+
   async statusChanged(report: CallStatusReport): Promise<void> {
     if (!report.ended) return;
     const live = this.calls.get(report.callSid);
@@ -168,6 +266,13 @@ export class CallManager implements CallHandler {
     }
     const row = await this.options.store.calls.getBySid(report.callSid);
     if (!row || row.endedAt) return;
+    const fleet = this.options.fleet;
+    if (fleet) {
+      // Another instance serves the call: it finishes the row when its stream stops (or, if it
+      // died, the instance_lost sweep does), with the transcript complete before analysis.
+      const owner = (await fleet.repo.lookup(report.callSid))?.owner ?? null;
+      if (owner !== null && owner !== fleet.instanceId) return;
+    }
     await this.options.store.calls.finalize(row.id, {
       status: report.outcome,
       endReason: END_REASON.statusCallback,

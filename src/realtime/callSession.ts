@@ -8,55 +8,30 @@
  * the caller as it arrives, tools and database writes run beside them.
  */
 import type { CompiledVertical } from '../catalog/index.js';
-import type { ModelEngine } from '../engines/index.js';
 import type { CallTelemetry, Logger } from '../observability/index.js';
 import { callTelemetry, recordCallEnded } from '../observability/index.js';
-import type { Db, TransfersRepository } from '../store/index.js';
 import { subscribes, type Manifest } from '../manifest/index.js';
-import type { CallEvent, CarrierCallServices, CarrierConnection, StartEvent } from '../telephony/index.js';
+import type { CallEvent, CarrierConnection, StartEvent } from '../telephony/index.js';
 import { describeError } from '../shared/index.js';
 import { createAudioPath, type AudioPath } from './audioPath.js';
 import type { CallPort } from './callPort.js';
 import { CallFlow, type FlowBacklog } from './callFlow.js';
 import { DtmfCollector } from './dtmf.js';
 import { CallLimitTimers } from './limits.js';
-import type { LocalVoice } from './localVoice.js';
 import { ModelSupervisor } from './modelSupervisor.js';
 import { Playback } from './playback.js';
-import { CallRecorder, type CallStore } from './records.js';
+import { CallRecorder } from './records.js';
 import { SessionEvents } from './sessionEvents.js';
 import { Speaker } from './speaker.js';
 import { buildCallToolEnv } from './toolEnv.js';
-import { createCallFeatures, type CallFeatures, type CallFeaturesInput } from './callFeatures.js';
+import { createCallFeatures, type CallFeatures } from './callFeatures.js';
 import { StreamSplice } from './streamSplice.js';
-import type { CallSessionOptions } from './sessionOptions.js';
+import type { CallSessionDeps, CallSessionInit } from './sessionInit.js';
 import { END_REASON, type EndReason } from './types.js';
 
 export { DEFAULT_SESSION_OPTIONS, type CallSessionOptions } from './sessionOptions.js';
 
-export interface CallSessionDeps {
-  store: CallStore & { dbForVertical(manifest: Manifest): Db; transfers: TransfersRepository };
-  voice: LocalVoice;
-  logger: Logger;
-  options: CallSessionOptions;
-  /** The `onTransferEvent` hook's listeners. */
-  transferEvents?: CallFeaturesInput['events'];
-}
-
-export interface CallSessionInit {
-  callId: string;
-  callSid: string;
-  /** The carrier the call came in on: its call control, SMS sender and media format. */
-  carrierServices: CarrierCallServices;
-  vertical: CompiledVertical;
-  engine: Promise<ModelEngine>;
-  from?: string;
-  to?: string;
-  scenario?: string;
-  traceId: string;
-  /** The call ended; `finalized` settles when its records are written. */
-  onEnded(session: CallSession, finalized: Promise<void>): void;
-}
+export type { CallSessionDeps, CallSessionInit } from './sessionInit.js';
 
 type Phase = 'preparing' | 'live' | 'ending' | 'ended';
 
@@ -92,7 +67,7 @@ export class CallSession {
   private finalized: Promise<void> | undefined;
   private startEvent: StartEvent | undefined;
 
-  constructor(private readonly init: CallSessionInit, private readonly deps: CallSessionDeps) {
+  constructor(private readonly init: CallSessionInit<CallSession>, private readonly deps: CallSessionDeps) {
     this.callId = init.callId;
     this.callSid = init.callSid;
     this.vertical = init.vertical;
@@ -165,13 +140,17 @@ export class CallSession {
       reconnected: (reconnects) => { this.telemetry.reconnect(reconnects, 'reconnected'); this.rec.mergeMetadata({ reconnects }); },
       giveUp: (message) => { this.telemetry.reconnect(this.manifest.fallback.retries, 'gave_up'); return this.giveUp(message); },
     });
-    this.rec.start({
-      id: init.callId, callSid: init.callSid, vertical: init.vertical.id, manifestVersion: init.vertical.version,
-      from: init.from ?? null, to: init.to ?? null, traceId: init.traceId, startedAt: new Date(this.startedAtMs), channel: init.carrierServices.channel ?? 'phone',
-      // The budget the call ran under, for the waterfall of `calls show`.
-      metadata: { ...(init.scenario ? { scenario: init.scenario } : {}), latencyBudget: this.manifest.latency },
-    });
-    this.ttlTimer = setTimeout(() => void this.end(END_REASON.noStream, 'failed'), options.prepareTtlMs);
+    if (init.adoptRow) this.rec.adopt();
+    else {
+      this.rec.start({
+        id: init.callId, callSid: init.callSid, vertical: init.vertical.id, manifestVersion: init.vertical.version,
+        from: init.from ?? null, to: init.to ?? null, traceId: init.traceId, startedAt: new Date(this.startedAtMs), channel: init.carrierServices.channel ?? 'phone',
+        // The budget the call ran under, for the waterfall of `calls show`.
+        metadata: { ...(init.scenario ? { scenario: init.scenario } : {}), latencyBudget: this.manifest.latency },
+        ...(init.owner ? { owner: init.owner } : {}),
+      });
+    }
+    this.ttlTimer = setTimeout(() => (init.noStream ? init.noStream(this) : void this.end(END_REASON.noStream, 'failed')), options.prepareTtlMs);
     this.ttlTimer.unref();
   }
 
@@ -364,13 +343,19 @@ export class CallSession {
     this.endGraceTimer.unref();
   }
 
-  /**
-   * Ends the call, whatever the cause: timers stop, tools are cancelled, both sockets close and
-   * the records are flushed and finalised. Idempotent.
-   */
-  end(reason: EndReason, status: 'completed' | 'failed' = reason === END_REASON.error || reason === END_REASON.noStream || reason === END_REASON.modelUnavailable ? 'failed' : 'completed'): Promise<void> {
-    if (this.finalized) return this.finalized;
+  /** Another instance claimed this prepared call: close the pre-warmed model, leave the row unfinalised. */
+  release(reason: string): boolean {
+    if (this.finalized || this.splice) return false;
     this.phase = 'ended';
+    this.stopParts();
+    this.rec.discard();
+    this.log.info('prepared call released to another instance', { reason });
+    this.finalized = Promise.resolve();
+    this.init.onEnded(this, this.finalized);
+    return true;
+  }
+
+  private stopParts(): void {
     this.limits.stop();
     for (const t of [this.ttlTimer, this.endGraceTimer]) if (t) clearTimeout(t);
     this.dtmf.stop();
@@ -378,9 +363,19 @@ export class CallSession {
     this.speaker.releaseAll();
     this.abort.abort();
     this.model.close();
+    this.audioPath?.close();
+  }
+
+  /**
+   * Ends the call, whatever the cause: timers stop, tools are cancelled, both sockets close and
+   * the records are flushed and finalised. Idempotent.
+   */
+  end(reason: EndReason, status: 'completed' | 'failed' = reason === END_REASON.error || reason === END_REASON.noStream || reason === END_REASON.modelUnavailable ? 'failed' : 'completed'): Promise<void> {
+    if (this.finalized) return this.finalized;
+    this.phase = 'ended';
+    this.stopParts();
     this.splice?.close(1000, reason);
     this.events.callEnded();
-    this.audioPath?.close();
     this.log.info('call ended', { reason, durationMs: this.offsetMs() });
     recordCallEnded(this.vertical.id, reason);
     this.telemetry.callEnded(reason, status);

@@ -1,6 +1,7 @@
 /** The realtime runtime: one call session per phone call, talking to a carrier and a `ModelSession`. */
 export * from './types.js';
-export { CallManager, type CallManagerOptions } from './callManager.js';
+export { CallManager, type CallManagerOptions, type FleetOptions } from './callManager.js';
+export { STREAM_REFUSAL, type StreamRefusal } from './coldStart.js';
 export { CallSession, DEFAULT_SESSION_OPTIONS, type CallSessionOptions, type CallSessionDeps } from './callSession.js';
 export { createRealtimeRuntime, type RealtimeRuntime, type RealtimeRuntimeOptions } from './runtime.js';
 export { Playback, type CarrierOut, type CutItem, type PlaybackOptions } from './playback.js';

@@ -102,6 +102,24 @@ export class CallRecorder {
     });
   }
 
+  /** Continues a call row another instance wrote (a cold start after a claim): nothing is inserted. */
+  adopt(): void {
+    this.rowWritten = true;
+    this.markRowReady();
+  }
+
+  /**
+   * Lets the call go without ending its row: another instance took it over. Writes not yet
+   * queued (transcript, latency) are dropped; the row is the new owner's to finish.
+   */
+  discard(): void {
+    this.finalized ??= Promise.resolve(false);
+    this.entries.splice(0);
+    this.byKey.clear();
+    this.latencyBuf = [];
+    if (this.stuckTimer) clearTimeout(this.stuckTimer);
+  }
+
   setEngine(engine: string): void {
     this.enqueue('engine', () => this.store.calls.setEngine(this.callId, engine));
   }

@@ -10,7 +10,7 @@ import { loadScenarios } from '../scenarios/index.js';
 import type { Store } from '../store/index.js';
 import type { CarrierCallServices } from '../telephony/index.js';
 import { createLogger } from '../observability/index.js';
-import { CallManager, type CallManagerOptions } from './callManager.js';
+import { CallManager, type CallManagerOptions, type FleetOptions } from './callManager.js';
 import { CannedLines, type PrepareReport } from './cannedLines.js';
 import { LocalVoice } from './localVoice.js';
 
@@ -19,13 +19,15 @@ const log = createLogger('realtime');
 export interface RealtimeRuntimeOptions {
   config: AppConfig;
   store: Store;
-  catalog: Pick<Catalog, 'get' | 'resolve'> & Partial<Pick<Catalog, 'list' | 'on'>>;
+  catalog: Pick<Catalog, 'get' | 'resolve' | 'resolvePinned'> & Partial<Pick<Catalog, 'list' | 'on'>>;
   /** The registered carriers (telephony's `createCarriers`): each call uses its own carrier's call services. */
   carriers: readonly CarrierCallServices[];
   /** Overrides for benchmarks and tests. */
   emulatorUrl?: string;
   audio?: ModelAudio;
   session?: CallManagerOptions['session'];
+  /** Several instances on one database (src/server's fleet wiring fills in repo and announce). */
+  fleet?: Omit<FleetOptions, 'pinned'>;
 }
 
 export interface RealtimeRuntime {
@@ -44,6 +46,7 @@ export async function createRealtimeRuntime(options: RealtimeRuntimeOptions): Pr
     config,
     ...(options.emulatorUrl ? { emulatorUrl: options.emulatorUrl } : {}),
     ...(options.audio ? { audio: options.audio } : {}),
+    ...(!options.emulatorUrl && config.engine.emulatorUrl ? { emulatorUrl: config.engine.emulatorUrl } : {}),
     startEmulator: async ({ brain }) => {
       const scenarios = await loadScenarios(config.paths.verticals).catch((err: unknown) => {
         log.warn('scenarios not loaded; the emulator serves the rule-based brain only', { err: err as Error });
@@ -78,6 +81,7 @@ export async function createRealtimeRuntime(options: RealtimeRuntimeOptions): Pr
     // A stream nobody prepared runs on the version it names when it is live or a canary's, else on the live one.
     resolveVertical: (id, version) => options.catalog.resolve(id, version) ?? options.catalog.get(id),
     ...(options.session ? { session: options.session } : {}),
+    ...(options.fleet ? { fleet: { ...options.fleet, pinned: (id: string, version: string) => options.catalog.resolvePinned(id, version) } } : {}),
   });
   // Warm the engine now so the first call does not wait for the emulator to start.
   if (engines.kind === 'emulator') {

@@ -19,11 +19,19 @@ export interface PrepareInput {
   scenario?: string;
 }
 
+/** What the stream URL said about where the call was prepared. */
+export interface StreamRoute {
+  preparedBy?: string;
+}
+
 export interface CallHandler {
   /** Voice webhook time: pin the vertical version and open the model connection early, keyed by callSid. */
   prepare(input: PrepareInput): Promise<void> | void;
-  /** Media stream arrived: the call session takes over the connection (reads customParameters.callSid/vertical/version). */
-  attach(connection: CarrierConnection): void;
+  /**
+   * Media stream arrived: the call session takes over the connection (reads customParameters.callSid/vertical/version).
+   * `route.preparedBy`: the instance the stream URL names (the one that prepared the call).
+   */
+  attach(connection: CarrierConnection, route?: StreamRoute): void;
   /** A carrier's status report, normalised: when it says the call ended, finalise a call the stream did not (idempotent). */
   statusChanged(report: CallStatusReport): Promise<void>;
   /** Live calls count and ids, for health/metrics. */
@@ -60,6 +68,8 @@ export const END_REASON = {
   shutdown: 'shutdown',
   noStream: 'no_stream',
   statusCallback: 'status_callback',
+  /** The instance serving the call stopped heart-beating; another one finalised the call. */
+  instanceLost: 'instance_lost',
   error: 'error',
   /** The caller's side vanished without hanging up (a chat page closed or lost its connection). */
   peerLost: 'peer_lost',

@@ -34,6 +34,19 @@ export function adminRouter(opts: GatewayOptions, log: Logger): Router {
   router.use('/admin', adminGuard(opts.adminToken));
 
   router.post('/admin/reload', async (_req, res) => {
+    if (opts.fleetReload) {
+      const report = await opts.fleetReload();
+      const body = { requestId: report.requestId, instances: report.instances, missing: report.missing };
+      if (report.ok) return void res.json({ ok: true, ...body });
+      const rejected = report.instances.filter((i) => !i.ok);
+      log.warn('fleet reload not complete', { rejected: rejected.length, missing: report.missing.length });
+      if (rejected.length > 0) {
+        return sendError(res, HTTP_ERROR.reloadRejected, `${rejected.length} instance(s) kept their running verticals: ${rejected[0]!.problems[0] ?? rejected[0]!.code ?? 'rejected'}`, {
+          ...body, problems: rejected.flatMap((i) => i.problems).slice(0, 50).map((text) => ({ severity: 'error', text })),
+        });
+      }
+      return sendError(res, HTTP_ERROR.fleetReloadIncomplete, `no answer from ${report.missing.join(', ') || 'any instance'}`, body);
+    }
     const result = await opts.catalog.reload();
     const problems = result.problems.map((p) => ({ severity: p.severity, text: formatProblem(p) }));
     if (!result.ok) {

@@ -23,7 +23,7 @@ function overflowAnswer(spec: OverflowSpec | undefined): OverflowAnswer {
   return { policy: 'redirect', ...(spec.number ? { to: spec.number } : {}), ...(spec.url ? { url: spec.url } : {}), ...(spec.message ? { say: spec.message } : {}) };
 }
 
-export function createCarrierPort(opts: Pick<GatewayOptions, 'catalog' | 'handler' | 'maxCalls'>, log: Logger, isDraining: () => boolean): CarrierCallPort {
+export function createCarrierPort(opts: Pick<GatewayOptions, 'catalog' | 'handler' | 'maxCalls' | 'instanceId'>, log: Logger, isDraining: () => boolean): CarrierCallPort {
   const dedup = new StatusDeduper();
   return {
     log,
@@ -60,7 +60,7 @@ export function createCarrierPort(opts: Pick<GatewayOptions, 'catalog' | 'handle
       }
       span.end('connect');
       log.info('call answered', { carrier, callSid, vertical: vertical.id, version: vertical.version });
-      return { kind: 'connect', verticalId: vertical.id, version: vertical.version };
+      return { kind: 'connect', verticalId: vertical.id, version: vertical.version, ...(opts.instanceId ? { instance: opts.instanceId } : {}) };
     },
     statusChanged(report: CallStatusReport): Promise<boolean> {
       // Carriers retry status callbacks and send one per call event: the handler sees each once.

@@ -15,6 +15,8 @@ export const HTTP_ERROR = {
   reloadRejected: 'CATALOG_RELOAD_REJECTED',
   draining: 'SERVER_DRAINING',
   internal: 'INTERNAL',
+  /** A fleet reload: some instance the registry lists as alive did not answer in time. */
+  fleetReloadIncomplete: 'FLEET_RELOAD_INCOMPLETE',
 } as const;
 
 const STATUS: Record<string, number> = {
@@ -26,6 +28,7 @@ const STATUS: Record<string, number> = {
   [HTTP_ERROR.tooLarge]: 413,
   [HTTP_ERROR.reloadRejected]: 422,
   [HTTP_ERROR.draining]: 503,
+  [HTTP_ERROR.fleetReloadIncomplete]: 504,
 };
 
 export function sendError(res: Response, code: string, message: string, extra: Record<string, unknown> = {}): void {

@@ -10,7 +10,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { webhooksTotal } from '../observability/index.js';
 import type { Logger } from '../observability/index.js';
 import type { Carrier } from '../telephony/index.js';
-import { CarrierSocket } from '../telephony/index.js';
+import { CarrierSocket, matchStreamPath } from '../telephony/index.js';
 import { HTTP_ERROR } from './errors.js';
 import type { GatewayOptions } from './types.js';
 
@@ -39,8 +39,14 @@ export function createStreamEndpoint(opts: GatewayOptions, log: Logger, isDraini
   const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', (err) => log.debug('upgrade socket error', { err }));
     const url = req.url ?? '/';
-    const carrier = byPath.get(url.split('?')[0] ?? '');
-    if (!carrier) return refuse(socket, 404, HTTP_ERROR.notFound);
+    // `/twilio/stream` or `/twilio/stream/<instance>`: the instance that prepared the call.
+    const match = matchStreamPath(url.split('?')[0] ?? '', byPath.keys());
+    const carrier = match && byPath.get(match.streamPath);
+    if (!match || !carrier) return refuse(socket, 404, HTTP_ERROR.notFound);
+    if (match.instance === null) {
+      log.warn('stream upgrade refused', { carrier: carrier.name, code: 'STREAM_INSTANCE_INVALID' });
+      return refuse(socket, 400, 'STREAM_INSTANCE_INVALID');
+    }
     if (isDraining()) return refuse(socket, 503, HTTP_ERROR.draining);
     const verdict = carrier.stream.authenticate({ url, headers: req.headers });
     if (!verdict.ok) {
@@ -57,7 +63,7 @@ export function createStreamEndpoint(opts: GatewayOptions, log: Logger, isDraini
         ...(opts.streamStartTimeoutMs !== undefined ? { startTimeoutMs: opts.streamStartTimeoutMs } : {}),
       });
       try {
-        opts.handler.attach(connection);
+        opts.handler.attach(connection, match.instance ? { preparedBy: match.instance } : undefined);
       } catch (err) {
         log.error('call handler refused the stream', { carrier: carrier.name, err });
         connection.close(1011, 'internal error');

@@ -7,6 +7,7 @@ import type { CallHandler } from '../realtime/index.js';
 import type { Store } from '../store/index.js';
 import type { Logger } from '../observability/index.js';
 import type { Carrier } from '../telephony/index.js';
+import type { FleetReloadReport } from './fleet/index.js';
 
 export type { CallHandler };
 
@@ -34,6 +35,16 @@ export interface GatewayOptions {
    * call gets its vertical's `overflow` answer. Null or absent: no limit.
    */
   maxCalls?: number | null;
+  /**
+   * This instance's id in a fleet: stream URLs name it so a routing proxy sends each call's stream
+   * to the instance that prepared it. Unset: plain stream URLs (one process).
+   */
+  instanceId?: string;
+  /**
+   * With Redis: `POST /admin/reload` reloads every gateway and worker of the fleet through this
+   * (a signed request on the bus, each instance's outcome collected). Unset: this process only.
+   */
+  fleetReload?: () => Promise<FleetReloadReport>;
   /** Engine description shown by /healthz (e.g. "emulator", "openai"). */
   engine?: string;
   logger?: Logger;

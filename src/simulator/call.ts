@@ -17,6 +17,10 @@ import { SimulatedPhone } from './phone.js';
 export interface SimulateCallOptions {
   /** Where the gateway listens (http://localhost:3000). */
   gatewayUrl: string;
+  /** Where the media stream connects, when not to gatewayUrl (another instance of a fleet, a proxy). */
+  streamGatewayUrl?: string;
+  /** Picks where the stream connects from the TwiML's stream URL (a fleet test sending it elsewhere). */
+  streamTarget?: (streamUrl: string) => string | undefined;
   /** The URL Twilio would sign (the gateway's PUBLIC_URL); defaults to gatewayUrl. */
   publicUrl?: string;
   /** Signs webhooks and the stream upgrade when set (the gateway's TWILIO_AUTH_TOKEN). */
@@ -145,7 +149,7 @@ export async function simulateCall(scenario: Scenario, opts: SimulateCallOptions
   // Synthesize every caller line up front (cached), so speaking never waits on synthesis.
   const clips = await Promise.all(scenario.turns.map((t) => opts.synth.clip(t.caller, PCMU8K)));
 
-  const ws = new WebSocket(reachableStreamUrl(gatewayUrl, answer.url), { headers: twilioSignatureHeaders(opts.authToken, answer.url), perMessageDeflate: false });
+  const ws = new WebSocket(reachableStreamUrl(opts.streamTarget?.(answer.url) ?? opts.streamGatewayUrl ?? gatewayUrl, answer.url), { headers: twilioSignatureHeaders(opts.authToken, answer.url), perMessageDeflate: false });
   try {
     await Promise.race([
       once(ws, 'open'),

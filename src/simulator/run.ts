@@ -31,6 +31,9 @@ export interface GatewayVertical {
 
 export interface RunScenariosOptions {
   gatewayUrl: string;
+  /** Where media streams connect, when not to gatewayUrl (another fleet instance, a proxy). */
+  streamGatewayUrl?: string;
+  streamTarget?: (streamUrl: string) => string | undefined;
   publicUrl?: string;
   authToken?: string | null;
   accountSid?: string;
@@ -86,6 +89,8 @@ async function runOne(scenario: Scenario, to: string, opts: RunScenariosOptions,
   try {
     run.call = await simulateCall(scenario, {
       gatewayUrl: opts.gatewayUrl,
+      ...(opts.streamGatewayUrl ? { streamGatewayUrl: opts.streamGatewayUrl } : {}),
+      ...(opts.streamTarget ? { streamTarget: opts.streamTarget } : {}),
       to,
       synth,
       ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),

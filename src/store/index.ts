@@ -15,3 +15,5 @@ export { startWireServer } from './db/wireServer.js';
 export type { WireServer, WireServerOptions } from './db/wireServer.js';
 export { createRedisChangeFeed, ROUTING_CHANNEL } from './changes.js';
 export type { ChangeFeed, RedisChangeFeedOptions } from './changes.js';
+export { createFleetBus, fleetMessageSchema, signReload, verifyReload, FLEET_CHANNEL } from './fleetBus.js';
+export type { FleetBus, FleetMessage, ReloadRequest, ReloadResultMessage } from './fleetBus.js';

@@ -118,6 +118,7 @@ class StoreImpl implements Store {
   readonly webhookEvents;
   readonly transfers;
   readonly retention;
+  readonly fleet;
   /** Roots of verticals with their own database, by URL. */
   private readonly foreign = new Map<string, PostgresDb>();
   private closed = false;
@@ -147,6 +148,7 @@ class StoreImpl implements Store {
     this.webhookEvents = repos.webhookEvents;
     this.transfers = repos.transfers;
     this.retention = repos.retention;
+    this.fleet = repos.fleet;
   }
 
   private get coreSchema(): string | undefined {

@@ -56,7 +56,11 @@ export interface InboundCall {
 /** What the gateway decided about an incoming call; the carrier answers accordingly. */
 export type Admission =
   /** Connect the media stream; the vertical and pinned version go on the stream's parameters. */
-  | { kind: 'connect'; verticalId: string; version: string }
+  | {
+    kind: 'connect'; verticalId: string; version: string;
+    /** The instance that prepared the call: the stream URL names it so a routing proxy sends the stream back to it. */
+    instance?: string;
+  }
   /** The gateway is shutting down: apologise (busy). */
   | { kind: 'draining' }
   /** No vertical claims the dialled number: apologise (not in service). */

@@ -19,7 +19,7 @@ export * from './errors.js';
 export * from './carrier.js';
 export { CARRIERS, createCarriers, checkCarriers } from './carriers.js';
 export { PCMU_8K_20MS } from './media.js';
-export { publicBase, toWebSocketUrl } from './urls.js';
+export { publicBase, toWebSocketUrl, streamUrlFor, matchStreamPath, INSTANCE_ID_PATTERN } from './urls.js';
 export { formOf, sendWebhookError, BAD_REQUEST, type FormBody } from './webhook.js';
 export { CarrierSocket, DEFAULT_START_TIMEOUT_MS, type CarrierSocketOptions } from './carrierSocket.js';
 export * from './twilio/index.js';

@@ -41,3 +41,6 @@ import { purgeCommand } from './purge.js';
 import { callRetentionSection } from './callRetention.js';
 commands.push(analysisCommand, purgeCommand);
 callShowSections.push(callRetentionSection);
+// A fleet of gateways: the instance registry (issue 15).
+import { instancesCommand } from './instances.js';
+commands.push(instancesCommand);

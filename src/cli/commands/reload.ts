@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { AppError } from '../../shared/index.js';
 import { httpSend, type HttpResponse } from '../../telephony/index.js';
+import type { FleetReloadReport } from '../../server/index.js';
+import { reloadOverRedis } from './reloadFleet.js';
 import { action, EXIT_FAILED, EXIT_OK, type CliRun, type RegisterCommand } from '../context.js';
 
 interface ReloadOptions {
@@ -10,15 +12,40 @@ interface ReloadOptions {
   json?: boolean;
 }
 
+interface InstanceOutcome {
+  instance: string;
+  kind: string;
+  ok: boolean;
+  code?: string;
+  generation: number | null;
+  versions: Record<string, string>;
+  problems: string[];
+}
+
 interface ReloadAnswer {
   ok?: boolean;
+  /** A fleet reload (REDIS_URL on the gateways): each instance's outcome, and who did not answer. */
+  instances?: InstanceOutcome[];
+  missing?: string[];
   generation?: number;
   verticals?: Array<{ id: string; version: string }>;
   added?: string[];
   removed?: string[];
   changed?: Array<{ id: string; from: string; to: string }>;
   problems?: Array<{ severity: string; text: string }>;
-  error?: { code: string; message: string; problems?: Array<{ severity: string; text: string }> };
+  error?: { code: string; message: string; problems?: Array<{ severity: string; text: string }>; instances?: InstanceOutcome[]; missing?: string[] };
+}
+
+/** One line per instance: its outcome and the versions it gives new calls now. */
+export function formatInstanceOutcomes(instances: readonly InstanceOutcome[], missing: readonly string[]): string[] {
+  const lines: string[] = [];
+  for (const i of instances) {
+    const versions = Object.entries(i.versions).sort(([a], [b]) => a.localeCompare(b)).map(([id, v]) => `${id}@${v}`).join(' ') || '-';
+    lines.push(`  ${i.instance} (${i.kind}): ${i.ok ? `reloaded, generation ${i.generation ?? '?'}` : `kept its running versions (${i.code ?? 'rejected'})`}  ${versions}`);
+    if (!i.ok) for (const p of i.problems.slice(0, 5)) lines.push(`      ${p}`);
+  }
+  for (const id of missing) lines.push(`  ${id}: no answer (lost or busy)`);
+  return lines;
 }
 
 export interface GatewayClientSettings {
@@ -40,7 +67,10 @@ export function gatewaySettings(url?: string): GatewayClientSettings {
   return { url: (url ?? `http://localhost:${port}`).replace(/\/+$/, ''), adminToken };
 }
 
-export function makeReloadCommand(settings: (url?: string) => GatewayClientSettings = gatewaySettings): RegisterCommand {
+export function makeReloadCommand(
+  settings: (url?: string) => GatewayClientSettings = gatewaySettings,
+  overRedis: () => Promise<FleetReloadReport | undefined> = () => reloadOverRedis(),
+): RegisterCommand {
   return (program: Command, run: CliRun) => {
     program
       .command('reload')
@@ -48,14 +78,29 @@ export function makeReloadCommand(settings: (url?: string) => GatewayClientSetti
       .option('--url <url>', 'the gateway (default http://localhost:$PORT)')
       .option('--json', 'print the gateway\'s answer as JSON')
       .addHelpText('after', `
-Sends POST /admin/reload with "Authorization: Bearer $ADMIN_TOKEN" (a gateway started without
-ADMIN_TOKEN has its admin API disabled). When any manifest has an error the gateway
-keeps the running versions and this command prints the problems and exits 1.
+With REDIS_URL, DATABASE_URL and ADMIN_TOKEN set (and no --url), publishes a signed reload request
+on Redis: every gateway and worker reloads, and each one's outcome and versions are printed.
+Otherwise sends POST /admin/reload with "Authorization: Bearer $ADMIN_TOKEN" to one gateway (which
+reloads the whole fleet when it has Redis). An instance whose manifests have an error keeps its
+running versions; the command prints the problems and exits 1.
 
 Examples:
   $ switchboard reload
   $ ADMIN_TOKEN=... switchboard reload --url https://gw.example.com`)
       .action(action(run, async (options: ReloadOptions) => {
+        // With REDIS_URL, DATABASE_URL and ADMIN_TOKEN here, every instance is asked over Redis directly.
+        const direct = options.url ? undefined : await overRedis();
+        if (direct) {
+          if (options.json) run.io.out(JSON.stringify(direct, null, 2));
+          else {
+            const rejected = direct.instances.filter((i) => !i.ok).length;
+            const say = (t: string) => (direct.ok ? run.io.out(t) : run.io.err(t));
+            say(direct.ok ? `reloaded on ${direct.instances.length} instance(s)` : `reload incomplete: ${rejected} kept their running versions, ${direct.missing.length} did not answer`);
+            for (const line of formatInstanceOutcomes(direct.instances, direct.missing)) say(line);
+          }
+          run.exitCode = direct.ok ? EXIT_OK : EXIT_FAILED;
+          return;
+        }
         const { url, adminToken } = settings(options.url);
         let res: HttpResponse;
         try {
@@ -78,6 +123,17 @@ Examples:
         if (options.json) {
           run.io.out(JSON.stringify(body, null, 2));
           run.exitCode = ok ? EXIT_OK : EXIT_FAILED;
+          return;
+        }
+        const fleet = body.instances ?? body.error?.instances;
+        if (fleet) {
+          const missing = body.missing ?? body.error?.missing ?? [];
+          const rejected = fleet.filter((i) => !i.ok).length;
+          const head = ok && body.ok ? `reloaded on ${fleet.length} instance(s)` : `reload incomplete: ${rejected} kept their running versions, ${missing.length} did not answer`;
+          const say = (t: string) => (ok && body.ok ? run.io.out(t) : run.io.err(t));
+          say(head);
+          for (const line of formatInstanceOutcomes(fleet, missing)) say(line);
+          run.exitCode = ok && body.ok ? EXIT_OK : EXIT_FAILED;
           return;
         }
         if (ok && body.ok) {

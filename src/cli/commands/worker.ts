@@ -11,7 +11,9 @@ import {
   createLogger, enableProcessMetrics, serveMetrics, setLogLevel, setModelPrices, startTracing, stopTracing, type MetricsServer,
 } from '../../observability/index.js';
 import { AppError } from '../../shared/index.js';
-import { openStore, type OpenStoreOptions, type Store } from '../../store/index.js';
+import { createFleetBus, openStore, type OpenStoreOptions, type Store } from '../../store/index.js';
+import { formatProblem, type ManifestProblem } from '../../manifest/index.js';
+import { generateInstanceId, startFleetInstance } from '../../server/index.js';
 import { action, type CliRun, type RegisterCommand } from '../context.js';
 
 export interface WorkerCatalog extends ManifestSource {
@@ -92,11 +94,13 @@ Examples:
           for (const v of catalog.list()) await store.migrateVertical(v.manifest, v.dir);
           const handle = await startPostCallWorker({ config, store, catalog, ...(deps.tuning ?? {}) });
           stopReload = deps.onReloadRequest(() => { void catalog.reload?.(); });
+          const member = await joinFleetAsWorker(config, store, catalog);
           run.io.out(`post-call worker running: ${catalog.list().map((v) => v.manifest.id).join(', ') || 'no verticals'}; concurrency ${config.analysis.concurrency}` +
             `${metrics ? `; metrics on :${metrics.port}/metrics` : ''}${tracing ? '; tracing on' : ''}`);
           const signal = await deps.stopSignal();
           run.io.out(`stopping (${signal}) after the running jobs`);
           await handle.close();
+          await member.close();
         } finally {
           stopReload();
           await store.close();
@@ -104,6 +108,39 @@ Examples:
           if (tracing) await stopTracing().catch(() => undefined);
         }
       }));
+  };
+}
+
+/**
+ * The worker in the fleet registry (heartbeat, versions) and on the Redis bus: a signed reload
+ * request reloads its verticals and reports back like a gateway's.
+ */
+async function joinFleetAsWorker(config: AppConfig, store: Store, catalog: WorkerCatalog): Promise<{ close(): Promise<void> }> {
+  const bus = config.redis.url ? createFleetBus(config.redis.url) : undefined;
+  const versions = () => Object.fromEntries(catalog.list().map((v) => [v.manifest.id, v.version]));
+  const member = await startFleetInstance({
+    id: config.fleet.instanceId ?? generateInstanceId('worker'),
+    kind: 'worker',
+    repo: store.fleet,
+    ...(bus ? { bus } : {}),
+    heartbeatMs: config.fleet.heartbeatMs,
+    lostAfterMs: config.fleet.lostAfterMs,
+    adminToken: config.admin.token,
+    sweep: false,
+    target: {
+      versions,
+      async reload() {
+        const r = (await catalog.reload?.()) as { ok?: boolean; generation?: number; event?: { generation: number }; problems?: ManifestProblem[] } | undefined;
+        if (!r) return { ok: false, generation: null, problems: ['this worker cannot reload'] };
+        return { ok: r.ok === true, generation: r.event?.generation ?? r.generation ?? null, problems: (r.problems ?? []).map(formatProblem) };
+      },
+    },
+  });
+  return {
+    async close() {
+      await member.close();
+      await bus?.close();
+    },
   };
 }
 

@@ -42,6 +42,8 @@ export interface NewCall {
   startedAt?: Date;
   /** Record a `call.started` webhook event in the same transaction (the vertical has a webhook for it). */
   emitStarted?: boolean;
+  /** The instance that prepares and serves the call (calls.prepared_by and calls.owner). */
+  owner?: string | null;
 }
 
 export interface FinalizeCall {
@@ -95,13 +97,13 @@ export class CallsRepository {
   private async insert(q: Queryable, call: NewCall): Promise<CallRecord> {
     const { rows } = await q.query(
       `INSERT INTO calls (id, call_sid, vertical, manifest_version, engine, direction, from_number, to_number,
-                          trace_id, metadata, status, started_at, channel)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, 'in_progress', COALESCE($11::timestamptz, now()), $12)
+                          trace_id, metadata, status, started_at, channel, prepared_by, owner)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, 'in_progress', COALESCE($11::timestamptz, now()), $12, $13, $13)
        RETURNING ${COLUMNS}`,
       [
         call.id, call.callSid, call.vertical, call.manifestVersion, call.engine ?? null, call.direction ?? 'inbound',
         call.from ?? null, call.to ?? null, call.traceId ?? null, jsonParam(call.metadata ?? {}),
-        call.startedAt ? call.startedAt.toISOString() : null, call.channel ?? 'phone',
+        call.startedAt ? call.startedAt.toISOString() : null, call.channel ?? 'phone', call.owner ?? null,
       ],
     );
     return toCallRecord(rows[0]!);

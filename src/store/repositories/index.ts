@@ -12,6 +12,7 @@ import { VersionStatsRepository } from './versionStats.js';
 import { WebhookEventsRepository } from './webhooks.js';
 import { TransfersRepository } from './transfers.js';
 import { RetentionRepository } from './retention.js';
+import { FleetRepository } from './fleet.js';
 
 export * from './calls.js';
 export * from './events.js';
@@ -26,6 +27,7 @@ export * from './versionStats.js';
 export * from './webhooks.js';
 export * from './transfers.js';
 export * from './retention.js';
+export * from './fleet.js';
 
 /** The core repositories over one Db (core tables resolve through its search_path). */
 export interface Repositories {
@@ -51,6 +53,8 @@ export interface Repositories {
   transfers: TransfersRepository;
   /** Retention purges: a call's content goes, its metadata stays. */
   retention: RetentionRepository;
+  /** Call ownership across instances and the instance registry (heartbeats). */
+  fleet: FleetRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -69,5 +73,6 @@ export function createRepositories(db: Db): Repositories {
     webhookEvents: new WebhookEventsRepository(db),
     transfers: new TransfersRepository(db),
     retention: new RetentionRepository(db),
+    fleet: new FleetRepository(db),
   };
 }

@@ -8,7 +8,7 @@ import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Admission, CarrierCallPort, OverflowAnswer } from '../carrier.js';
 import { STREAM_PARAM } from '../types.js';
-import { publicBase } from '../urls.js';
+import { publicBase, streamUrlFor } from '../urls.js';
 import { BAD_REQUEST, formOf, sendWebhookError } from '../webhook.js';
 import { SCENARIO_FORM_FIELD, SIGNATURE_INVALID, TWILIO, TWILIO_PATHS, twilioCallStatus } from './protocol.js';
 import { validateTwilioSignature } from './signature.js';
@@ -100,7 +100,7 @@ export function twilioWebhooks(opts: TwilioWebhookOptions, port: CarrierCallPort
           [STREAM_PARAM.version]: admission.version,
         };
         if (scenario) parameters[STREAM_PARAM.scenario] = scenario;
-        twiml = connectStreamTwiml({ url: opts.streamUrl, parameters });
+        twiml = connectStreamTwiml({ url: streamUrlFor(opts.streamUrl, admission.instance), parameters });
         break;
       }
       case 'unknown_number':

@@ -51,7 +51,10 @@ export function describeScenarioSuite(id: string, family: readonly AnyToolDefini
     });
 
     it('opens every call with the manifest greeting', () => {
-      for (const s of scenarios) expect([s.id, s.opening[0]?.say]).toEqual([s.id, vertical.manifest.greeting]);
+      // A vertical that records says its consent line first, then the greeting.
+      const consent = vertical.manifest.recording.enabled ? [vertical.manifest.recording.consentLine] : [];
+      const opening = [...consent, vertical.manifest.greeting];
+      for (const s of scenarios) expect([s.id, s.opening.slice(0, opening.length).map((st) => st.say)]).toEqual([s.id, opening]);
     });
 
     it('uses every tool of the family in some scenario', () => {
