@@ -14,6 +14,12 @@ export interface CallSessionOptions {
   prepareTtlMs: number;
   /** The longest a hang-up or transfer waits for the agent's last words to be heard. */
   drainTimeoutMs: number;
+  /** No model event for this long while a response is due: the model has stalled (failover). */
+  modelStallMs: number;
+  /** The model service's session lifetime cap (OpenAI Realtime: 60 minutes). */
+  modelSessionMaxMs: number;
+  /** How long before that cap a replacement session is opened and swapped in at a turn boundary. */
+  modelSessionRenewMarginMs: number;
 }
 
 export const DEFAULT_SESSION_OPTIONS: CallSessionOptions = {
@@ -24,4 +30,7 @@ export const DEFAULT_SESSION_OPTIONS: CallSessionOptions = {
   speakTimeoutMs: 15_000,
   prepareTtlMs: 30_000,
   drainTimeoutMs: 10_000,
+  modelStallMs: 15_000,
+  modelSessionMaxMs: 60 * 60_000,
+  modelSessionRenewMarginMs: 5 * 60_000,
 };
