@@ -52,6 +52,8 @@ export interface EmulatorOptions {
   /** Voice ids the TTS peer accepts (default: any id matching /^[A-Za-z0-9]{1,64}$/). */
   ttsVoices?: readonly string[];
   logger?: Logger;
+  /** The session lifetime cap, as the service enforces it (default 60 minutes). */
+  maxSessionMs?: number;
   /** Called when a connection ends, with what happened on it. */
   onSessionEnd?: (summary: EmulatorSessionSummary) => void;
 }
@@ -158,6 +160,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
           if (ws.readyState === ws.OPEN) ws.send(json);
         },
         brain, synth, pacing, now, logger: slog, ...(options.model ? { model: options.model } : {}),
+        socket: { drop: () => ws.terminate(), close: (code, reason) => ws.close(code, reason) },
+        ...(options.maxSessionMs !== undefined ? { maxSessionMs: options.maxSessionMs } : {}),
       });
       const entry = { ws, session };
       sessions.add(entry);

@@ -14,6 +14,7 @@ import { ResponseRun, type CancelReason, type OutputPacing } from './responder.j
 import { defaultSession, formatLabel, isWireError, mergeSessionUpdate, toAudioFormat, type SessionResource, type WireAudioFormat } from './sessionConfig.js';
 import { parseClientItem, typedText } from './clientItems.js';
 import type { BrainSession } from './brain/types.js';
+import { expireSession, stageFault } from './faults.js';
 
 export const CLIENT_EVENT_TYPES = [
   'session.update', 'input_audio_buffer.append', 'input_audio_buffer.commit', 'input_audio_buffer.clear',
@@ -35,6 +36,10 @@ export interface EmulatorSessionOptions {
   model?: string;
   /** Sees every server event type (and the event, except audio deltas). */
   observe?: (type: string, event: Record<string, unknown> | null) => void;
+  /** The connection, for staged faults: kill it without a close frame, or close it. */
+  socket?: { drop(): void; close(code: number, reason: string): void };
+  /** The service's session lifetime cap (default 60 minutes): then `session_expired` and the socket closes. */
+  maxSessionMs?: number;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -53,12 +58,17 @@ export class EmulatorSession {
   private readonly seenByBrain = new Set<string>();
   private scratch = Buffer.allocUnsafe(4096);
   private closed = false;
+  /** A staged stall: nothing goes out, nothing is answered. */
+  private silenced = false;
+  private lifetimeTimer: NodeJS.Timeout | undefined;
   /** Counters for stats and tests. */
   readonly counts = { clientEvents: 0, errors: 0, responses: 0, cancelled: 0, speechSegments: 0 };
 
   constructor(private readonly opts: EmulatorSessionOptions) {
     this.session = defaultSession(opts.model);
-    this.sink = new EventSink(opts.send, opts.observe);
+    this.sink = new EventSink((json) => {
+      if (!this.silenced) opts.send(json);
+    }, opts.observe);
     this.vad = new EnergyVad(this.inputFormat, this.vadOptions());
   }
 
@@ -85,10 +95,16 @@ export class EmulatorSession {
 
   start(): void {
     this.sink.emit('session.created', { session: this.session });
+    this.lifetimeTimer = setTimeout(() => {
+      this.active?.abort();
+      expireSession(this.sink, (code, reason) => this.opts.socket?.close(code, reason));
+    }, this.opts.maxSessionMs ?? 3_600_000);
+    this.lifetimeTimer.unref();
   }
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.lifetimeTimer);
     this.active?.abort();
     this.active = undefined;
   }
@@ -100,7 +116,7 @@ export class EmulatorSession {
 
   /** One client message off the socket. Never throws. */
   handleMessage(data: string): void {
-    if (this.closed) return;
+    if (this.closed || this.silenced) return;
     this.counts.clientEvents += 1;
     let event: unknown;
     try {
@@ -246,6 +262,8 @@ export class EmulatorSession {
       if (typeof p === 'string' && p !== 'root' && !this.conversation.has(p)) return this.error(ERR.itemNotFound('previous_item_id', p, id));
       previousReq = p;
     }
+    // An assistant message before any response: the client is restoring an earlier conversation.
+    if (item.role === 'assistant' && this.counts.responses === 0) this.opts.brain.historyRestored?.();
     const typed = typedText(item);
     const previous = this.conversation.insert(item, { origin: typed !== undefined ? 'caller_text' : 'client' }, previousReq);
     if (typed !== undefined) this.opts.brain.callerInput({ kind: 'text', index: this.callerInputs++, text: typed });
@@ -360,6 +378,12 @@ export class EmulatorSession {
     } catch (err) {
       this.opts.logger.error('brain failed', { err, clientEventId: id });
       reply = { say: 'Sorry, something went wrong on my side.' };
+    }
+    if (reply.fault) {
+      const socket = this.opts.socket;
+      return stageFault(reply.fault, {
+        sink: this.sink, run, silence: () => (this.silenced = true), drop: () => socket?.drop(), close: (code, reason) => socket?.close(code, reason),
+      });
     }
     void run.play(reply).then(() => {
       // Items the response itself made are not news to the brain next time.
