@@ -5,6 +5,7 @@
  *   npm run bench -- --only edge --calls 50     one section, one load
  *   npm run bench -- --modes passthrough --seconds 10 --profile   (gateway CPU profiles in bench/profiles)
  *   npm run bench -- --json                     results as JSON on stdout as well
+ *   npm run bench -- --only soak --calls 40 --minutes 2   the soak (faults every few seconds), shortened
  *   npm run bench -- --only edge --tracing on   gateway tracing to a local OTLP receiver (off | on | both;
  *                                               both, the default, runs passthrough twice and reports the overhead)
  *
@@ -16,6 +17,7 @@ import { join } from 'node:path';
 import { edgeSection } from './sections/edge.js';
 import { analysisSection } from './analysis.js';
 import { webrtcSection } from './sections/webrtc.js';
+import { soakSection } from './sections/soak.js';
 import type { BenchContext, BenchSection, SectionResult } from './types.js';
 
 const SECTIONS: BenchSection[] = [
@@ -23,6 +25,7 @@ const SECTIONS: BenchSection[] = [
   // Append further sections here (e.g. post-call analysis throughput).
   analysisSection,
   webrtcSection,
+  soakSection,
 ];
 
 function arg(name: string): string | undefined {

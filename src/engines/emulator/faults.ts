@@ -3,6 +3,7 @@
  * the same event shapes, in the same order, so the runtime meets them exactly as in production.
  */
 import type { ScenarioFault } from '../../scenarios/index.js';
+import type { SessionResource } from './sessionConfig.js';
 import type { EventSink } from './emit.js';
 import type { ResponseRun } from './responder.js';
 
@@ -58,4 +59,12 @@ export function stageFault(fault: ScenarioFault, t: FaultTarget): void {
       expireSession(t.sink, t.close);
       return;
   }
+}
+
+/** The energy detector's settings for a session's turn detection (semantic_vad: eagerness as the end-of-turn silence). */
+export function vadOptionsFor(td: SessionResource['audio']['input']['turn_detection']): { threshold: number; prefixPaddingMs: number; silenceDurationMs: number } {
+  if (td?.type === 'server_vad') return { threshold: td.threshold, prefixPaddingMs: td.prefix_padding_ms, silenceDurationMs: td.silence_duration_ms };
+  const eager = td?.type === 'semantic_vad' ? td.eagerness : 'auto';
+  const silence = eager === 'high' ? 300 : eager === 'low' ? 1000 : 500;
+  return { threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: silence };
 }

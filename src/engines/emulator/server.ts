@@ -64,6 +64,8 @@ export interface EmulatorSessionSummary {
   brain: BrainKind;
   items: ConversationItem[];
   counts: EmulatorSession['counts'];
+  /** Output audio sent on the connection, in bytes. */
+  audioOutBytes: number;
 }
 
 export interface RunningEmulator {
@@ -175,7 +177,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         sessions.delete(entry);
         options.onSessionEnd?.({
           sessionId: session.resource.id, scenarioId: scenario?.id ?? null, brain: brainKind,
-          items: session.conversation.list(), counts: session.counts,
+          items: session.conversation.list(), counts: session.counts, audioOutBytes: session.audioOutBytes,
         });
       });
       session.start();

@@ -11,6 +11,7 @@ import { EventSink, type Send } from './emit.js';
 import { ERR, type WireError } from './errors.js';
 import { newWireId } from './ids.js';
 import { ResponseRun, type CancelReason, type OutputPacing } from './responder.js';
+import { vadOptionsFor } from './faults.js';
 import { defaultSession, formatLabel, isWireError, mergeSessionUpdate, toAudioFormat, type SessionResource, type WireAudioFormat } from './sessionConfig.js';
 import { parseClientItem, typedText } from './clientItems.js';
 import type { BrainSession } from './brain/types.js';
@@ -62,7 +63,7 @@ export class EmulatorSession {
   private silenced = false;
   private lifetimeTimer: NodeJS.Timeout | undefined;
   /** Counters for stats and tests. */
-  readonly counts = { clientEvents: 0, errors: 0, responses: 0, cancelled: 0, speechSegments: 0 };
+  readonly counts = { clientEvents: 0, errors: 0, responses: 0, cancelled: 0, speechSegments: 0, audioAppends: 0 };
 
   constructor(private readonly opts: EmulatorSessionOptions) {
     this.session = defaultSession(opts.model);
@@ -76,6 +77,11 @@ export class EmulatorSession {
     return this.session;
   }
 
+  /** Output audio sent on this session so far, in bytes. */
+  get audioOutBytes(): number {
+    return this.sink.audioBytes;
+  }
+
   get responseInFlight(): boolean {
     return this.active !== undefined;
   }
@@ -85,12 +91,7 @@ export class EmulatorSession {
   }
 
   private vadOptions(): { threshold: number; prefixPaddingMs: number; silenceDurationMs: number } {
-    const td = this.session.audio.input.turn_detection;
-    if (td?.type === 'server_vad') return { threshold: td.threshold, prefixPaddingMs: td.prefix_padding_ms, silenceDurationMs: td.silence_duration_ms };
-    // semantic_vad: an energy detector with eagerness as the end-of-turn silence.
-    const eager = td?.type === 'semantic_vad' ? td.eagerness : 'auto';
-    const silence = eager === 'high' ? 300 : eager === 'low' ? 1000 : 500;
-    return { threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: silence };
+    return vadOptionsFor(this.session.audio.input.turn_detection);
   }
 
   start(): void {
@@ -181,6 +182,7 @@ export class EmulatorSession {
     // 16-bit PCM comes in whole samples; an odd byte count is audio in some other format.
     if (format.type === 'audio/pcm' && n % 2 !== 0) return this.error(ERR.badAudio(formatLabel(wire), id));
     if (n === 0) return;
+    this.counts.audioAppends += 1;
     this.bufferedMs += bytesToMs(n, format);
     // Without turn detection the clock still runs (a later commit is timed by it); events are dropped.
     this.vad.push(this.scratch, this.session.audio.input.turn_detection === null ? ignoreVad : this.onVad, n);
