@@ -80,7 +80,8 @@ export class SoakLoad {
   private ticker: NodeJS.Timeout | undefined;
   private stopping = false;
   private seq = 0;
-  private kindTurn = 0;
+  /** Where the round of fault kinds starts (so short runs see carrier faults too). */
+  private kindTurn = Math.floor(Math.random() * 8);
   private readonly slots: Promise<void>[] = [];
 
   constructor(private readonly opts: SoakOptions) {}

@@ -26,6 +26,8 @@ const config = loadConfig({ env: { SWITCHBOARD_ENGINE: 'emulator', LOG_LEVEL: 'e
 const catalog = createCatalog({ verticalsDir: config.paths.verticals, agentsDir: config.paths.agents, registry });
 const store = await openStore({ databaseUrl, schema, poolSize: 10 });
 await store.migrate();
+// The called vertical's own tables (its analyses land there).
+for (const v of catalog.list()) if (v.id === 'salon') await store.migrateVertical(v.manifest, v.dir);
 const analysed = new Set<string>();
 const postCall = await startPostCallProcessing({
   config, store, catalog, onCompleted: (job) => analysed.add(job.callId), relayBackoffBaseMs: 200,
