@@ -59,6 +59,8 @@ class Call {
   closing = false;
   heardAudio = false;
   faultDone = false;
+  /** The caller finished a phrase and no answer has started yet (it does not hang up on a reply in flight). */
+  awaitingReplySince = 0;
   readonly startedAt = performance.now();
   constructor(readonly rec: SoakCallRecord, readonly endsAt: number) {}
   get streamSid(): string {
@@ -102,7 +104,7 @@ export class SoakLoad {
   }
 
   /** No new calls; every call hangs up politely (after the agent stops talking, at most `graceMs`). */
-  async stop(graceMs = 8000): Promise<void> {
+  async stop(graceMs = 20_000): Promise<void> {
     this.stopping = true;
     const until = performance.now() + graceMs;
     while (this.live.size > 0 && performance.now() < until) await sleep(100);
@@ -194,6 +196,7 @@ export class SoakLoad {
     if (msg.event === 'media') {
       call.rec.framesReceived++;
       call.heardAudio = true;
+      call.awaitingReplySince = 0;
       call.playQueue.push(null);
     } else if (msg.event === 'mark' && msg.mark?.name) {
       call.playQueue.push(msg.mark.name);
@@ -255,14 +258,17 @@ export class SoakLoad {
     }
     c.sinceSpoke++;
     if (c.speaking || !c.playbackEmpty || c.idleFor < 30) return;
-    if (now >= c.endsAt || this.stopping) {
+    const awaiting = c.awaitingReplySince > 0 && now - c.awaitingReplySince < 8000;
+    if ((now >= c.endsAt || this.stopping) && !awaiting) {
       void this.hangUp(c);
       return;
     }
-    if (c.sinceSpoke > 150 && c.heardAudio) {
+    if (c.sinceSpoke > 150 && c.heardAudio && !awaiting && now < c.endsAt && !this.stopping) {
       c.speech = this.phrases[(c.seq + c.rec.callSid.length) % this.phrases.length]!;
       c.speechHead = 0;
       c.sinceSpoke = 0;
+      // Counted from when the phrase (and its trailing silence) has been sent.
+      c.awaitingReplySince = now + c.speech.length * 20;
     }
   }
 

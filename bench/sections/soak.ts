@@ -77,12 +77,16 @@ export async function runSoak(ctx: BenchContext, calls: number, minutes: number)
     let lostIn = 0;
     let lostOut = 0;
     let unexpected = 0;
+    let callsWithLoss = 0;
     for (const r of clean) {
       const seen = perCall[r.tag];
       if (r.closedUnexpectedly) unexpected++;
       if (!seen) continue;
-      lostIn += Math.max(0, r.framesSentAfterAudio - seen.audioAppends);
-      lostOut += Math.max(0, Math.floor(seen.audioOutBytes / FRAME_BYTES) - r.framesReceived - seen.sessions);
+      const inLost = Math.max(0, r.framesSentAfterAudio - seen.audioAppends);
+      const outLost = Math.max(0, Math.floor(seen.audioOutBytes / FRAME_BYTES) - r.framesReceived - seen.sessions);
+      if (inLost + outLost > 0) callsWithLoss++;
+      lostIn += inLost;
+      lostOut += outLost;
     }
     const growth = (rssEnd - rssWarm) / rssWarm * 100;
     const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
@@ -103,6 +107,7 @@ export async function runSoak(ctx: BenchContext, calls: number, minutes: number)
       { name: 'RSS after warm-up → end', value: `${mb(rssWarm)} → ${mb(rssEnd)} (${growth >= 0 ? '+' : ''}${growth.toFixed(1)} %; samples ${samples.map((s) => (s / 1024 / 1024).toFixed(0)).join(' ')})`, ok: growth < 5 },
       { name: 'caller frames lost, clean calls', value: String(lostIn), ok: lostIn === 0 },
       { name: 'agent frames lost, clean calls', value: String(lostOut), ok: lostOut === 0 },
+      { name: 'clean calls with any frame lost', value: `${callsWithLoss} of ${clean.length}`, ok: callsWithLoss === 0 },
       { name: 'clean calls cut off', value: String(unexpected), ok: unexpected === 0 },
     ];
     await gateway.request('close', undefined, 60_000).catch(() => undefined);
