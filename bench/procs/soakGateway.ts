@@ -40,20 +40,23 @@ const manager = new CallManager({
 const gateway = createGateway({ catalog, handler: manager, carriers, engine: 'emulator', logger: undefined });
 const { port } = await gateway.listen(0, '127.0.0.1');
 
-interface CallRowCounts { total: number; unfinalised: number; failedOver: number; byCause: Record<string, number>; endReasons: Record<string, number> }
+interface CallRowCounts { total: number; unfinalised: number; failedOver: number; byCause: Record<string, number>; gaveUp: Record<string, number>; endReasons: Record<string, number> }
 
 async function callRows(): Promise<CallRowCounts & { analysesLost: number; outboxPending: number; jobErrors: string[] }> {
   const { rows } = await store.db.query<{ id: string; ended_at: Date | null; end_reason: string | null; metadata: Record<string, unknown> | null }>(
     'SELECT id, ended_at, end_reason, metadata FROM calls');
-  const counts: CallRowCounts = { total: rows.length, unfinalised: 0, failedOver: 0, byCause: {}, endReasons: {} };
+  const counts: CallRowCounts = { total: rows.length, unfinalised: 0, failedOver: 0, byCause: {}, gaveUp: {}, endReasons: {} };
   let analysesLost = 0;
   for (const r of rows) {
     if (!r.ended_at) counts.unfinalised++;
     else if (!analysed.has(r.id)) analysesLost++;
     counts.endReasons[r.end_reason ?? 'none'] = (counts.endReasons[r.end_reason ?? 'none'] ?? 0) + 1;
-    const failovers = (r.metadata?.failovers ?? []) as Array<{ cause: string }>;
+    const failovers = (r.metadata?.failovers ?? []) as Array<{ cause: string; outcome?: string }>;
     if (failovers.length) counts.failedOver++;
-    for (const f of failovers) counts.byCause[f.cause] = (counts.byCause[f.cause] ?? 0) + 1;
+    for (const f of failovers) {
+      counts.byCause[f.cause] = (counts.byCause[f.cause] ?? 0) + 1;
+      if (f.outcome === 'gave_up') counts.gaveUp[f.cause] = (counts.gaveUp[f.cause] ?? 0) + 1;
+    }
   }
   const outbox = await store.db.query<{ pending: string; errors: string[] | null }>(
     'SELECT count(*) FILTER (WHERE sent_at IS NULL) AS pending, array_agg(DISTINCT left(last_error, 200)) FILTER (WHERE last_error IS NOT NULL) AS errors FROM post_call_outbox');

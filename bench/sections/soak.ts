@@ -26,7 +26,8 @@ function arg(name: string): string | undefined {
 }
 
 interface Rows {
-  total: number; unfinalised: number; failedOver: number; byCause: Record<string, number>; endReasons: Record<string, number>; analysesLost: number;
+  total: number; unfinalised: number; failedOver: number; byCause: Record<string, number>; gaveUp: Record<string, number>; endReasons: Record<string, number>;
+  analysesLost: number;
   outboxPending: number; jobErrors: string[];
 }
 interface PerCall { sessions: number; audioAppends: number; audioOutBytes: number }
@@ -98,6 +99,7 @@ export async function runSoak(ctx: BenchContext, calls: number, minutes: number)
       { name: 'calls placed', value: `${counters.placed} (${clean.length} clean, ${faulted.length} with a fault)` },
       { name: 'faults injected', value: `${modelFaults + counters.faultsInjected} (${modelFaults} model failovers, ${counters.faultsInjected} carrier) ≈ one every ${(elapsedS / Math.max(1, modelFaults + counters.faultsInjected)).toFixed(1)} s` },
       { name: 'failover causes', value: rows ? Object.entries(rows.byCause).map(([k, v]) => `${k} ${v}`).join(', ') : 'n/a' },
+      { name: 'failovers that gave up (second failure)', value: rows ? Object.entries(rows.gaveUp).map(([k, v]) => `${k} ${v}`).join(', ') || 'none' : 'n/a' },
       { name: 'end reasons', value: rows ? Object.entries(rows.endReasons).map(([k, v]) => `${k} ${v}`).join(', ') : 'n/a' },
       { name: 'unfinalised call rows', value: String(rows?.unfinalised ?? 'n/a'), ok: rows?.unfinalised === 0 },
       {
