@@ -6,6 +6,7 @@
  *   npm run bench -- --modes passthrough --seconds 10 --profile   (gateway CPU profiles in bench/profiles)
  *   npm run bench -- --json                     results as JSON on stdout as well
  *   npm run bench -- --only fleet --calls 100   one process vs --workers 2 on one port (Postgres)
+ *   npm run bench -- --only soak --calls 40 --minutes 2   the soak (faults every few seconds), shortened
  *   npm run bench -- --only edge --tracing on   gateway tracing to a local OTLP receiver (off | on | both;
  *                                               both, the default, runs passthrough twice and reports the overhead)
  *
@@ -18,6 +19,7 @@ import { edgeSection } from './sections/edge.js';
 import { analysisSection } from './analysis.js';
 import { webrtcSection } from './sections/webrtc.js';
 import { fleetSection } from './sections/fleet.js';
+import { soakSection } from './sections/soak.js';
 import type { BenchContext, BenchSection, SectionResult } from './types.js';
 
 const SECTIONS: BenchSection[] = [
@@ -26,6 +28,7 @@ const SECTIONS: BenchSection[] = [
   analysisSection,
   webrtcSection,
   fleetSection,
+  soakSection,
 ];
 
 function arg(name: string): string | undefined {

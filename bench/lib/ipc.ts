@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 export interface Child {
   readonly pid: number;
+  /** Settles when the process exits (with its exit code). */
+  readonly exited: Promise<number | null>;
   request<T>(cmd: string, args?: unknown, timeoutMs?: number): Promise<T>;
   /** Resolves with the first `{ event }` message of that name. */
   once<T>(event: string, timeoutMs?: number): Promise<T>;
@@ -25,7 +27,7 @@ export function spawnChild(name: string, env: Record<string, string> = {}, execA
   let seq = 0;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const listeners: Array<{ event: string; resolve: (v: unknown) => void }> = [];
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   proc.on('message', (raw) => {
     const msg = raw as { id?: number; ok?: boolean; result?: unknown; error?: string; event?: string; data?: unknown };
     if (msg.event) {
@@ -47,6 +49,7 @@ export function spawnChild(name: string, env: Record<string, string> = {}, execA
   });
   return {
     pid: proc.pid ?? -1,
+    exited,
     request<T>(cmd: string, args?: unknown, timeoutMs = 120_000): Promise<T> {
       const id = ++seq;
       return new Promise<T>((resolve, reject) => {

@@ -36,6 +36,14 @@ export interface AudioDeltaEvent {
   receivedAtMs: number;
 }
 
+/** Why the service failed a response or sent an error: its type and code, and the back-off it asked for. */
+export interface ModelFailure {
+  errorType: string | undefined;
+  code: string | undefined;
+  /** "Please try again in 1.5s": the wait the service named, in ms. */
+  retryAfterMs: number | undefined;
+}
+
 /** Everything a model session tells its call, as a discriminated union on `type`. */
 export type ModelEvent =
   | AudioDeltaEvent
@@ -49,8 +57,14 @@ export type ModelEvent =
   /** The model started an assistant message. */
   | { type: 'assistant_item_added'; itemId: string; responseId: string }
   | { type: 'response_created'; responseId: string | undefined }
-  /** `usage`: the response's token counts, when the engine reports them. */
-  | { type: 'response_done'; responseId: string | undefined; usage?: { inputTokens: number; outputTokens: number } | undefined }
+  /**
+   * `usage`: the response's token counts, when the engine reports them. `failure`: the response
+   * ended `failed` (what the service said went wrong; `retryAfterMs` when it named a back-off).
+   */
+  | {
+    type: 'response_done'; responseId: string | undefined; usage?: { inputTokens: number; outputTokens: number } | undefined;
+    failure?: ModelFailure | undefined;
+  }
   /** No more audio will come for this item. */
   | { type: 'output_audio_done'; itemId: string; responseId: string }
   | { type: 'assistant_transcript_done'; itemId: string; transcript: string }
@@ -64,7 +78,7 @@ export type ModelEvent =
   /** The engine asked for the current response to stop (an output guardrail, say). */
   | { type: 'interrupt_requested' }
   /** An error from the model service (`origin: 'server'`) or the engine's own runtime (`'engine'`). Never caller content. */
-  | { type: 'model_error'; origin: 'server' | 'engine'; code: string | undefined; errorType: string | undefined }
+  | { type: 'model_error'; origin: 'server' | 'engine'; code: string | undefined; errorType: string | undefined; retryAfterMs?: number | undefined }
   /** The model connection closed; `expected` when we closed it. */
   | { type: 'socket_closed'; code: number; reason: string; expected: boolean };
 

@@ -128,6 +128,7 @@ export class CallSession {
     this.model = new ModelSupervisor({
       graph: init.vertical.graph, template: init.vertical.session, voice: init.vertical.voices.get(this.agent), env,
       connectTimeoutMs: options.connectTimeoutMs, retries: this.manifest.fallback.retries, fallbackMessage: this.manifest.fallback.message,
+      stallMs: options.modelStallMs, lifetime: { maxMs: options.modelSessionMaxMs, marginMs: options.modelSessionRenewMarginMs },
     }, {
       log: this.log,
       ended: () => this.ended,
@@ -139,6 +140,8 @@ export class CallSession {
       sayLocally: (text) => deps.voice.say(this.port, text),
       reconnected: (reconnects) => { this.telemetry.reconnect(reconnects, 'reconnected'); this.rec.mergeMetadata({ reconnects }); },
       giveUp: (message) => { this.telemetry.reconnect(this.manifest.fallback.retries, 'gave_up'); return this.giveUp(message); },
+      atTurnBoundary: () => !this.events.callerSpeaking && this.events.activeResponseId === undefined && this.playback.idle && this.rec.toolsRunning === 0,
+      mergeMetadata: (metadata) => this.rec.mergeMetadata(metadata),
     });
     if (init.adoptRow) this.rec.adopt();
     else {
@@ -223,7 +226,7 @@ export class CallSession {
     } catch (err) {
       connected(err);
       this.log.warn('model connection failed at call start', { err: describeError(err) });
-      void this.model.failover('connect failed');
+      void this.model.failover({ cause: 'connect_failed' });
     }
   }
 

@@ -18,6 +18,12 @@ export interface CallSessionOptions extends FlowLimits {
   drainTimeoutMs: number;
   /** Warm transfer waits (tests shorten them): see warmTransfer.ts. */
   transfer?: { acceptWindowMs?: number; resumeWaitMs?: number };
+  /** No model event for this long while a response is due: the model has stalled (failover). */
+  modelStallMs: number;
+  /** The model service's session lifetime cap (OpenAI Realtime: 60 minutes). */
+  modelSessionMaxMs: number;
+  /** How long before that cap a replacement session is opened and swapped in at a turn boundary. */
+  modelSessionRenewMarginMs: number;
 }
 
 export const DEFAULT_SESSION_OPTIONS: CallSessionOptions = {
@@ -29,4 +35,7 @@ export const DEFAULT_SESSION_OPTIONS: CallSessionOptions = {
   prepareTtlMs: 30_000,
   drainTimeoutMs: 10_000,
   ...DEFAULT_FLOW_LIMITS,
+  modelStallMs: 15_000,
+  modelSessionMaxMs: 60 * 60_000,
+  modelSessionRenewMarginMs: 5 * 60_000,
 };

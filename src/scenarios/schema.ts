@@ -15,6 +15,25 @@ export const END_CALL_TOOL = 'end_call';
 
 const jsonArgs = z.record(z.string(), z.unknown());
 
+/** Model failures the emulator can stage, each as the real service shows it. */
+export const FAULT_KINDS = ['server_error', 'response_failed', 'rate_limit', 'stall', 'drop', 'session_expired'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/**
+ * A model failure in place of a response: `server_error` (an `error` event of type
+ * `server_error`), `response_failed` (`response.done` with status `failed`), `rate_limit` (a
+ * failed response with code `rate_limit_exceeded` naming `retryAfterMs`), `stall` (the session
+ * goes silent, socket open), `drop` (the socket dies), `session_expired` (the lifetime-cap
+ * `error`, then the socket closes). A fault happens once: a session that was told the
+ * conversation so far resumes the turn after it.
+ */
+export const faultSchema = z.strictObject({
+  kind: z.enum(FAULT_KINDS),
+  /** For `rate_limit`: the wait the error message names (default 1000). */
+  retryAfterMs: z.number().int().min(0).max(60_000).optional(),
+});
+export type ScenarioFault = z.infer<typeof faultSchema>;
+
 /** One model step: one response. It may speak, then do at most one action. */
 export const modelStepSchema = z.strictObject({
   /** Spoken (audio + transcript) at the start of the response. */
@@ -28,10 +47,13 @@ export const modelStepSchema = z.strictObject({
   handoff: z.string().min(1).optional(),
   /** Ends the call through the `end_call` tool. `true`, or the tool's arguments. */
   endCall: z.union([z.literal(true), z.strictObject({ reason: z.string().min(1).optional(), args: jsonArgs.optional() })]).optional(),
+  /** The model fails instead of answering (the emulator stages it; see `faultSchema`). */
+  fault: faultSchema.optional(),
 }).superRefine((step, ctx) => {
   const actions = [step.call, step.handoff, step.endCall].filter((a) => a !== undefined).length;
+  if (step.fault && (actions > 0 || step.say !== undefined)) ctx.addIssue({ code: 'custom', message: 'a fault step does nothing else (put what comes after it in the next step)' });
   if (actions > 1) ctx.addIssue({ code: 'custom', message: 'a step does at most one of call, handoff, endCall (use another step for the next)' });
-  if (actions === 0 && step.say === undefined) ctx.addIssue({ code: 'custom', message: 'a step must say something or do something' });
+  if (actions === 0 && step.say === undefined && !step.fault) ctx.addIssue({ code: 'custom', message: 'a step must say something or do something' });
 });
 export type ModelStep = z.infer<typeof modelStepSchema>;
 

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { setTracingDisabled } from '@openai/agents';
 import { createCatalog, type Catalog } from '../../src/catalog/index.js';
 import { loadConfig } from '../../src/config/index.js';
-import { startEmulator, type RunningEmulator } from '../../src/engines/emulator/index.js';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/engines/emulator/index.js';
 import { createEngineSelector } from '../../src/engines/select.js';
 import type { ModelAudio } from '../../src/engines/modelSession.js';
 import { CallManager, type CallSessionOptions } from '../../src/realtime/index.js';
@@ -117,6 +117,8 @@ export interface HarnessOptions {
   session?: Partial<CallSessionOptions>;
   /** Carriers served beside Twilio (each with its own call services). */
   carriers?: readonly Carrier[];
+  /** Emulator options beyond the scenarios and pacing (e.g. its session lifetime cap). */
+  emulator?: Pick<EmulatorOptions, 'maxSessionMs'>;
 }
 
 export interface Harness {
@@ -148,7 +150,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   await store.migrate();
 
   const scenarios = options.scenarios ?? [];
-  let emulator = await startEmulator({ scenarios, pacing: { speed: 4 } });
+  let emulator = await startEmulator({ scenarios, pacing: { speed: 4 }, ...options.emulator });
   const emulatorPort = emulator.port;
   const twilio = await startFakeTwilioApi({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
   // The test phone is unsigned; call control authenticates to the fake REST API.
@@ -169,7 +171,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     store, catalog, get emulator() { return emulator; }, proxy, twilio, manager, gateway,
     baseUrl: `http://127.0.0.1:${port}`,
     async restartEmulator() {
-      emulator = await startEmulator({ scenarios, pacing: { speed: 4 }, port: emulatorPort });
+      emulator = await startEmulator({ scenarios, pacing: { speed: 4 }, port: emulatorPort, ...options.emulator });
     },
     async close() {
       await gateway.close('test over');

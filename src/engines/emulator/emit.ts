@@ -14,6 +14,8 @@ export type EventFields<T extends string> = T extends SharedServerEventType ? Se
 
 export class EventSink {
   private count = 0;
+  /** Output audio bytes sent in deltas. */
+  audioBytes = 0;
   constructor(private readonly send: Send, private readonly observe?: (type: string, event: Record<string, unknown> | null) => void) {}
 
   /** Number of server events sent (for stats). */
@@ -31,6 +33,7 @@ export class EventSink {
   /** `response.output_audio.delta` without building an object. */
   audioDelta(responseId: string, itemId: string, outputIndex: number, base64: string): void {
     this.count += 1;
+    this.audioBytes += (base64.length * 3) / 4 - (base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0);
     this.observe?.('response.output_audio.delta', null);
     this.send(`{"type":"response.output_audio.delta","event_id":"${newWireId('event')}","response_id":"${responseId}","item_id":"${itemId}","output_index":${outputIndex},"content_index":0,"delta":"${base64}"}`);
   }

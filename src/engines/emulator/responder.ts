@@ -289,13 +289,20 @@ export class ResponseRun {
 
   /** The brain or synthesis failed: the response ends `failed` and the session carries on. */
   private fail(err: unknown): void {
+    this.failWith({ type: 'server_error', code: null, message: err instanceof Error ? err.message : String(err) });
+  }
+
+  /** Ends the response `failed` with `error` in its status details (a staged fault, or our own failure). */
+  failWith(error: { type: string; code: string | null; message: string }): void {
+    if (!this.active) return;
     if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     this.status = 'completed';
     this.sink.emit('response.done', {
       response: this.resource({
         status: 'failed',
         output: this.output,
-        status_details: { type: 'failed', error: { type: 'server_error', message: err instanceof Error ? err.message : String(err) } },
+        status_details: { type: 'failed', error },
         usage: this.usage(),
       }),
     });

@@ -52,6 +52,8 @@ export interface EmulatorOptions {
   /** Voice ids the TTS peer accepts (default: any id matching /^[A-Za-z0-9]{1,64}$/). */
   ttsVoices?: readonly string[];
   logger?: Logger;
+  /** The session lifetime cap, as the service enforces it (default 60 minutes). */
+  maxSessionMs?: number;
   /** Called when a connection ends, with what happened on it. */
   onSessionEnd?: (summary: EmulatorSessionSummary) => void;
 }
@@ -62,6 +64,8 @@ export interface EmulatorSessionSummary {
   brain: BrainKind;
   items: ConversationItem[];
   counts: EmulatorSession['counts'];
+  /** Output audio sent on the connection, in bytes. */
+  audioOutBytes: number;
 }
 
 export interface RunningEmulator {
@@ -158,6 +162,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
           if (ws.readyState === ws.OPEN) ws.send(json);
         },
         brain, synth, pacing, now, logger: slog, ...(options.model ? { model: options.model } : {}),
+        socket: { drop: () => ws.terminate(), close: (code, reason) => ws.close(code, reason) },
+        ...(options.maxSessionMs !== undefined ? { maxSessionMs: options.maxSessionMs } : {}),
       });
       const entry = { ws, session };
       sessions.add(entry);
@@ -171,7 +177,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         sessions.delete(entry);
         options.onSessionEnd?.({
           sessionId: session.resource.id, scenarioId: scenario?.id ?? null, brain: brainKind,
-          items: session.conversation.list(), counts: session.counts,
+          items: session.conversation.list(), counts: session.counts, audioOutBytes: session.audioOutBytes,
         });
       });
       session.start();

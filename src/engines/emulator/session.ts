@@ -11,9 +11,11 @@ import { EventSink, type Send } from './emit.js';
 import { ERR, type WireError } from './errors.js';
 import { newWireId } from './ids.js';
 import { ResponseRun, type CancelReason, type OutputPacing } from './responder.js';
+import { vadOptionsFor } from './faults.js';
 import { defaultSession, formatLabel, isWireError, mergeSessionUpdate, toAudioFormat, type SessionResource, type WireAudioFormat } from './sessionConfig.js';
 import { parseClientItem, typedText } from './clientItems.js';
 import type { BrainSession } from './brain/types.js';
+import { expireSession, stageFault } from './faults.js';
 
 export const CLIENT_EVENT_TYPES = [
   'session.update', 'input_audio_buffer.append', 'input_audio_buffer.commit', 'input_audio_buffer.clear',
@@ -35,6 +37,10 @@ export interface EmulatorSessionOptions {
   model?: string;
   /** Sees every server event type (and the event, except audio deltas). */
   observe?: (type: string, event: Record<string, unknown> | null) => void;
+  /** The connection, for staged faults: kill it without a close frame, or close it. */
+  socket?: { drop(): void; close(code: number, reason: string): void };
+  /** The service's session lifetime cap (default 60 minutes): then `session_expired` and the socket closes. */
+  maxSessionMs?: number;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -53,17 +59,27 @@ export class EmulatorSession {
   private readonly seenByBrain = new Set<string>();
   private scratch = Buffer.allocUnsafe(4096);
   private closed = false;
+  /** A staged stall: nothing goes out, nothing is answered. */
+  private silenced = false;
+  private lifetimeTimer: NodeJS.Timeout | undefined;
   /** Counters for stats and tests. */
-  readonly counts = { clientEvents: 0, errors: 0, responses: 0, cancelled: 0, speechSegments: 0 };
+  readonly counts = { clientEvents: 0, errors: 0, responses: 0, cancelled: 0, speechSegments: 0, audioAppends: 0 };
 
   constructor(private readonly opts: EmulatorSessionOptions) {
     this.session = defaultSession(opts.model);
-    this.sink = new EventSink(opts.send, opts.observe);
+    this.sink = new EventSink((json) => {
+      if (!this.silenced) opts.send(json);
+    }, opts.observe);
     this.vad = new EnergyVad(this.inputFormat, this.vadOptions());
   }
 
   get resource(): Readonly<SessionResource> {
     return this.session;
+  }
+
+  /** Output audio sent on this session so far, in bytes. */
+  get audioOutBytes(): number {
+    return this.sink.audioBytes;
   }
 
   get responseInFlight(): boolean {
@@ -75,20 +91,21 @@ export class EmulatorSession {
   }
 
   private vadOptions(): { threshold: number; prefixPaddingMs: number; silenceDurationMs: number } {
-    const td = this.session.audio.input.turn_detection;
-    if (td?.type === 'server_vad') return { threshold: td.threshold, prefixPaddingMs: td.prefix_padding_ms, silenceDurationMs: td.silence_duration_ms };
-    // semantic_vad: an energy detector with eagerness as the end-of-turn silence.
-    const eager = td?.type === 'semantic_vad' ? td.eagerness : 'auto';
-    const silence = eager === 'high' ? 300 : eager === 'low' ? 1000 : 500;
-    return { threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: silence };
+    return vadOptionsFor(this.session.audio.input.turn_detection);
   }
 
   start(): void {
     this.sink.emit('session.created', { session: this.session });
+    this.lifetimeTimer = setTimeout(() => {
+      this.active?.abort();
+      expireSession(this.sink, (code, reason) => this.opts.socket?.close(code, reason));
+    }, this.opts.maxSessionMs ?? 3_600_000);
+    this.lifetimeTimer.unref();
   }
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.lifetimeTimer);
     this.active?.abort();
     this.active = undefined;
   }
@@ -100,7 +117,7 @@ export class EmulatorSession {
 
   /** One client message off the socket. Never throws. */
   handleMessage(data: string): void {
-    if (this.closed) return;
+    if (this.closed || this.silenced) return;
     this.counts.clientEvents += 1;
     let event: unknown;
     try {
@@ -165,6 +182,7 @@ export class EmulatorSession {
     // 16-bit PCM comes in whole samples; an odd byte count is audio in some other format.
     if (format.type === 'audio/pcm' && n % 2 !== 0) return this.error(ERR.badAudio(formatLabel(wire), id));
     if (n === 0) return;
+    this.counts.audioAppends += 1;
     this.bufferedMs += bytesToMs(n, format);
     // Without turn detection the clock still runs (a later commit is timed by it); events are dropped.
     this.vad.push(this.scratch, this.session.audio.input.turn_detection === null ? ignoreVad : this.onVad, n);
@@ -246,6 +264,8 @@ export class EmulatorSession {
       if (typeof p === 'string' && p !== 'root' && !this.conversation.has(p)) return this.error(ERR.itemNotFound('previous_item_id', p, id));
       previousReq = p;
     }
+    // An assistant message before any response: the client is restoring an earlier conversation.
+    if (item.role === 'assistant' && this.counts.responses === 0) this.opts.brain.historyRestored?.();
     const typed = typedText(item);
     const previous = this.conversation.insert(item, { origin: typed !== undefined ? 'caller_text' : 'client' }, previousReq);
     if (typed !== undefined) this.opts.brain.callerInput({ kind: 'text', index: this.callerInputs++, text: typed });
@@ -364,6 +384,12 @@ export class EmulatorSession {
     } catch (err) {
       this.opts.logger.error('brain failed', { err, clientEventId: id });
       reply = { say: 'Sorry, something went wrong on my side.' };
+    }
+    if (reply.fault) {
+      const socket = this.opts.socket;
+      return stageFault(reply.fault, {
+        sink: this.sink, run, silence: () => (this.silenced = true), drop: () => socket?.drop(), close: (code, reason) => socket?.close(code, reason),
+      });
     }
     void run.play(reply).then(() => {
       // Items the response itself made are not news to the brain next time.

@@ -29,6 +29,12 @@ export type RealtimeWireItem = z.infer<typeof realtimeItemSchema>;
 const responseResource = z.object({
   id: z.string().optional(),
   status: z.string().optional(),
+  /** Why a response ended `failed` / `cancelled` / `incomplete`. */
+  status_details: z.object({
+    type: z.string().optional(),
+    reason: z.string().nullable().optional(),
+    error: z.object({ type: z.string().optional(), code: z.string().nullable().optional(), message: z.string().optional() }).nullable().optional(),
+  }).nullable().optional().catch(undefined),
   usage: z.object({ input_tokens: z.number().int().min(0), output_tokens: z.number().int().min(0) }).nullable().optional().catch(undefined),
 });
 
@@ -126,6 +132,17 @@ export function parseServerEvent(text: string): ParsedServerEvent | undefined {
     return undefined;
   }
   return classifyServerEvent(value);
+}
+
+/**
+ * The back-off a service message names ("Please try again in 1.5s", "… in 300ms"), in ms;
+ * undefined when it names none.
+ */
+export function retryAfterMsOf(message: string | undefined): number | undefined {
+  const m = message ? /try again in\s+([0-9]+(?:\.[0-9]+)?)\s*(ms|s)\b/i.exec(message) : null;
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return Math.round(m[2]!.toLowerCase() === 'ms' ? n : n * 1000);
 }
 
 /** The words of an item's content parts (transcripts of audio, or text), joined; undefined when none. */

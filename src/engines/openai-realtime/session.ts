@@ -12,7 +12,7 @@ import type {
   AudioDeltaEvent, CancelCause, ModelEngine, ModelEvent, ModelSession, ModelSessionOptions, ModelSessionUpdate, ReplayItem,
 } from '../modelSession.js';
 import { callSessionConfig, type RealtimeEndpoint } from './config.js';
-import { itemText, type KnownServerEvent, type ParsedServerEvent, type RealtimeWireItem } from './events.js';
+import { itemText, retryAfterMsOf, type KnownServerEvent, type ParsedServerEvent, type RealtimeWireItem } from './events.js';
 import { CarrierRealtimeTransport, type TransportTap } from './transport.js';
 
 /** Items we create when replaying a conversation carry ids starting with this. */
@@ -276,15 +276,20 @@ export class OpenAIRealtimeModelSession implements ModelSession {
         return false;
       case 'response.output_item.done':
         return this.onOutputItemDone(e);
-      case 'response.done':
+      case 'response.done': {
         if (e.response.id === undefined || e.response.id === this.activeResponse) this.activeResponse = undefined;
+        const failed = e.response.status === 'failed' ? e.response.status_details?.error : undefined;
         this.emit({
           type: 'response_done', responseId: e.response.id,
           ...(e.response.usage ? { usage: { inputTokens: e.response.usage.input_tokens, outputTokens: e.response.usage.output_tokens } } : {}),
+          ...(e.response.status === 'failed'
+            ? { failure: { errorType: failed?.type, code: failed?.code ?? undefined, retryAfterMs: retryAfterMsOf(failed?.message) } }
+            : {}),
         });
         return false;
+      }
       case 'error':
-        this.emit({ type: 'model_error', origin: 'server', code: e.error.code ?? undefined, errorType: e.error.type });
+        this.emit({ type: 'model_error', origin: 'server', code: e.error.code ?? undefined, errorType: e.error.type, retryAfterMs: retryAfterMsOf(e.error.message) });
         return false;
       default:
         return false;

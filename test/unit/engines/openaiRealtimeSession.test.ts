@@ -180,6 +180,21 @@ describe('the OpenAI-realtime model session', () => {
     expect(handoff.map((e) => (e.session as { output_modalities?: unknown }).output_modalities)).toEqual([['text']]);
   });
 
+  it('reports a failed response and a rate limit with the back-off the service names', async () => {
+    await open(true);
+    peer.send({ type: 'response.created', response: { id: 'resp_f' } });
+    peer.send({
+      type: 'response.done',
+      response: { id: 'resp_f', status: 'failed', status_details: { type: 'failed', error: { type: 'requests', code: 'rate_limit_exceeded', message: 'Rate limit reached. Please try again in 2.5s.' } } },
+    });
+    peer.send({ type: 'error', error: { type: 'server_error', code: null, message: 'The server had an error.', param: null, event_id: null } });
+    await until('the error', () => events.some((e) => e.type === 'model_error' && e.origin === 'server'));
+    expect(events.find((e) => e.type === 'response_done')).toEqual({
+      type: 'response_done', responseId: 'resp_f', failure: { errorType: 'requests', code: 'rate_limit_exceeded', retryAfterMs: 2500 },
+    });
+    expect(events.find((e) => e.type === 'model_error' && e.origin === 'server')).toMatchObject({ errorType: 'server_error', code: undefined });
+  });
+
   it('answers a tool call whose arguments are not JSON itself and reports it', async () => {
     const s = await open(true);
     peer.send({ type: 'response.created', response: { id: 'resp_2' } });

@@ -3,6 +3,7 @@ import { createLogger } from '../../../src/observability/index.js';
 import type { AgentGraph, SessionTemplate } from '../../../src/orchestration/index.js';
 import type { CallToolEnv } from '../../../src/toolkit/index.js';
 import { ModelSupervisor, type SupervisorHost } from '../../../src/realtime/modelSupervisor.js';
+import { WatchedSession } from '../../../src/realtime/modelWatchdog.js';
 
 /** A model session that records what the call asked of it; `connect` succeeds or fails as told. */
 class FakeModelSession implements ModelSession {
@@ -66,8 +67,17 @@ class FakeEngine implements ModelEngine {
   }
 }
 
-function harness(options: { retries: number; failures?: boolean[] }) {
+interface HarnessOptions {
+  retries: number;
+  failures?: boolean[];
+  stallMs?: number;
+  lifetime?: { maxMs: number; marginMs: number };
+}
+
+function harness(options: HarnessOptions) {
   const log: string[] = [];
+  const metadata: Record<string, unknown> = {};
+  let boundary = true;
   const events: Array<{ e: ModelEvent; current: boolean }> = [];
   let agent = 'Front';
   let ended = false;
@@ -88,14 +98,23 @@ function harness(options: { retries: number; failures?: boolean[] }) {
       await message;
       log.push('give up');
     },
+    atTurnBoundary: () => boundary,
+    mergeMetadata: (m) => Object.assign(metadata, structuredClone(m)),
   };
   const supervisor = new ModelSupervisor({
-    graph: {} as AgentGraph, template: {} as SessionTemplate, voice: 'alloy', env: {} as CallToolEnv,
+    graph: {} as AgentGraph, template: { turnDetection: { createResponse: true } } as SessionTemplate, voice: 'alloy', env: {} as CallToolEnv,
     connectTimeoutMs: 100, retries: options.retries, fallbackMessage: 'One moment please.',
+    stallMs: options.stallMs ?? 60_000, lifetime: { ...(options.lifetime ?? { maxMs: 3_600_000, marginMs: 300_000 }), pollMs: 10 },
   }, host);
   supervisor.setEngine(engine);
-  return { supervisor, engine, log, events, setAgent: (a: string) => (agent = a), end: () => (ended = true) };
+  return {
+    supervisor, engine, log, events, metadata, setAgent: (a: string) => (agent = a), end: () => (ended = true),
+    setBoundary: (b: boolean) => (boundary = b),
+  };
 }
+
+const tick = (ms = 10) => new Promise((r) => setTimeout(r, ms));
+const innerOf = (s: ModelSession | undefined) => (s as WatchedSession | undefined)?.inner;
 
 describe('the model supervisor', () => {
   it('greets once on the first connection and routes only the current session', async () => {
@@ -105,7 +124,7 @@ describe('the model supervisor', () => {
     const first = h.engine.opened[0]!;
     first.fire({ type: 'response_created', responseId: 'r1' });
     expect(h.events).toEqual([{ e: { type: 'response_created', responseId: 'r1' }, current: true }]);
-    expect(h.supervisor.session).toBe(first);
+    expect(innerOf(h.supervisor.session)).toBe(first);
   });
 
   it('on an unexpected close: canned line, reconnect from the current agent, replay, respond', async () => {
@@ -135,7 +154,7 @@ describe('the model supervisor', () => {
     await h.supervisor.connect(false);
     h.engine.opened[0]!.fire({ type: 'socket_closed', code: 1000, reason: '', expected: true });
     expect(h.log).toEqual(['greet']);
-    await h.supervisor.failover('test');
+    await h.supervisor.failover({ cause: 'connect_failed' });
     expect(h.engine.opened).toHaveLength(3);
     expect(h.log).toEqual(['greet', 'connection lost', 'local:One moment please.', 'give up']);
     expect(h.supervisor.session).toBeUndefined();
@@ -150,5 +169,106 @@ describe('the model supervisor', () => {
     first.fire({ type: 'handoff', from: 'Front', to: 'Billing' });
     first.fire({ type: 'speech_started', receivedAtMs: 1 });
     expect(h.events).toEqual([{ e: { type: 'handoff', from: 'Front', to: 'Billing' }, current: false }]);
+  });
+});
+
+describe('every model failure fails over', () => {
+  async function connected(options: Partial<HarnessOptions> = {}) {
+    const h = harness({ retries: 1, ...options });
+    await h.supervisor.connect(false);
+    return { h, first: h.engine.opened[0]! };
+  }
+
+  it('fails over on a server_error event, not on a client mistake', async () => {
+    const { h, first } = await connected();
+    first.fire({ type: 'model_error', origin: 'server', code: 'response_cancel_not_active', errorType: 'invalid_request_error' });
+    first.fire({ type: 'model_error', origin: 'engine', code: undefined, errorType: 'server_error' });
+    expect(h.engine.opened).toHaveLength(1);
+    first.fire({ type: 'model_error', origin: 'server', code: undefined, errorType: 'server_error' });
+    await tick();
+    expect(h.engine.opened).toHaveLength(2);
+    expect(h.log).toEqual(['greet', 'connection lost', 'local:One moment please.', 'reconnected 1']);
+    expect(h.metadata.failovers).toEqual([expect.objectContaining({ cause: 'server_error', outcome: 'reconnected' })]);
+  });
+
+  it('fails over when a response ends failed', async () => {
+    const { h, first } = await connected();
+    first.fire({ type: 'response_done', responseId: 'r1' });
+    expect(h.engine.opened).toHaveLength(1);
+    first.fire({ type: 'response_done', responseId: 'r2', failure: { errorType: 'server_error', code: undefined, retryAfterMs: undefined } });
+    await tick();
+    expect(h.engine.opened).toHaveLength(2);
+    expect(h.metadata.failovers).toEqual([expect.objectContaining({ cause: 'response_failed', outcome: 'reconnected' })]);
+  });
+
+  it('waits out the back-off a rate limit names before reconnecting', async () => {
+    const { h, first } = await connected();
+    first.fire({ type: 'model_error', origin: 'server', code: 'rate_limit_exceeded', errorType: 'invalid_request_error', retryAfterMs: 300 });
+    await tick(150);
+    // The canned line plays at once; the reconnect waits.
+    expect(h.log).toEqual(['greet', 'connection lost', 'local:One moment please.']);
+    expect(h.engine.opened).toHaveLength(1);
+    await tick(300);
+    expect(h.engine.opened).toHaveLength(2);
+    expect(h.metadata.failovers).toEqual([expect.objectContaining({ cause: 'rate_limited', code: 'rate_limit_exceeded', outcome: 'reconnected' })]);
+  });
+
+  it('declares a stall when no event comes while a response is due, and only then', async () => {
+    const { h, first } = await connected({ stallMs: 80 });
+    // Nothing due: silence is fine.
+    await tick(150);
+    expect(h.engine.opened).toHaveLength(1);
+    // Events keep coming while a response streams: no stall.
+    first.fire({ type: 'response_created', responseId: 'r1' });
+    for (let i = 0; i < 4; i++) {
+      await tick(40);
+      first.fire({ type: 'speech_started', receivedAtMs: 0 });
+    }
+    first.fire({ type: 'response_done', responseId: 'r1' });
+    await tick(150);
+    expect(h.engine.opened).toHaveLength(1);
+    // A request and then nothing.
+    h.supervisor.session!.respond();
+    await tick(150);
+    expect(h.engine.opened).toHaveLength(2);
+    expect(h.metadata.failovers).toEqual([expect.objectContaining({ cause: 'model_stalled', outcome: 'reconnected' })]);
+  });
+
+  it('a second failure with no retries left gives up with that cause', async () => {
+    const { h, first } = await connected();
+    first.fire({ type: 'socket_closed', code: 1006, reason: '', expected: false });
+    await tick();
+    h.engine.opened[1]!.fire({ type: 'model_error', origin: 'server', code: 'session_expired', errorType: 'invalid_request_error' });
+    await tick();
+    expect(h.log.at(-1)).toBe('give up');
+    expect(h.metadata.failovers).toEqual([
+      expect.objectContaining({ cause: 'socket_closed', outcome: 'reconnected' }),
+      expect.objectContaining({ cause: 'session_expired', outcome: 'gave_up' }),
+    ]);
+  });
+
+  it('renews the session before its lifetime cap at a turn boundary, without a canned line or a retry', async () => {
+    const { h, first } = await connected({ lifetime: { maxMs: 200, marginMs: 150 } });
+    h.supervisor.remember({ role: 'caller', text: 'first words' });
+    h.setBoundary(false);
+    await tick(120);
+    // The replacement is open and told the conversation, but the caller is mid-turn.
+    expect(h.engine.opened).toHaveLength(2);
+    const second = h.engine.opened[1]!;
+    expect(second.replayed).toEqual([{ role: 'caller', text: 'first words' }]);
+    expect(innerOf(h.supervisor.session)).toBe(first);
+    h.supervisor.remember({ role: 'assistant', text: 'said meanwhile' });
+    h.setBoundary(true);
+    await tick(40);
+    expect(innerOf(h.supervisor.session)).toBe(second);
+    expect(second.replayed).toEqual([{ role: 'assistant', text: 'said meanwhile' }]);
+    expect(first.calls).toContain('close');
+    expect(second.calls).not.toContain('respond');
+    expect(h.log).toEqual(['greet']);
+    expect(h.metadata.modelSessionRenewals).toBe(1);
+    // The clock restarts with the new session: it is renewed again in time.
+    await tick(200);
+    expect(h.engine.opened.length).toBeGreaterThanOrEqual(3);
+    h.supervisor.close();
   });
 });

@@ -16,6 +16,7 @@ export function stepReply(step: ModelStep): BrainReply {
   return {
     ...(step.say ? { say: step.say } : {}),
     ...(call ? { toolCall: { name: call.name, arguments: JSON.stringify(call.args) } } : {}),
+    ...(step.fault ? { fault: step.fault } : {}),
   };
 }
 
@@ -37,6 +38,8 @@ export class ScriptedBrainSession implements BrainSession {
   private latestTurn = -1;
   private playingTurn = -1;
   private step = 0;
+  /** A reconnect: the next turn to play resumes after its first fault (that fault has happened). */
+  private resumeAfterFault = false;
 
   constructor(private readonly scenario: Scenario) {
     this.fallback = new RulesBrainSession({ transcripts: scenario.turns.map((t) => t.caller) });
@@ -52,6 +55,8 @@ export class ScriptedBrainSession implements BrainSession {
     this.latestTurn = turn;
     const transcript = this.scenario.turns[turn]?.caller ?? null;
     if (input.kind === 'audio') {
+      // The caller spoke on this session: it is past the restored turn (a renewal, not a failover).
+      this.resumeAfterFault = false;
       this.fallback.callerInput({ kind: 'text', index: input.index, text: transcript ?? '' });
       return transcript;
     }
@@ -59,12 +64,21 @@ export class ScriptedBrainSession implements BrainSession {
     return input.text;
   }
 
+  historyRestored(): void {
+    this.resumeAfterFault = true;
+  }
+
   respond(ctx: BrainTurnContext): BrainReply {
-    if (this.latestTurn !== this.playingTurn) {
+    if (this.latestTurn !== this.playingTurn || this.resumeAfterFault) {
       this.playingTurn = this.latestTurn;
       this.step = 0;
     }
     const steps = this.playingTurn < 0 ? this.scenario.opening : this.scenario.turns[this.playingTurn]?.agent ?? [];
+    if (this.resumeAfterFault) {
+      this.resumeAfterFault = false;
+      const fault = steps.findIndex((s) => s.fault !== undefined);
+      if (fault >= 0) this.step = fault + 1;
+    }
     const step = steps[this.step];
     if (step) {
       this.step += 1;

@@ -4,6 +4,7 @@
  * stored conversation, and answers with one response's worth of output.
  */
 import type { ConversationItem } from '../conversation.js';
+import type { ScenarioFault } from '../../../scenarios/index.js';
 import type { SessionResource } from '../sessionConfig.js';
 
 export interface BrainReply {
@@ -11,6 +12,8 @@ export interface BrainReply {
   say?: string;
   /** Then at most one function call; `arguments` is the JSON text sent on the wire. */
   toolCall?: { name: string; arguments: string };
+  /** Instead of answering, the model fails this way (a scenario's `fault` step). */
+  fault?: ScenarioFault;
 }
 
 export interface BrainTurnContext {
@@ -34,6 +37,11 @@ export interface BrainSession {
   callerInput(input: CallerInput): string | null;
   /** One response. */
   respond(ctx: BrainTurnContext): BrainReply;
+  /**
+   * The client told this session an earlier conversation (it created an assistant message
+   * before any response): a reconnect. A scripted brain resumes after the fault that caused it.
+   */
+  historyRestored?(): void;
 }
 
 export interface BrainFactory {
