@@ -23,6 +23,7 @@ import { edgeStats } from './edgeStats.js';
 import { CallLimitTimers } from './limits.js';
 import type { LocalVoice } from './localVoice.js';
 import { ModelSupervisor } from './modelSupervisor.js';
+import { LanguageSwitch } from './languageSwitch.js';
 import { Playback } from './playback.js';
 import { CallRecorder, type CallStore } from './records.js';
 import { SessionEvents } from './sessionEvents.js';
@@ -74,6 +75,7 @@ export class CallSession {
   private readonly port: CallPort;
   private readonly events: SessionEvents;
   private readonly model: ModelSupervisor;
+  private readonly lang: LanguageSwitch;
   private readonly speaker: Speaker;
   private readonly dtmf: DtmfCollector;
   private phase: Phase = 'preparing';
@@ -110,9 +112,9 @@ export class CallSession {
       onIdle: () => this.onPlaybackIdle(),
     }, { markEveryFrames: options.markEveryFrames, media: init.carrierServices.media });
     this.limits = new CallLimitTimers(this.manifest.limits, {
-      silencePrompt: (text) => void this.speaker.speak(text),
-      silenceHangUp: () => void this.hangUpPolitely(this.manifest.limits.goodbye, END_REASON.silenceTimeout),
-      maxDuration: () => void this.hangUpPolitely(this.manifest.limits.goodbye, END_REASON.maxDuration),
+      silencePrompt: () => void this.speaker.speak(this.lang.lines.silencePrompt),
+      silenceHangUp: () => void this.hangUpPolitely(this.lang.lines.goodbye, END_REASON.silenceTimeout),
+      maxDuration: () => void this.hangUpPolitely(this.lang.lines.goodbye, END_REASON.maxDuration),
     });
     const toolRecorder = this.rec.toolRecorder();
     this.port = this.createPort(toolRecorder);
@@ -144,6 +146,7 @@ export class CallSession {
       drain: () => this.speaker.drain(),
       transfer: (to, announce) => this.transferTo(to, announce, END_REASON.transferred),
       hangUp: (goodbye) => this.hangUpNow(goodbye, END_REASON.agentHangup),
+      language: () => this.lang,
     });
     this.model = new ModelSupervisor({
       graph: init.vertical.graph, template: init.vertical.session, voice: init.vertical.voices.get(this.agent), env,
@@ -153,13 +156,17 @@ export class CallSession {
       ended: () => this.ended,
       recoverable: () => this.phase !== 'ending' && this.phase !== 'ended',
       currentAgent: () => this.agent,
-      onEvent: (e, session) => this.events.onModelEvent(e, session),
+      onEvent: (e, session) => this.lang.onModelEvent(e, session),
       connectionLost: () => { this.telemetry.failover(); this.events.connectionLost(); },
       greet: () => void this.speaker.speak(this.manifest.greeting),
       sayLocally: (text) => deps.voice.say(this.port, text),
       reconnected: (reconnects) => { this.telemetry.reconnect(reconnects, 'reconnected'); this.rec.mergeMetadata({ reconnects }); },
       giveUp: (message) => { this.telemetry.reconnect(this.manifest.fallback.retries, 'gave_up'); return this.giveUp(message); },
     });
+    this.lang = new LanguageSwitch(init.vertical, {
+      log: this.log, telemetry: this.telemetry, supervisor: this.model, ended: () => this.ended, offsetMs: () => this.offsetMs(),
+      dropAnswer: () => this.events.connectionLost(), record: (m) => this.rec.mergeMetadata(m), latency: (ms) => this.rec.latency('language_switch', ms),
+    }, (e, session) => this.events.onModelEvent(e, session));
     this.rec.start({
       id: init.callId, callSid: init.callSid, vertical: init.vertical.id, manifestVersion: init.vertical.version,
       from: init.from ?? null, to: init.to ?? null, traceId: init.traceId, startedAt: new Date(this.startedAtMs),
@@ -183,11 +190,7 @@ export class CallSession {
       audio: () => this.audioPath,
       offsetMs: () => this.offsetMs(),
       currentAgent: () => this.agent,
-      setAgent: (name) => {
-        const [from, to] = [this.languageOf(this.agent), this.languageOf(name)];
-        if (from !== to && from !== undefined && to !== undefined) this.telemetry.languageSwitch(from, to);
-        this.agent = name;
-      },
+      setAgent: (name) => { this.agent = name; },
       remember: (item) => this.model.remember(item),
       batchCarrier: (fn) => this.outlet.batch(fn),
       itemCut: (itemId) => this.deps.voice.settle(itemId),
@@ -197,12 +200,6 @@ export class CallSession {
       responseCreated: (id) => this.speaker.claim(id),
       responseDone: (id) => this.speaker.responseDone(id),
     };
-  }
-
-  /** The language an agent speaks: the supported language whose voice is the agent's. */
-  private languageOf(agent: string): string | undefined {
-    const voice = this.vertical.voices.get(agent);
-    return this.manifest.languages.supported.find((l) => l.voice === voice)?.code;
   }
 
   get ended(): boolean {
@@ -318,7 +315,7 @@ export class CallSession {
     if (fallback.humanNumber) {
       await this.transferTo(fallback.humanNumber, undefined, END_REASON.failoverTransfer);
     } else {
-      await this.deps.voice.say(this.port, fallback.unavailableMessage);
+      await this.deps.voice.say(this.port, this.lang.lines.unavailable);
       await this.hangUpNow(undefined, END_REASON.modelUnavailable);
     }
   }
@@ -377,6 +374,7 @@ export class CallSession {
     for (const t of [this.ttlTimer, this.endGraceTimer]) if (t) clearTimeout(t);
     this.dtmf.stop();
     this.speaker.releaseAll();
+    this.lang.close();
     this.abort.abort();
     this.model.close();
     this.carrier?.close(1000, reason);

@@ -30,6 +30,15 @@ export interface SupervisorHost {
   giveUp(message: Promise<void>): Promise<void>;
 }
 
+/** What a session is opened with besides the graph: a language switch changes all three. */
+export interface SessionConfig {
+  template: SessionTemplate;
+  voice: string | undefined;
+  overlay?: string;
+  /** The canned line in this language (else the init's). */
+  fallbackMessage?: string;
+}
+
 export interface SupervisorInit {
   graph: AgentGraph;
   template: SessionTemplate;
@@ -51,9 +60,11 @@ export class ModelSupervisor {
   private greeted = false;
   /** What a reconnected model is told, in the order it happened. */
   private readonly replayLog: ReplayItem[] = [];
+  private config: SessionConfig;
 
   constructor(private readonly init: SupervisorInit, private readonly host: SupervisorHost) {
     this.retriesLeft = init.retries;
+    this.config = { template: init.template, voice: init.voice };
   }
 
   /** The open session, if any. */
@@ -73,26 +84,74 @@ export class ModelSupervisor {
     this.replayLog.push(item);
   }
 
+  /** Voice, template and language overlay of the sessions opened from now on (a language switch sets them). */
+  setSessionConfig(config: SessionConfig): void {
+    this.config = config;
+  }
+
+  private openSession(): ModelSession {
+    const engine = this.engine;
+    if (!engine) throw new Error('engine not selected');
+    const { graph, env, connectTimeoutMs } = this.init;
+    const { template, voice } = this.config;
+    let opened: ModelSession | undefined;
+    const session = engine.open({
+      graph, agent: this.host.currentAgent(), context: { switchboard: env }, template, voice, connectTimeoutMs,
+      listener: (e) => this.route(opened, e),
+    });
+    opened = session;
+    return session;
+  }
+
+  /** After connect: a session in another language than the default gets its overlay. */
+  private async configure(session: ModelSession): Promise<void> {
+    if (this.config.overlay !== undefined) await session.update({ overlay: this.config.overlay });
+  }
+
+  /**
+   * A spare session beside the current one (a language switch opens it early): connected and
+   * configured, it hears no caller audio and reaches the call only once `cutOver` makes it current.
+   */
+  async openSpare(config: SessionConfig): Promise<ModelSession> {
+    const saved = this.config;
+    this.config = config;
+    let session: ModelSession;
+    try {
+      session = this.openSession();
+    } finally {
+      this.config = saved;
+    }
+    await session.connect();
+    if (config.overlay !== undefined) await session.update({ overlay: config.overlay });
+    return session;
+  }
+
+  /**
+   * `spare` becomes the call's session: the old one stops at once (its answer cancelled), the spare
+   * is told the conversation so far plus `extra` and, when `respond`, answers.
+   */
+  cutOver(spare: ModelSession, config: SessionConfig, extra: readonly ReplayItem[], respond: boolean): void {
+    const old = this.current;
+    this.config = config;
+    ++this.generation;
+    this.current = spare;
+    old?.cancelResponse('request');
+    old?.close();
+    spare.replay([...this.replayLog, ...extra]);
+    for (const item of extra) this.replayLog.push(item);
+    if (respond) spare.respond();
+  }
+
   /** Opens a model session; on a reconnect, tells it the conversation so far. */
   async connect(reconnect: boolean): Promise<void> {
     const engine = this.engine;
     if (!engine) throw new Error('engine not selected');
-    const { graph, template, env, voice, connectTimeoutMs } = this.init;
     const generation = ++this.generation;
-    let opened: ModelSession | undefined;
-    const session = engine.open({
-      graph,
-      agent: this.host.currentAgent(),
-      context: { switchboard: env },
-      template,
-      voice,
-      connectTimeoutMs,
-      listener: (e) => this.route(opened, e),
-    });
-    opened = session;
+    const session = this.openSession();
     this.current = session;
     try {
       await session.connect();
+      await this.configure(session);
     } catch (err) {
       if (this.current === session) this.current = undefined;
       throw err;
@@ -125,7 +184,7 @@ export class ModelSupervisor {
     this.current = undefined;
     old?.close();
     host.connectionLost();
-    const message = host.sayLocally(this.init.fallbackMessage);
+    const message = host.sayLocally(this.config.fallbackMessage ?? this.init.fallbackMessage);
     while (this.retriesLeft > 0 && !host.ended()) {
       this.retriesLeft--;
       try {

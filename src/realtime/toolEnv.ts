@@ -7,7 +7,7 @@ import type { CompiledVertical } from '../catalog/index.js';
 import type { Logger } from '../observability/index.js';
 import type { Db } from '../store/index.js';
 import type { SmsSender } from '../telephony/index.js';
-import type { CallToolEnv, ToolInvocationRecorder } from '../toolkit/index.js';
+import type { CallToolEnv, LanguageSwitchOutcome, ToolInvocationRecorder } from '../toolkit/index.js';
 
 export interface CallToolEnvInput {
   callId: string;
@@ -24,6 +24,8 @@ export interface CallToolEnvInput {
   drain(): Promise<void>;
   transfer(to: string, announce: string | undefined): Promise<void>;
   hangUp(goodbye: string | undefined): Promise<void>;
+  /** The call's language switch, when the call has one. */
+  language?: () => { readonly language: string; readonly supported: string[]; request(wanted: string): Promise<LanguageSwitchOutcome> };
 }
 
 export function buildCallToolEnv(input: CallToolEnvInput): CallToolEnv {
@@ -42,6 +44,7 @@ export function buildCallToolEnv(input: CallToolEnvInput): CallToolEnv {
       now: () => new Date(),
       ...(sms ? { sms: { send: (to: string, body: string, signal?: AbortSignal) => sms.send(to, from, body, signal) } } : {}),
       ...(humanNumber ? { humanNumber } : {}),
+      ...(input.language ? { language: languageService(input.language) } : {}),
       call: {
         transfer: async (to, options) => {
           await input.drain();
@@ -53,5 +56,13 @@ export function buildCallToolEnv(input: CallToolEnvInput): CallToolEnv {
         },
       },
     },
+  };
+}
+
+function languageService(lang: NonNullable<CallToolEnvInput['language']>): NonNullable<CallToolEnv['services']['language']> {
+  return {
+    current: () => lang().language,
+    supported: () => lang().supported,
+    switchTo: (wanted) => lang().request(wanted),
   };
 }

@@ -1,9 +1,10 @@
 import type { AnyToolDefinition } from '../../src/toolkit/index.js';
 import { endCall, transferToHuman } from './call.js';
+import { switchLanguage } from './language.js';
 
-export { endCall, transferToHuman };
+export { endCall, switchLanguage, transferToHuman };
 export { normalizePhone } from './phone.js';
 export { isoDate, isoDateTime, isRealDate, localDate, priceText, spokenDateTime } from './time.js';
 
 /** Tools every vertical may use. */
-export const commonTools: AnyToolDefinition[] = [transferToHuman, endCall];
+export const commonTools: AnyToolDefinition[] = [transferToHuman, endCall, switchLanguage];
