@@ -164,7 +164,7 @@ export class CallSession {
       giveUp: (message) => { this.telemetry.reconnect(this.manifest.fallback.retries, 'gave_up'); return this.giveUp(message); },
     });
     this.lang = new LanguageSwitch(init.vertical, {
-      log: this.log, telemetry: this.telemetry, supervisor: this.model, ended: () => this.ended, offsetMs: () => this.offsetMs(),
+      log: this.log, telemetry: this.telemetry, supervisor: this.model, ended: () => this.ended, offsetMs: () => this.offsetMs(), currentAgent: () => this.agent,
       dropAnswer: () => this.events.connectionLost(), record: (m) => this.rec.mergeMetadata(m), latency: (ms) => this.rec.latency('language_switch', ms),
     }, (e, session) => this.events.onModelEvent(e, session));
     this.rec.start({

@@ -32,6 +32,8 @@ export interface LanguageHost {
   readonly supervisor: ModelSupervisor;
   ended(): boolean;
   offsetMs(): number;
+  /** The agent the caller is talking to (a spare that started with another one is not used). */
+  currentAgent(): string;
   /** Everything the old session was saying is dropped (its playback cut, its items closed). */
   dropAnswer(): void;
   /** Written on the call's metadata (`language`). */
@@ -209,6 +211,9 @@ export class LanguageSwitch {
       return;
     }
     this.release();
+    if (decision.reason === 'same') {
+      this.host.record({ language: { current: this.current, initial: this.vertical.manifest.languages.default, detected: decision.detected, switches: this.switches } });
+    }
     if (decision.reason === 'same' || this.turnsTried >= this.options.maxTurns) this.stopDetecting();
   }
 
@@ -250,6 +255,11 @@ export class LanguageSwitch {
     let spare: ModelSession;
     try {
       spare = await pending;
+      if (spare.currentAgent !== this.host.currentAgent()) {
+        // A handoff happened after the spare opened: a fresh one starts with the agent now talking.
+        spare.close();
+        spare = await this.host.supervisor.openSpare(config);
+      }
       await spare.update({ voice: config.voice, template: config.template, ...(config.overlay ? { overlay: config.overlay } : {}) });
     } catch (err) {
       this.host.log.warn('language switch failed; the call keeps its language', { err: describeError(err), to: language });
@@ -266,7 +276,7 @@ export class LanguageSwitch {
     this.host.telemetry.languageSwitch(from, language);
     this.host.latency(switchMs);
     this.switches.push({ from, to: language, cause, atMs: this.host.offsetMs(), switchMs });
-    this.host.record({ language: { detected: language, switches: this.switches } });
-    this.host.log.info('language switched', { from, to: language, cause, switchMs });
+    this.host.record({ language: { current: language, initial: this.vertical.manifest.languages.default, switches: this.switches } });
+    this.host.log.info("language switched", { fromLanguage: from, toLanguage: language, cause, switchMs });
   }
 }
