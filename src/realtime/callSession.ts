@@ -302,6 +302,7 @@ export class CallSession {
     if (this.phase !== 'live' || this.model.recovering) return;
     if (this.events.callerSpeaking || this.events.activeResponseId !== undefined) return;
     if (!this.playback.idle || this.rec.toolsRunning > 0) return;
+    this.lang.onQuiet();
     this.limits.quiet();
   }
 

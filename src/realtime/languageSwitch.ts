@@ -47,14 +47,19 @@ export interface LanguageOptions {
   maxTurns: number;
   /** The longest a held answer waits for its turn's classification after its first audio. */
   maxHoldMs: number;
+  /** How long the call must stay quiet before a switch decided mid-answer is made. */
+  boundarySettleMs: number;
 }
 
-export const DEFAULT_LANGUAGE_OPTIONS: LanguageOptions = { maxTurns: 3, maxHoldMs: 300 };
+export const DEFAULT_LANGUAGE_OPTIONS: LanguageOptions = { maxTurns: 3, maxHoldMs: 300, boundarySettleMs: 250 };
 
 
 export class LanguageSwitch {
   private current: string;
-  private detecting: boolean;
+  /** The call may be in several languages: every caller turn is classified. */
+  private readonly multi: boolean;
+  /** The first turns: the answer waits for the turn's classification, a spare session stands by. */
+  private windowOpen: boolean;
   private turnsTried = 0;
   private spare: Promise<ModelSession> | undefined;
   private holding = false;
@@ -63,6 +68,9 @@ export class LanguageSwitch {
   private heldAudioAtMs: number | undefined;
   /** A switch decided after the answer was released: made at the end of that answer. */
   private atBoundary: { language: string; cause: string } | undefined;
+  private settle: NodeJS.Timeout | undefined;
+  /** Past the first turns: the other language the previous turn was in. */
+  private candidate: string | undefined;
   private readonly switches: Record<string, unknown>[] = [];
 
   constructor(
@@ -72,8 +80,9 @@ export class LanguageSwitch {
     private readonly options: LanguageOptions = DEFAULT_LANGUAGE_OPTIONS,
   ) {
     this.current = vertical.manifest.languages.default;
-    this.detecting = vertical.manifest.languages.supported.length > 1;
-    if (this.detecting) void warmLanguageDetector().catch((err: unknown) => host.log.warn('language detector failed to load', { err: describeError(err) }));
+    this.multi = vertical.manifest.languages.supported.length > 1;
+    this.windowOpen = this.multi;
+    if (this.multi) void warmLanguageDetector().catch((err: unknown) => host.log.warn('language detector failed to load', { err: describeError(err) }));
   }
 
   get language(): string {
@@ -109,30 +118,22 @@ export class LanguageSwitch {
 
   /** Every model event of the current session passes here on its way to the call. */
   onModelEvent(e: ModelEvent, session: ModelSession | undefined): void {
-    if (!this.detecting && this.atBoundary === undefined) {
+    if (!this.multi) {
       this.sink(e, session);
       return;
     }
+    if (this.settle && (e.type === 'response_created' || e.type === 'tool_start' || e.type === 'speech_started')) this.unsettle();
     switch (e.type) {
       case 'speech_started':
-        if (this.detecting) this.openSpare();
+        if (this.windowOpen) this.openSpare();
         break;
       case 'caller_item_added':
-        if (this.detecting && e.audio) this.holding = true;
+        if (this.windowOpen && e.audio) this.holding = true;
         break;
       case 'caller_transcript':
         this.sink(e, session);
-        if (this.detecting) void this.classify(e.transcript);
+        void this.classify(e.transcript);
         return;
-      case 'response_done':
-        if (!this.holding && this.atBoundary) {
-          this.sink(e, session);
-          const pending = this.atBoundary;
-          this.atBoundary = undefined;
-          void this.switchTo(pending.language, pending.cause, false);
-          return;
-        }
-        break;
       default:
         break;
     }
@@ -148,13 +149,34 @@ export class LanguageSwitch {
     this.sink(e, session);
   }
 
+  /**
+   * The call is quiet (nobody talking, nothing playing, no tool running): the turn boundary where a
+   * switch decided after its turn's answer had started is made. The new session answers the next turn.
+   */
+  onQuiet(): void {
+    if (!this.atBoundary || this.host.ended() || this.settle) return;
+    // Quiet between a tool's end and the answer that follows it is not a boundary: it must last.
+    this.settle = setTimeout(() => {
+      this.settle = undefined;
+      const pending = this.atBoundary;
+      if (!pending || this.host.ended()) return;
+      this.atBoundary = undefined;
+      void this.switchTo(pending.language, pending.cause, false);
+    }, this.options.boundarySettleMs);
+    this.settle.unref();
+  }
+
+  private unsettle(): void {
+    if (this.settle) clearTimeout(this.settle);
+    this.settle = undefined;
+  }
+
   /** A caller asked (`switch_language`): `wanted` is a tag, a base code or an English name. */
   async request(wanted: string): Promise<LanguageSwitchOutcome> {
     const language = this.resolve(wanted);
     if (language === undefined) return { switched: false, language: this.current, reason: 'unsupported' };
     if (language === this.current) return { switched: false, language, reason: 'already' };
-    this.detecting = false;
-    this.release();
+    this.closeWindow();
     // The agent is mid-answer (this is its tool call): the new session answers once cut over.
     await this.switchTo(language, 'asked', true);
     return this.current === language ? { switched: true, language } : { switched: false, language: this.current, reason: 'failed' };
@@ -162,7 +184,9 @@ export class LanguageSwitch {
 
   /** The call ended: nothing more is held, the spare goes. */
   close(): void {
-    this.stopDetecting();
+    this.atBoundary = undefined;
+    this.unsettle();
+    this.closeWindow();
   }
 
   private resolve(wanted: string): string | undefined {
@@ -202,19 +226,24 @@ export class LanguageSwitch {
     }
     if (this.host.ended()) return;
     if (decision.decided) {
-      this.detecting = false;
       if (this.holding) {
+        this.windowOpen = false;
         await this.switchTo(decision.language, 'detected', true);
-      } else {
+      } else if (this.candidate === decision.language) {
+        // Past the first turns a switch needs two turns in a row in the new language (no flapping on an "OK, thanks").
+        this.candidate = undefined;
         this.atBoundary = { language: decision.language, cause: 'detected' };
+      } else {
+        this.candidate = decision.language;
       }
       return;
     }
+    this.candidate = undefined;
     this.release();
     if (decision.reason === 'same') {
       this.host.record({ language: { current: this.current, initial: this.vertical.manifest.languages.default, detected: decision.detected, switches: this.switches } });
     }
-    if (decision.reason === 'same' || this.turnsTried >= this.options.maxTurns) this.stopDetecting();
+    if (decision.reason === 'same' || this.turnsTried >= this.options.maxTurns) this.closeWindow();
   }
 
   /** The held answer plays after all. */
@@ -237,8 +266,9 @@ export class LanguageSwitch {
     this.held = [];
   }
 
-  private stopDetecting(): void {
-    this.detecting = false;
+  /** Later turns are still classified, but their answers no longer wait and no spare stands by. */
+  private closeWindow(): void {
+    this.windowOpen = false;
     this.release();
     const spare = this.spare;
     this.spare = undefined;
@@ -249,7 +279,6 @@ export class LanguageSwitch {
     const from = this.current;
     const startedAt = performance.now();
     const config = this.configFor(language);
-    this.discard();
     const pending = this.spare ?? this.host.supervisor.openSpare(config);
     this.spare = undefined;
     let spare: ModelSession;
@@ -262,13 +291,16 @@ export class LanguageSwitch {
       }
       await spare.update({ voice: config.voice, template: config.template, ...(config.overlay ? { overlay: config.overlay } : {}) });
     } catch (err) {
-      this.host.log.warn('language switch failed; the call keeps its language', { err: describeError(err), to: language });
+      // The answer held for this turn plays after all: the caller is answered in the old language.
+      this.host.log.warn('language switch failed; the call keeps its language', { err: describeError(err), toLanguage: language });
+      this.release();
       return;
     }
     if (this.host.ended()) {
       spare.close();
       return;
     }
+    this.discard();
     this.host.dropAnswer();
     this.host.supervisor.cutOver(spare, config, [], respond);
     this.current = language;

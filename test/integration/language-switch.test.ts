@@ -40,3 +40,12 @@ it('switches a Spanish caller to es-US on the first turn and books in Spanish', 
   expect(assistant.slice(1).every((t) => !/\b(the|let me|sure)\b/i.test(t))).toBe(true);
   expect(assistant[1]).toMatch(/Claro/);
 }, 240_000);
+
+it('starts in English and switches to Spanish mid-call at a turn boundary', async () => {
+  const run = await sim.run('switch-to-spanish');
+  expect(run.call!.problems).toEqual([]);
+  const { rows: [call] } = await sim.store.db.query<{ metadata: { language?: { current: string; switches: { from: string; to: string; cause: string }[] } } }>(
+    'SELECT metadata FROM calls WHERE call_sid = $1', [run.call!.callSid],
+  );
+  expect(call!.metadata.language!.switches).toEqual([expect.objectContaining({ from: 'en-US', to: 'es-US', cause: 'detected' })]);
+}, 240_000);
