@@ -83,6 +83,18 @@ function runEspeak(text: string, voice: string, wpm: number): Promise<Buffer> {
   });
 }
 
+/** espeak-ng voices for the languages whose plain ISO 639-1 name is not the one to use. */
+const ESPEAK_VOICES: Readonly<Record<string, string>> = {
+  en: 'en-us', 'en-gb': 'en-gb', es: 'es-419', 'es-es': 'es', fr: 'fr-fr', 'fr-ca': 'fr-fr', pt: 'pt-br', 'pt-pt': 'pt', zh: 'cmn', 'zh-tw': 'cmn',
+};
+
+/** The espeak-ng voice for a BCP-47 tag: `es-US` → `es-419`, `zh-CN` → `cmn`, `de-DE` → `de`. */
+export function espeakVoiceFor(language: string): string {
+  const lower = language.toLowerCase();
+  const base = lower.split('-')[0]!;
+  return ESPEAK_VOICES[lower] ?? ESPEAK_VOICES[base] ?? base;
+}
+
 export class SpeechSynthesizer {
   private readonly opts: Required<SpeechSynthesizerOptions>;
   private readonly pcm24 = new Map<string, Promise<{ samples: Int16Array; engine: 'espeak' | 'synthetic' }>>();
@@ -94,23 +106,24 @@ export class SpeechSynthesizer {
     };
   }
 
-  /** Speech for `text` in `format` (24 kHz PCM16, or 8 kHz μ-law), cached. */
-  clip(text: string, format: AudioFormat): Promise<SpeechClip> {
+  /** Speech for `text` in `format` (24 kHz PCM16, or 8 kHz μ-law), cached; `language` (BCP-47) picks the espeak-ng voice. */
+  clip(text: string, format: AudioFormat, language?: string): Promise<SpeechClip> {
     const clean = speakableText(text);
-    const key = `${format.type}:${format.rateHz}:${clean}`;
+    const voice = language ? espeakVoiceFor(language) : this.opts.espeakVoice;
+    const key = `${format.type}:${format.rateHz}:${voice}:${clean}`;
     const hit = this.encoded.get(key);
     if (hit) {
       this.encoded.delete(key);
       this.encoded.set(key, hit);
       return hit;
     }
-    const p = this.render(clean, format);
+    const p = this.render(clean, format, voice);
     this.remember(this.encoded, key, p);
     return p;
   }
 
-  private async render(clean: string, format: AudioFormat): Promise<SpeechClip> {
-    const { samples, engine } = await this.pcm24k(clean);
+  private async render(clean: string, format: AudioFormat, voice: string): Promise<SpeechClip> {
+    const { samples, engine } = await this.pcm24k(clean, voice);
     if (format.type === 'audio/pcm') {
       const resampled = format.rateHz === 24_000 ? samples : await resampleClip(samples, 24_000, format.rateHz);
       return { bytes: pcm16Bytes(resampled), durationMs: (resampled.length / format.rateHz) * 1000, engine };
@@ -120,19 +133,20 @@ export class SpeechSynthesizer {
     return { bytes, durationMs: (narrow.length / 8_000) * 1000, engine };
   }
 
-  private pcm24k(clean: string): Promise<{ samples: Int16Array; engine: 'espeak' | 'synthetic' }> {
-    const hit = this.pcm24.get(clean);
+  private pcm24k(clean: string, voice: string): Promise<{ samples: Int16Array; engine: 'espeak' | 'synthetic' }> {
+    const key = `${voice}:${clean}`;
+    const hit = this.pcm24.get(key);
     if (hit) return hit;
-    const p = this.renderPcm24k(clean);
-    this.remember(this.pcm24, clean, p);
+    const p = this.renderPcm24k(clean, voice);
+    this.remember(this.pcm24, key, p);
     return p;
   }
 
-  private async renderPcm24k(clean: string): Promise<{ samples: Int16Array; engine: 'espeak' | 'synthetic' }> {
+  private async renderPcm24k(clean: string, voice: string): Promise<{ samples: Int16Array; engine: 'espeak' | 'synthetic' }> {
     const useEspeak = this.opts.engine === 'espeak' || (this.opts.engine === 'auto' && (await espeakAvailable()));
     if (useEspeak && clean.length > 0) {
       try {
-        const wav = parseWav(await runEspeak(clean, this.opts.espeakVoice, this.opts.espeakWpm));
+        const wav = parseWav(await runEspeak(clean, voice, this.opts.espeakWpm));
         const samples = await resampleClip(wav.samples, wav.rateHz, 24_000);
         return { samples, engine: 'espeak' };
       } catch (err) {

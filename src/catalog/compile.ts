@@ -28,6 +28,8 @@ export interface CompiledVertical {
   engine: { requested: EngineType; effective: 'realtime' };
   /** Resolved instructions by agent name. */
   instructions: ReadonlyMap<string, string>;
+  /** Resolved per-language instruction overlays by language code. */
+  languageInstructions: ReadonlyMap<string, string>;
   /** Each agent's voice (its own, else the default language's), by agent name. */
   voices: ReadonlyMap<string, string | undefined>;
   /** The engine-neutral part of every model session's configuration. */
@@ -54,7 +56,8 @@ export interface CompileResult {
 
 /** The version of a loaded vertical: any change to what the model would see changes it. */
 export function verticalVersion(loaded: LoadedVertical): string {
-  const prompts = [...loaded.instructions.entries()].sort(([a], [b]) => a.localeCompare(b)).flatMap(([name, text]) => [name, text]);
+  const prompts = [...loaded.instructions.entries(), ...[...loaded.languageInstructions.entries()].map(([code, text]) => [`language:${code}`, text])]
+    .sort(([a], [b]) => a!.localeCompare(b!)).flatMap(([name, text]) => [name!, text!]);
   const tools = [...new Set(loaded.manifest.agents.flatMap((a) => a.tools))].sort();
   return contentHash(loaded.source, ...prompts, tools.join(','));
 }
@@ -85,6 +88,7 @@ export function compileVertical(loaded: LoadedVertical, options: CompileOptions,
     numbers: manifest.numbers,
     engine: Object.freeze({ requested: manifest.engine.type, effective: 'realtime' as const }),
     instructions: loaded.instructions,
+    languageInstructions: loaded.languageInstructions,
     voices: new Map([...graph.nodes].map(([name, node]) => [name, node.voice])),
     session: deepFreeze(sessionTemplate(manifest)),
   });

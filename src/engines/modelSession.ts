@@ -98,6 +98,8 @@ export interface ModelSessionUpdate {
   instructions?: string;
   voice?: string;
   template?: SessionTemplate;
+  /** Appended to every agent's instructions from now on, handoffs included (a language's overlay). */
+  overlay?: string;
 }
 
 export interface ModelSessionOptions {

@@ -7,7 +7,7 @@
 import { basename } from 'node:path';
 import type { ToolRegistry } from '../toolkit/index.js';
 import type { PathProblem } from './issues.js';
-import { languageTagProblem } from './languages.js';
+import { checkLanguages } from './languageChecks.js';
 import { resolveInstructions, type InstructionEnv } from './instructions.js';
 import { asList, asMap, asText, textItems } from './raw.js';
 import { handoffToolName } from './schema.js';
@@ -29,44 +29,14 @@ export interface CheckResult {
   problems: PathProblem[];
   /** Resolved instructions by agent name, for every agent whose pieces all exist. */
   instructions: Map<string, string>;
+  /** Resolved per-language instruction overlays by language code. */
+  languageInstructions: Map<string, string>;
 }
 
 interface AgentRef {
   name: string;
   index: number;
   spec: Record<string, unknown>;
-}
-
-function checkLanguages(data: Record<string, unknown>, problems: PathProblem[]): Map<string, string> {
-  const languages = asMap(data.languages);
-  const voices = new Map<string, string>();
-  if (!languages) return voices;
-  const seen = new Map<string, number>();
-  asList(languages.supported).forEach((entry, i) => {
-    const lang = asMap(entry);
-    const code = asText(lang?.code);
-    if (!lang || code === undefined) return;
-    const problem = languageTagProblem(code);
-    if (problem) problems.push({ path: ['languages', 'supported', i, 'code'], severity: 'error', message: problem });
-    const first = seen.get(code);
-    if (first !== undefined) {
-      problems.push({ path: ['languages', 'supported', i, 'code'], severity: 'error', message: `language "${code}" is listed twice (also languages.supported[${first}])` });
-    } else {
-      seen.set(code, i);
-      const voice = asText(lang.voice);
-      if (voice) voices.set(code, voice);
-    }
-  });
-  const def = asText(languages.default);
-  if (def !== undefined) {
-    const problem = languageTagProblem(def);
-    if (problem) {
-      problems.push({ path: ['languages', 'default'], severity: 'error', message: problem });
-    } else if (seen.size > 0 && !seen.has(def)) {
-      problems.push({ path: ['languages', 'default'], severity: 'error', message: `"${def}" is not among languages.supported (${[...seen.keys()].join(', ')})` });
-    }
-  }
-  return voices;
 }
 
 function checkAgents(data: Record<string, unknown>, env: CheckEnv, problems: PathProblem[], defaultVoice: string | undefined): Map<string, string> {
@@ -208,7 +178,7 @@ export function crossCheck(data: Record<string, unknown>, env: CheckEnv): CheckR
   if (id !== undefined && id !== dirName) {
     problems.push({ path: ['id'], severity: 'error', message: `"${id}" differs from its directory name "${dirName}"` });
   }
-  const voices = checkLanguages(data, problems);
+  const { voices, overlays } = checkLanguages(data, env.verticalDir, problems);
   checkNumbers(data, problems);
   const defaultLanguage = asText(asMap(data.languages)?.default);
   const defaultVoice = defaultLanguage === undefined ? undefined : voices.get(defaultLanguage);
@@ -217,5 +187,5 @@ export function crossCheck(data: Record<string, unknown>, env: CheckEnv): CheckR
   checkEngine(data, env.cascadeAvailable, problems);
   checkWebhooks(data, env.secretsEnv, problems);
   checkCallFeatures(data, problems);
-  return { problems, instructions };
+  return { problems, instructions, languageInstructions: overlays };
 }

@@ -84,3 +84,20 @@ export function resolveInstructions(agent: unknown, at: DocPath, env: Instructio
   if (parts.some((p) => p === undefined)) return undefined;
   return (parts as string[]).join('\n\n');
 }
+
+/** A language's instruction overlay: inline text, or a file inside the vertical directory. */
+export function resolveOverlay(source: unknown, at: DocPath, verticalDir: string, problems: PathProblem[]): string | undefined {
+  const inline = asText(source);
+  if (inline !== undefined) return inline.trim();
+  const rel = asText(asMap(source)?.file);
+  if (rel === undefined) return undefined;
+  const file = resolve(verticalDir, rel);
+  const inside = relative(verticalDir, file);
+  if (isAbsolute(rel) || inside.startsWith('..') || isAbsolute(inside)) {
+    problems.push({ path: [...at, 'file'], severity: 'error', message: `instructions file "${rel}" must be inside the vertical directory` });
+    return undefined;
+  }
+  const text = existsSync(file) ? readFile(file)?.trim() : undefined;
+  if (!text) problems.push({ path: [...at, 'file'], severity: 'error', message: `instructions file "${rel}" ${text === undefined ? 'not found' : 'is empty'}` });
+  return text || undefined;
+}

@@ -39,6 +39,8 @@ export interface LoadedVertical {
   file: string;
   /** Resolved instructions by agent name: the instructions text plus every included fragment. */
   instructions: Map<string, string>;
+  /** Resolved per-language instruction overlays (see languageOverlay). */
+  languageInstructions: Map<string, string>;
   /** The manifest's raw text (for hashing a version). */
   source: string;
 }
@@ -107,7 +109,7 @@ function parseFile(file: string, options: LoadOptions): ParsedFile {
     return problem(line, formatPath(path), p.message, p.severity);
   });
   const vertical = parsed.success && !hasErrors(problems)
-    ? { manifest: parsed.data, dir, file: abs, instructions: checked.instructions, source }
+    ? { manifest: parsed.data, dir, file: abs, instructions: checked.instructions, languageInstructions: checked.languageInstructions, source }
     : undefined;
   return { vertical, problems: sortProblems(problems), display, yaml, data };
 }

@@ -34,10 +34,25 @@ export const agentSchema = z.strictObject({
 });
 export type AgentSpec = z.infer<typeof agentSchema>;
 
+/** The fixed lines of one language (the default language takes them from greeting, limits and fallback). */
+export const fixedLinesSchema = z.strictObject({
+  greeting: z.string().min(1),
+  silencePrompt: z.string().min(1),
+  goodbye: z.string().min(1),
+  fallback: z.string().min(1),
+  unavailable: z.string().min(1),
+});
+export type FixedLines = z.infer<typeof fixedLinesSchema>;
+
 export const languageSchema = z.strictObject({
   code: z.string().min(2),
   voice: z.string().min(1),
+  /** Appended to every agent's instructions while the call is in this language. */
+  instructions: z.union([z.string().min(1), z.strictObject({ file: z.string().min(1) })]).optional(),
+  /** Required for every language but the default (validate reports it as file:line). */
+  lines: fixedLinesSchema.optional(),
 });
+export type LanguageSpec = z.infer<typeof languageSchema>;
 
 export const turnDetectionSchema = z.discriminatedUnion('type', [
   z.strictObject({

@@ -61,6 +61,16 @@ export function agentVoices(manifest: Pick<Manifest, 'agents' | 'languages'>): M
   return new Map(manifest.agents.map((a) => [a.name, a.voice ?? fallback]));
 }
 
+/** A tool every agent of a multi-language vertical gets, so a caller can ask for another language. */
+export const LANGUAGE_TOOL = 'switch_language';
+
+/** An agent's tools: its own, plus `switch_language` when the vertical speaks several languages. */
+export function agentTools(tools: readonly string[], manifest: Pick<Manifest, 'languages'>, registry: ToolRegistry): string[] {
+  const own = [...tools];
+  if (manifest.languages.supported.length > 1 && !own.includes(LANGUAGE_TOOL) && registry.get(LANGUAGE_TOOL)) own.push(LANGUAGE_TOOL);
+  return own;
+}
+
 export function buildAgentGraph(loaded: LoadedVertical, registry: ToolRegistry, options: BuildGraphOptions = {}): AgentGraph {
   const { manifest } = loaded;
   const toTool = options.toTool ?? toSdkTool;
@@ -92,12 +102,12 @@ export function buildAgentGraph(loaded: LoadedVertical, registry: ToolRegistry, 
       name: spec.name,
       handoffDescription: spec.description,
       instructions,
-      tools: spec.tools.map((t) => sdkTool(t, spec.name)),
+      tools: agentTools(spec.tools, manifest, registry).map((t) => sdkTool(t, spec.name)),
       ...(voice === undefined ? {} : { voice }),
     });
     agents.set(spec.name, agent);
     nodes.set(spec.name, {
-      name: spec.name, agent, tools: [...spec.tools], handoffs: [...new Set(spec.handoffs)],
+      name: spec.name, agent, tools: agentTools(spec.tools, manifest, registry), handoffs: [...new Set(spec.handoffs)],
       handoffTools: [...new Set(spec.handoffs)].map(handoffToolName), voice,
     });
   }

@@ -10,7 +10,7 @@ import type { Manifest } from '../manifest/index.js';
  */
 export interface SessionTemplate {
   turnDetection: Manifest['turnDetection'];
-  /** Transcription of the caller; `language` is ISO 639-1 (`en-US` → `en`) when the default language has one. */
+  /** Transcription of the caller; `language` is ISO 639-1 (`en-US` → `en`) when the vertical speaks one language (a switch pins it later). */
   transcription: { model: string; language?: string };
 }
 
@@ -21,7 +21,8 @@ export function transcriptionLanguage(code: string): string | undefined {
 }
 
 export function sessionTemplate(manifest: Pick<Manifest, 'turnDetection' | 'engine' | 'languages'>): SessionTemplate {
-  const language = transcriptionLanguage(manifest.languages.default);
+  // A call that may be in several languages is transcribed unpinned until it knows which one.
+  const language = manifest.languages.supported.length > 1 ? undefined : transcriptionLanguage(manifest.languages.default);
   return {
     turnDetection: manifest.turnDetection,
     transcription: { model: manifest.engine.realtime.transcriptionModel, ...(language ? { language } : {}) },

@@ -19,6 +19,7 @@ import { CallFlow, type FlowBacklog } from './callFlow.js';
 import { DtmfCollector } from './dtmf.js';
 import { CallLimitTimers } from './limits.js';
 import { ModelSupervisor } from './modelSupervisor.js';
+import { LanguageSwitch } from './languageSwitch.js';
 import { Playback } from './playback.js';
 import { CallRecorder } from './records.js';
 import { SessionEvents } from './sessionEvents.js';
@@ -52,6 +53,7 @@ export class CallSession {
   private readonly port: CallPort;
   private readonly events: SessionEvents;
   private readonly model: ModelSupervisor;
+  private readonly lang: LanguageSwitch;
   private readonly speaker: Speaker;
   private readonly dtmf: DtmfCollector;
   private phase: Phase = 'preparing';
@@ -95,9 +97,9 @@ export class CallSession {
       onIdle: () => this.onPlaybackIdle(),
     }, { markEveryFrames: options.markEveryFrames, media: init.carrierServices.media });
     this.limits = new CallLimitTimers(this.manifest.limits, {
-      silencePrompt: (text) => void this.speaker.speak(text),
-      silenceHangUp: () => void this.hangUpPolitely(this.manifest.limits.goodbye, END_REASON.silenceTimeout),
-      maxDuration: () => void this.hangUpPolitely(this.manifest.limits.goodbye, END_REASON.maxDuration),
+      silencePrompt: () => void this.speaker.speak(this.lang.lines.silencePrompt),
+      silenceHangUp: () => void this.hangUpPolitely(this.lang.lines.goodbye, END_REASON.silenceTimeout),
+      maxDuration: () => void this.hangUpPolitely(this.lang.lines.goodbye, END_REASON.maxDuration),
     });
     const toolRecorder = this.rec.toolRecorder();
     this.port = this.createPort(toolRecorder);
@@ -124,6 +126,7 @@ export class CallSession {
       drain: () => this.speaker.drain(), features: this.features,
       transfer: (to, announce) => this.transferTo(to, announce, END_REASON.transferred),
       hangUp: (goodbye) => this.hangUpNow(goodbye, END_REASON.agentHangup),
+      language: () => this.lang,
     });
     this.model = new ModelSupervisor({
       graph: init.vertical.graph, template: init.vertical.session, voice: init.vertical.voices.get(this.agent), env,
@@ -134,7 +137,7 @@ export class CallSession {
       ended: () => this.ended,
       recoverable: () => this.phase !== 'ending' && this.phase !== 'ended',
       currentAgent: () => this.agent,
-      onEvent: (e, session) => this.events.onModelEvent(e, session),
+      onEvent: (e, session) => this.lang.onModelEvent(e, session),
       connectionLost: () => { this.telemetry.failover(); this.events.connectionLost(); },
       greet: () => void this.features.recording.greet((text) => this.speaker.speak(text), this.manifest.greeting),
       sayLocally: (text) => deps.voice.say(this.port, text),
@@ -143,6 +146,10 @@ export class CallSession {
       atTurnBoundary: () => !this.events.callerSpeaking && this.events.activeResponseId === undefined && this.playback.idle && this.rec.toolsRunning === 0,
       mergeMetadata: (metadata) => this.rec.mergeMetadata(metadata),
     });
+    this.lang = new LanguageSwitch(init.vertical, {
+      log: this.log, telemetry: this.telemetry, supervisor: this.model, ended: () => this.ended, offsetMs: () => this.offsetMs(), currentAgent: () => this.agent,
+      dropAnswer: () => this.events.connectionLost(), record: (m) => this.rec.mergeMetadata(m), latency: (ms) => this.rec.latency('language_switch', ms),
+    }, (e, session) => this.events.onModelEvent(e, session));
     if (init.adoptRow) this.rec.adopt();
     else {
       this.rec.start({
@@ -171,11 +178,7 @@ export class CallSession {
       audio: () => this.audioPath,
       offsetMs: () => this.offsetMs(),
       currentAgent: () => this.agent,
-      setAgent: (name) => {
-        const [from, to] = [this.languageOf(this.agent), this.languageOf(name)];
-        if (from !== to && from !== undefined && to !== undefined) this.telemetry.languageSwitch(from, to);
-        this.agent = name;
-      },
+      setAgent: (name) => { this.agent = name; },
       remember: (item) => this.model.remember(item),
       batchCarrier: (fn) => this.flow.outlet.batch(fn),
       itemCut: (itemId) => this.deps.voice.settle(itemId),
@@ -185,12 +188,6 @@ export class CallSession {
       responseCreated: (id) => this.speaker.claim(id),
       responseDone: (id) => this.speaker.responseDone(id),
     };
-  }
-
-  /** The language an agent speaks: the supported language whose voice is the agent's. */
-  private languageOf(agent: string): string | undefined {
-    const voice = this.vertical.voices.get(agent);
-    return this.manifest.languages.supported.find((l) => l.voice === voice)?.code;
   }
 
   get ended(): boolean { return this.phase === 'ended'; }
@@ -284,6 +281,7 @@ export class CallSession {
     if (this.phase !== 'live' || this.model.recovering) return;
     if (this.events.callerSpeaking || this.events.activeResponseId !== undefined) return;
     if (!this.playback.idle || this.rec.toolsRunning > 0) return;
+    this.lang.onQuiet();
     this.limits.quiet();
   }
 
@@ -297,7 +295,7 @@ export class CallSession {
     // A carrier that cannot transfer (a browser, a chat) refuses; the caller then hears the apology.
     const transferred = fallback.humanNumber !== undefined && await this.transferTo(fallback.humanNumber, undefined, END_REASON.failoverTransfer).then(() => true, () => false);
     if (transferred) return this.features.transfers.coldStarted(END_REASON.failoverTransfer);
-    await this.deps.voice.say(this.port, fallback.unavailableMessage);
+    await this.deps.voice.say(this.port, this.lang.lines.unavailable);
     await this.hangUpNow(undefined, END_REASON.modelUnavailable);
   }
 
@@ -364,6 +362,7 @@ export class CallSession {
     this.dtmf.stop();
     this.flow.stop();
     this.speaker.releaseAll();
+    this.lang.close();
     this.abort.abort();
     this.model.close();
     this.audioPath?.close();

@@ -46,10 +46,11 @@ export interface PrepareReport {
   voices: Record<string, SpeechProvider | 'none'>;
 }
 
-/** The fixed lines of a vertical. */
+/** The fixed lines of a vertical, in every language it speaks (a switched call speaks its language's). */
 export function cannedLinesOf(manifest: Manifest): string[] {
   const { fallback, limits } = manifest;
-  return [...new Set([fallback.message, fallback.unavailableMessage, fallback.transferMessage, limits.silencePrompt, limits.goodbye])];
+  const localized = manifest.languages.supported.flatMap((l) => (l.lines ? [l.lines.fallback, l.lines.unavailable, l.lines.silencePrompt, l.lines.goodbye] : []));
+  return [...new Set([fallback.message, fallback.unavailableMessage, fallback.transferMessage, limits.silencePrompt, limits.goodbye, ...localized])];
 }
 
 /** The voice a vertical asks for: its cascade TTS when it names one, else its entry agent's realtime voice. */

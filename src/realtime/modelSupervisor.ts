@@ -40,6 +40,16 @@ export interface SupervisorHost {
   mergeMetadata(metadata: Record<string, unknown>): void;
 }
 
+/** What a session is opened with besides the graph: a language switch changes all of it. */
+export interface SessionConfig {
+  template: SessionTemplate;
+  voice: string | undefined;
+  /** A language's instructions overlay (every agent's, handoffs included). */
+  overlay?: string;
+  /** The canned line in this language (else the init's). */
+  fallbackMessage?: string;
+}
+
 export interface SupervisorInit {
   graph: AgentGraph;
   template: SessionTemplate;
@@ -82,9 +92,11 @@ export class ModelSupervisor {
   private renewals = 0;
   /** What a reconnected model is told, in the order it happened. */
   private readonly replayLog: ReplayItem[] = [];
+  private config: SessionConfig;
 
   constructor(private readonly init: SupervisorInit, private readonly host: SupervisorHost) {
     this.retriesLeft = init.retries;
+    this.config = { template: init.template, voice: init.voice };
     this.lifetime = new SessionLifetime(init.lifetime, {
       log: host.log,
       open: () => this.open(),
@@ -122,10 +134,11 @@ export class ModelSupervisor {
   }
 
   /** Opens and connects a session for the current agent; its events reach the call once it is current. */
-  private async open(): Promise<ModelSession> {
+  private async open(config: SessionConfig = this.config): Promise<ModelSession> {
     const engine = this.engine;
     if (!engine) throw new Error('engine not selected');
-    const { graph, template, env, voice, connectTimeoutMs } = this.init;
+    const { graph, env, connectTimeoutMs } = this.init;
+    const { template, voice } = config;
     let opened: ModelSession | undefined;
     const session = engine.open({
       graph,
@@ -138,7 +151,37 @@ export class ModelSupervisor {
     });
     opened = session;
     await session.connect();
+    if (config.overlay !== undefined) await session.update({ overlay: config.overlay });
     return session;
+  }
+
+  /** Voice, template and language overlay of the sessions opened from now on (a language switch sets them). */
+  setSessionConfig(config: SessionConfig): void {
+    this.config = config;
+  }
+
+  /**
+   * A spare session beside the current one (a language switch opens it early): connected and
+   * configured, it hears no caller audio and reaches the call only once `cutOver` makes it current.
+   */
+  openSpare(config: SessionConfig): Promise<ModelSession> {
+    return this.open(config);
+  }
+
+  /**
+   * `spare` becomes the call's session: the old one stops at once (its answer cancelled), the spare
+   * is told the conversation so far plus `extra` and, when `respond`, answers.
+   */
+  cutOver(spare: ModelSession, config: SessionConfig, extra: readonly ReplayItem[], respond: boolean): void {
+    this.config = config;
+    ++this.generation;
+    const old = this.drop();
+    old?.cancelResponse('request');
+    old?.close();
+    this.adopt(spare);
+    spare.replay([...this.replayLog, ...extra]);
+    this.replayLog.push(...extra);
+    if (respond) this.watched?.respond();
   }
 
   /** Makes `session` the call's: a fresh watchdog, and its lifetime clock starts. */
@@ -223,7 +266,7 @@ export class ModelSupervisor {
     this.generation++;
     this.drop()?.close();
     host.connectionLost();
-    const message = host.sayLocally(this.init.fallbackMessage);
+    const message = host.sayLocally(this.config.fallbackMessage ?? this.init.fallbackMessage);
     const wait = backoffMs(fault);
     if (wait > 0 && this.retriesLeft > 0) await sleep(wait);
     while (this.retriesLeft > 0 && !host.ended()) {

@@ -7,7 +7,7 @@ import type { CompiledVertical } from '../catalog/index.js';
 import type { Logger } from '../observability/index.js';
 import type { Db } from '../store/index.js';
 import type { SmsSender } from '../telephony/index.js';
-import type { CallToolEnv, ToolInvocationRecorder } from '../toolkit/index.js';
+import type { CallToolEnv, LanguageSwitchOutcome, ToolInvocationRecorder } from '../toolkit/index.js';
 import type { CallFeatures } from './callFeatures.js';
 
 export interface CallToolEnvInput {
@@ -27,6 +27,8 @@ export interface CallToolEnvInput {
   hangUp(goodbye: string | undefined): Promise<void>;
   /** Warm transfers, messages and the recording. */
   features: CallFeatures;
+  /** The call's language switch, when the call has one. */
+  language?: () => { readonly language: string; readonly supported: string[]; request(wanted: string): Promise<LanguageSwitchOutcome> };
 }
 
 export function buildCallToolEnv(input: CallToolEnvInput): CallToolEnv {
@@ -45,6 +47,7 @@ export function buildCallToolEnv(input: CallToolEnvInput): CallToolEnv {
       now: () => new Date(),
       ...(sms ? { sms: { send: (to: string, body: string, signal?: AbortSignal) => sms.send(to, from, body, signal) } } : {}),
       ...(humanNumber ? { humanNumber } : {}),
+      ...(input.language ? { language: languageService(input.language) } : {}),
       call: {
         transfer: async (to, options) => {
           await input.drain();
@@ -65,5 +68,13 @@ export function buildCallToolEnv(input: CallToolEnvInput): CallToolEnv {
       messages: input.features.messages,
       ...(vertical.manifest.recording.enabled ? { recording: { stop: () => input.features.recording.stop() } } : {}),
     },
+  };
+}
+
+function languageService(lang: NonNullable<CallToolEnvInput['language']>): NonNullable<CallToolEnv['services']['language']> {
+  return {
+    current: () => lang().language,
+    supported: () => lang().supported,
+    switchTo: (wanted) => lang().request(wanted),
   };
 }

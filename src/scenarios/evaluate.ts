@@ -16,6 +16,8 @@ export interface ObservedCall {
   /** Agent utterances cut short by the caller. */
   interruptions: number;
   end?: { by: 'agent' | 'caller'; reason?: string };
+  /** The language the call ended in, when the driver knows it. */
+  language?: string;
 }
 
 export interface ScenarioFailure {
@@ -87,6 +89,10 @@ export async function evaluateScenario(scenario: Scenario, observed: ObservedCal
       if (e.end.by && observed.end.by !== e.end.by) fail('end.by', `ended by the ${observed.end.by}, expected the ${e.end.by}`);
       if (e.end.reason && observed.end.reason !== e.end.reason) fail('end.reason', `ended with reason "${observed.end.reason ?? 'none'}", expected "${e.end.reason}"`);
     }
+  }
+
+  if (e.language !== undefined && observed.language !== e.language) {
+    fail('language', `the call ended in ${observed.language ?? 'an unrecorded language'}, expected ${e.language}`);
   }
 
   for (const [i, row] of e.rows.entries()) {

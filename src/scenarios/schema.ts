@@ -105,6 +105,8 @@ export const expectationsSchema = z.strictObject({
   }).optional(),
   /** Rows that exist after the call. */
   rows: z.array(rowExpectationSchema).default([]),
+  /** The language the call ends in (BCP-47, as recorded), e.g. after a switch. */
+  language: z.string().min(2).optional(),
 });
 export type ScenarioExpectations = z.infer<typeof expectationsSchema>;
 

@@ -147,7 +147,7 @@ export async function simulateCall(scenario: Scenario, opts: SimulateCallOptions
   result.version = answer.parameters.version ?? null;
 
   // Synthesize every caller line up front (cached), so speaking never waits on synthesis.
-  const clips = await Promise.all(scenario.turns.map((t) => opts.synth.clip(t.caller, PCMU8K)));
+  const clips = await Promise.all(scenario.turns.map((t) => opts.synth.clip(t.caller, PCMU8K, scenario.caller.language)));
 
   const ws = new WebSocket(reachableStreamUrl(opts.streamTarget?.(answer.url) ?? opts.streamGatewayUrl ?? gatewayUrl, answer.url), { headers: twilioSignatureHeaders(opts.authToken, answer.url), perMessageDeflate: false });
   try {

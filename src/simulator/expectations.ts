@@ -25,6 +25,12 @@ function parseArgs(args: unknown): unknown {
   }
 }
 
+/** The language a stored call ended in: its last recorded switch, else nothing recorded (the default). */
+function callLanguage(stored: StoredCall): { language?: string } {
+  const lang = stored.call.metadata.language as { current?: unknown } | undefined;
+  return typeof lang?.current === 'string' ? { language: lang.current } : {};
+}
+
 /** The stored record as the scenario rules see it. */
 export function observedFromRecord(sim: SimulatedCall, stored: StoredCall): ObservedCall {
   const observed: ObservedCall = {
@@ -32,6 +38,7 @@ export function observedFromRecord(sim: SimulatedCall, stored: StoredCall): Obse
     handoffs: stored.handoffs.map((h) => h.toAgent),
     agentUtterances: stored.transcript.filter((t) => t.role === 'assistant').map((t) => t.text),
     interruptions: stored.transcript.filter((t) => t.role === 'assistant' && t.interrupted).length,
+    ...callLanguage(stored),
   };
   if (sim.endedBy) {
     // The reason an agent gave for ending the call is the end_call tool's `reason` argument
@@ -60,6 +67,7 @@ function expectationLines(scenario: Scenario): Array<{ key: string; what: string
   if (e.interruptions !== undefined) lines.push({ key: 'interruptions', what: `at least ${e.interruptions} agent utterance(s) cut short` });
   if (e.end?.by) lines.push({ key: 'end.by', what: `the ${e.end.by} ended the call` });
   if (e.end?.reason) lines.push({ key: 'end.reason', what: `the call ended with reason ${e.end.reason}` });
+  if (e.language) lines.push({ key: 'language', what: `the call ended in ${e.language}` });
   e.rows.forEach((r, i) => lines.push({ key: `rows[${i}]`, what: `${r.expectRows === undefined ? 'rows exist' : `${r.expectRows} row(s)`}: ${r.sql.replace(/\s+/g, ' ').trim()}` }));
   return lines;
 }

@@ -14,6 +14,13 @@ export type {
 } from '../shared/index.js';
 
 /** Side-effecting services a tool may use; provided per call by the runtime (fakes in tests). */
+/** What a language switch did: `unsupported` when the call does not offer the language asked for. */
+export interface LanguageSwitchOutcome {
+  switched: boolean;
+  language: string;
+  reason?: 'unsupported' | 'already' | 'failed';
+}
+
 export interface ToolServices {
   /** Current time; injectable so tools are deterministic under test. */
   now(): Date;
@@ -32,6 +39,13 @@ export interface ToolServices {
     transfer(to: string, options?: { announce?: string; reason?: string; mode?: 'cold' | 'warm' }): Promise<TransferResult | void>;
     /** Ends the call after `goodbye` is spoken. */
     hangUp(options?: { goodbye?: string; reason?: string }): Promise<void>;
+  };
+  /** The call's language, present on live calls: the languages it may switch to, and the switch. */
+  language?: {
+    current(): string;
+    supported(): string[];
+    /** `wanted`: a BCP-47 tag, an ISO 639-1 code or an English language name. */
+    switchTo(wanted: string): Promise<LanguageSwitchOutcome>;
   };
   /** Stores a message for the business and notifies it by SMS (present during a call). */
   messages?: {

@@ -25,6 +25,8 @@ export interface ResponseParams {
   format: AudioFormat;
   wireFormat: unknown;
   voice: string;
+  /** ISO 639-1 language the session is in, when it has one: the speech is in it (espeak-ng voices). */
+  language?: string;
   inConversation: boolean;
   conversationId: string | null;
   metadata: unknown;
@@ -144,7 +146,7 @@ export class ResponseRun {
 
   private async playMessage(text: string): Promise<void> {
     const audio = this.params.modality === 'audio';
-    const clip = audio ? await this.synth.clip(text, this.params.format) : undefined;
+    const clip = audio ? await this.synth.clip(text, this.params.format, this.params.language) : undefined;
     if (!this.active) return;
     const outputIndex = this.output.length;
     const item: ConversationItem = { id: newWireId('item'), object: 'realtime.item', type: 'message', status: 'in_progress', role: 'assistant', content: [] };

@@ -358,6 +358,8 @@ export class EmulatorSession {
         format: toAudioFormat(wireFormat),
         wireFormat,
         voice: typeof audioParams.voice === 'string' ? audioParams.voice : s.audio.output.voice,
+        // The emulator speaks the language the session transcribes (set once a call knows it).
+        ...(s.audio.input.transcription?.language ? { language: s.audio.input.transcription.language } : {}),
         inConversation,
         conversationId: inConversation ? this.conversation.id : null,
         metadata: params.metadata ?? null,

@@ -52,6 +52,8 @@ export class OpenAIRealtimeModelSession implements ModelSession {
   /** `update` changed the template or voice: a handoff (which re-sends the initial config) must not undo it. */
   private configOverridden = false;
   private switchingAgent = false;
+  /** A language's overlay, appended to whichever agent is talking (see ModelSessionUpdate.overlay). */
+  private overlay: string | undefined;
 
   constructor(private readonly endpoint: RealtimeEndpoint, private readonly options: ModelSessionOptions) {
     this.emit = options.listener;
@@ -155,7 +157,8 @@ export class OpenAIRealtimeModelSession implements ModelSession {
   async update(update: ModelSessionUpdate): Promise<void> {
     if (update.template) this.template = update.template;
     if (update.voice !== undefined) this.voice = update.voice;
-    if (update.template !== undefined || update.voice !== undefined) this.configOverridden = true;
+    if (update.overlay !== undefined) this.overlay = update.overlay;
+    if (update.template !== undefined || update.voice !== undefined || update.overlay !== undefined) this.configOverridden = true;
     if (update.agent !== undefined && update.agent !== this.currentAgent) {
       this.switchingAgent = true;
       try {
@@ -167,11 +170,18 @@ export class OpenAIRealtimeModelSession implements ModelSession {
     if (this.configOverridden || update.instructions !== undefined) this.sendAudioConfig(update.instructions);
   }
 
-  private sendAudioConfig(instructions?: string): void {
+  private sendAudioConfig(override?: string): void {
+    const instructions = override ?? (this.overlay !== undefined ? this.withOverlay(this.currentAgent) : undefined);
     this.transport.updateSessionConfig({
       ...callSessionConfig(this.template, this.endpoint.audio, this.voice, this.options.output),
       ...(instructions !== undefined ? { instructions } : {}),
     });
+  }
+
+  /** An agent's own instructions followed by the language overlay. */
+  private withOverlay(agent: string): string {
+    const own = this.agentNamed(agent).instructions;
+    return `${typeof own === 'string' ? own : ''}\n\n${this.overlay ?? ''}`.trim();
   }
 
   /**

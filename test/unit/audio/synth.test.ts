@@ -69,3 +69,15 @@ describe('speech synthesis with engine "auto"', () => {
     expect(events.map((e) => e.type)).toEqual(['speech_started', 'speech_stopped']);
   });
 });
+
+describe('espeakVoiceFor', () => {
+  it('maps BCP-47 tags onto espeak-ng voices', async () => {
+    const { espeakVoiceFor } = await import('../../../src/audio/index.js');
+    expect(espeakVoiceFor('es-US')).toBe('es-419');
+    expect(espeakVoiceFor('es-ES')).toBe('es');
+    expect(espeakVoiceFor('zh-CN')).toBe('cmn');
+    expect(espeakVoiceFor('en-GB')).toBe('en-gb');
+    expect(espeakVoiceFor('de-DE')).toBe('de');
+    expect(espeakVoiceFor('vi')).toBe('vi');
+  });
+});

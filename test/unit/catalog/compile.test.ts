@@ -48,7 +48,9 @@ ${agents}${tail}`;
       const v = compile(manifest(`languages:
   default: es-MX
   supported:
-    - { code: en-US, voice: alloy }
+    - code: en-US
+      voice: alloy
+      lines: { greeting: Hello, silencePrompt: Still there?, goodbye: Goodbye., fallback: One moment., unavailable: Call back later. }
     - { code: es-MX, voice: coral }`, agents));
       expect([...v.voices]).toEqual([['Front', 'coral'], ['Specialist', 'verse'], ['Plain', 'coral']]);
       // The graph's agents speak with the same voices the calls look up.
