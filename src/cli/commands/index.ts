@@ -41,6 +41,9 @@ import { purgeCommand } from './purge.js';
 import { callRetentionSection } from './callRetention.js';
 commands.push(analysisCommand, purgeCommand);
 callShowSections.push(callRetentionSection);
+// The caller's language and its switches (issue 12).
+import { callLanguageSection } from './callLanguage.js';
+callShowSections.push(callLanguageSection);
 // A fleet of gateways: the instance registry (issue 15).
 import { instancesCommand } from './instances.js';
 commands.push(instancesCommand);
