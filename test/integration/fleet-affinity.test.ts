@@ -146,6 +146,7 @@ describe('call affinity across two instances', () => {
   it('serves a salon call whose stream lands on the other instance: B claims it, A releases its pre-warm, one model session', async () => {
     const scenario = scenarios.find((s) => s.id === 'salon/booking')!;
     const before = emulator.totalSessions;
+    const servingBefore = emulator.servingSessions;
     let maxAfterRelease = 0;
     let released = false;
     let stop = false;
@@ -172,10 +173,12 @@ describe('call affinity across two instances', () => {
     const call = await store.calls.getBySid(run!.call!.callSid);
     expect(call).toMatchObject({ status: 'completed', manifestVersion: catalog.get('salon')!.version });
     expect(released).toBe(true);
-    // Exactly one model session served the call once A let its pre-warm go.
-    expect(maxAfterRelease).toBe(1);
-    // A's pre-warm and B's session: two opened in all, never a third.
-    expect(emulator.totalSessions - before).toBe(2);
+    // Exactly one model session served the call once A let its pre-warm go (B's language spare,
+    // open during the first turns, is closed once the caller's language is confirmed: at most one more).
+    expect(maxAfterRelease).toBeLessThanOrEqual(2);
+    expect(emulator.servingSessions - servingBefore).toBe(1);
+    // A's pre-warm, B's session and B's language spare: three opened in all, never a fourth.
+    expect(emulator.totalSessions - before).toBe(3);
     // One greeting in the record: A's pre-warm wrote nothing.
     const transcript = await store.transcripts.list(call!.id);
     const greeting = catalog.get('salon')!.manifest.greeting;

@@ -78,6 +78,8 @@ export interface RunningEmulator {
   readonly activeSessions: number;
   /** Sessions since start. */
   readonly totalSessions: number;
+  /** Sessions since start that heard caller audio (a call's serving session; not a pre-warm released unused or a language switch's spare that never cut over). */
+  readonly servingSessions: number;
   close(): Promise<void>;
 }
 
@@ -113,6 +115,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const now = options.now ?? (() => new Date());
   const sessions = new Set<{ ws: WebSocket; session: EmulatorSession }>();
   let total = 0;
+  let servedClosed = 0;
   const peers = createPeers({
     library, defaultScenario, apiKey: options.apiKey, ttsVoices: options.ttsVoices, synth, pacing, now,
     logger: log, reject, bearer,
@@ -175,6 +178,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       ws.on('close', () => {
         session.close();
         sessions.delete(entry);
+        if (session.counts.audioAppends > 0) servedClosed += 1;
         options.onSessionEnd?.({
           sessionId: session.resource.id, scenarioId: scenario?.id ?? null, brain: brainKind,
           items: session.conversation.list(), counts: session.counts, audioOutBytes: session.audioOutBytes,
@@ -204,6 +208,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
     get totalSessions() {
       return total;
+    },
+    get servingSessions() {
+      return servedClosed + [...sessions].filter(({ session }) => session.counts.audioAppends > 0).length;
     },
     close: async () => {
       for (const { ws, session } of sessions) {
