@@ -103,17 +103,23 @@ export class CannedLines {
   /** Renders (or finds) every fixed line of these verticals; what is cached is not rendered again. */
   async prepare(verticals: readonly CompiledVertical[]): Promise<PrepareReport> {
     const report: PrepareReport = { rendered: 0, fromDisk: 0, fromMemory: 0, failed: 0, voices: {} };
-    await Promise.all(verticals.map(async (v) => {
+    const specs = await Promise.all(verticals.map(async (v) => {
       const spec = await this.resolveVoice(v);
       this.voices.set(v.id, spec);
       this.prepared.add(`${v.id}@${v.version}`);
       report.voices[v.id] = spec?.provider ?? 'none';
-      if (!spec) return;
+      return spec;
+    }));
+    // One line at a time: this runs beside live calls (start-up, reloads), and a renderer such as
+    // espeak-ng is a process per line; several verticals × languages at once would starve the calls.
+    for (const [i, v] of verticals.entries()) {
+      const spec = specs[i];
+      if (!spec) continue;
       for (const text of cannedLinesOf(v.manifest)) {
         const source = await this.ensure(spec, text);
         report[source]++;
       }
-    }));
+    }
     return report;
   }
 
