@@ -9,6 +9,7 @@
  * language), an English turn on an es-US call (a correct detection is a switch to en-US).
  */
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import { detectTurnLanguage, turnWords, warmLanguageDetector } from '../../src/realtime/languageDetect.js';
@@ -98,7 +99,7 @@ export async function runDetection(utterances: Utterance[], timedPasses = 3): Pr
     { name: '≥ 95 % on utterances of 3+ words: gated, right of decided', value: `${pct(all.switched3, decided3)} (${all.wrong3} wrong of ${decided3} decided; ${all.kept3} kept undecided)`, ok: decided3 > 0 && all.switched3 / decided3 >= 0.95 },
     { name: 'gated, switched correctly of all 3+ words', value: pct(all.switched3, all.n3) },
     { name: 'all utterances (2+ words): raw / gated switched / kept / wrong', value: `${pct(all.raw, all.n)} / ${all.switched} / ${all.kept} / ${all.wrong}` },
-    { name: '≤ 1 ms per detection (gated, mean / p99)', value: `${gatedMean.toFixed(3)} / ${gatedP99.toFixed(3)} ms over ${gatedMs.length}`, ok: gatedP99 <= 1 },
+    { name: '≤ 1 ms per detection (gated, mean / p99)', value: `${gatedMean.toFixed(3)} / ${gatedP99.toFixed(3)} ms over ${gatedMs.length} (1-min load average ${loadavg()[0]!.toFixed(1)})`, ok: gatedP99 <= 1 },
     { name: 'tinyld detectAll alone (mean / p99)', value: `${mean(rawMs).toFixed(3)} / ${quantile(rawMs, 0.99).toFixed(3)} ms` },
   ];
   return [
