@@ -7,6 +7,7 @@
  *   npm run bench -- --json                     results as JSON on stdout as well
  *   npm run bench -- --only fleet --calls 100   one process vs --workers 2 on one port (Postgres)
  *   npm run bench -- --only soak --calls 40 --minutes 2   the soak (faults every few seconds), shortened
+ *   npm run bench -- --only language --runs 5   language detection on the labelled set, and the switch's cut-over (Postgres)
  *   npm run bench -- --only edge --tracing on   gateway tracing to a local OTLP receiver (off | on | both;
  *                                               both, the default, runs passthrough twice and reports the overhead)
  *
@@ -20,6 +21,7 @@ import { analysisSection } from './analysis.js';
 import { webrtcSection } from './sections/webrtc.js';
 import { fleetSection } from './sections/fleet.js';
 import { soakSection } from './sections/soak.js';
+import { languageSection } from './sections/language.js';
 import type { BenchContext, BenchSection, SectionResult } from './types.js';
 
 const SECTIONS: BenchSection[] = [
@@ -29,6 +31,7 @@ const SECTIONS: BenchSection[] = [
   webrtcSection,
   fleetSection,
   soakSection,
+  languageSection,
 ];
 
 function arg(name: string): string | undefined {
