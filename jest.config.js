@@ -12,6 +12,6 @@ export default {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 30000,
   // Integration suites share one Postgres and one Redis; each isolates itself by schema or queue name.
-  // Most suites wait on paced call audio rather than compute (load ~0.6 on 2 cores with 2 workers), so 4 run at once.
-  maxWorkers: 4,
+  // Most suites wait on paced call audio rather than compute (load ~0.6 on 2 cores with 2 workers), so 3 run at once (4 made the in-process WebRTC handshakes flaky).
+  maxWorkers: 3,
 };
