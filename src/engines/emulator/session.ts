@@ -11,11 +11,11 @@ import { EventSink, type Send } from './emit.js';
 import { ERR, type WireError } from './errors.js';
 import { newWireId } from './ids.js';
 import { ResponseRun, type CancelReason, type OutputPacing } from './responder.js';
-import { vadOptionsFor } from './faults.js';
-import { defaultSession, formatLabel, isWireError, mergeSessionUpdate, toAudioFormat, type SessionResource, type WireAudioFormat } from './sessionConfig.js';
+import { defaultSession, formatLabel, isWireError, mergeSessionUpdate, toAudioFormat, type SessionResource } from './sessionConfig.js';
 import { parseClientItem, typedText } from './clientItems.js';
 import type { BrainSession } from './brain/types.js';
-import { expireSession, stageFault } from './faults.js';
+import { expireSession, stageFault, vadOptionsFor } from './faults.js';
+import { responseParams } from './responseParams.js';
 
 export const CLIENT_EVENT_TYPES = [
   'session.update', 'input_audio_buffer.append', 'input_audio_buffer.commit', 'input_audio_buffer.clear',
@@ -346,24 +346,8 @@ export class EmulatorSession {
 
   private startResponse(params: Record<string, unknown>, id: string | null): void {
     const s = this.session;
-    const audioParams = isObj(params.audio) && isObj(params.audio.output) ? params.audio.output : {};
-    const modalities = Array.isArray(params.output_modalities) ? params.output_modalities : s.output_modalities;
-    const modality: 'audio' | 'text' = modalities[0] === 'text' ? 'text' : 'audio';
-    const wireFormat = (isObj(audioParams.format) ? audioParams.format : s.audio.output.format) as WireAudioFormat;
-    const inConversation = params.conversation !== 'none';
     const run = new ResponseRun(
-      this.sink, this.conversation, this.opts.synth, this.opts.pacing,
-      {
-        modality,
-        format: toAudioFormat(wireFormat),
-        wireFormat,
-        voice: typeof audioParams.voice === 'string' ? audioParams.voice : s.audio.output.voice,
-        // The emulator speaks the language the session transcribes (set once a call knows it).
-        ...(s.audio.input.transcription?.language ? { language: s.audio.input.transcription.language } : {}),
-        inConversation,
-        conversationId: inConversation ? this.conversation.id : null,
-        metadata: params.metadata ?? null,
-      },
+      this.sink, this.conversation, this.opts.synth, this.opts.pacing, responseParams(params, s, this.conversation.id),
       () => { this.audioProduced = true; },
       (done) => { if (this.active === done) this.active = undefined; },
     );
