@@ -12,6 +12,7 @@ import type { CarrierCallServices } from '../telephony/index.js';
 import { createLogger } from '../observability/index.js';
 import { CallManager, type CallManagerOptions, type FleetOptions } from './callManager.js';
 import { CannedLines, type PrepareReport } from './cannedLines.js';
+import { warmLanguageDetector } from './languageDetect.js';
 import { LocalVoice } from './localVoice.js';
 
 const log = createLogger('realtime');
@@ -73,6 +74,11 @@ export async function createRealtimeRuntime(options: RealtimeRuntimeOptions): Pr
   const prepareInBackground = (): void => void prepareLines().catch((err: unknown) => log.warn('canned lines not prepared', { err: err as Error }));
   prepareInBackground();
   options.catalog.on?.('catalog.swapped', prepareInBackground);
+  // The language detector's model (about 0.3 s to load) is loaded now, not inside the first
+  // multi-language call where the load would stall every live call's audio.
+  if ((options.catalog.list?.() ?? []).some((v) => v.manifest.languages.supported.length > 1)) {
+    await warmLanguageDetector().catch((err: unknown) => log.warn('language detector failed to load', { err: err as Error }));
+  }
   const handler = new CallManager({
     voice: new LocalVoice(lines),
     store: options.store,
