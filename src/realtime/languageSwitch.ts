@@ -65,6 +65,7 @@ export class LanguageSwitch {
   private holding = false;
   private held: [ModelEvent, ModelSession | undefined][] = [];
   private holdTimer: NodeJS.Timeout | undefined;
+  private heldAudioAtMs: number | undefined;
   /** A switch decided after the answer was released: made at the end of that answer. */
   private atBoundary: { language: string; cause: string } | undefined;
   private settle: NodeJS.Timeout | undefined;
@@ -138,7 +139,8 @@ export class LanguageSwitch {
     }
     if (this.holding && HELD.has(e.type)) {
       this.held.push([e, session]);
-      if (e.type === 'audio_delta' && this.holdTimer === undefined) {
+      if (e.type === 'audio_delta' && this.heldAudioAtMs === undefined) {
+        this.heldAudioAtMs = performance.now();
         this.holdTimer = setTimeout(() => this.release(), this.options.maxHoldMs);
         this.holdTimer.unref();
       }
@@ -246,22 +248,22 @@ export class LanguageSwitch {
 
   /** The held answer plays after all. */
   private release(): void {
-    for (const [e, s] of this.takeHeld()) this.sink(e, s);
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    this.heldAudioAtMs = undefined;
+    this.holding = false;
+    const held = this.held;
+    this.held = [];
+    for (const [e, s] of held) this.sink(e, s);
   }
 
   /** The held answer is dropped; tool outcomes in it still count. */
   private discard(): void {
-    this.takeHeld();
-  }
-
-  /** Stops holding: the events held so far, and the hold timer cleared. */
-  private takeHeld(): [ModelEvent, ModelSession | undefined][] {
     if (this.holdTimer) clearTimeout(this.holdTimer);
     this.holdTimer = undefined;
+    this.heldAudioAtMs = undefined;
     this.holding = false;
-    const held = this.held;
     this.held = [];
-    return held;
   }
 
   /** Later turns are still classified, but their answers no longer wait and no spare stands by. */
