@@ -64,6 +64,8 @@ export class LanguageSwitch {
   private spare: Promise<ModelSession> | undefined;
   private holding = false;
   private held: [ModelEvent, ModelSession | undefined][] = [];
+  /** A response the call has seen start and not finish. */
+  private answering: string | undefined;
   private holdTimer: NodeJS.Timeout | undefined;
   private heldAudioAtMs: number | undefined;
   /** A switch decided after the answer was released: made at the end of that answer. */
@@ -128,7 +130,9 @@ export class LanguageSwitch {
         if (this.windowOpen) this.openSpare();
         break;
       case 'caller_item_added':
-        if (this.windowOpen && e.audio) this.holding = true;
+        // A turn spoken over an answer still playing (a barge-in) is not held: that answer's tail
+        // must reach the call, and a switch it decides is made at the next boundary.
+        if (this.windowOpen && e.audio && this.answering === undefined) this.holding = true;
         break;
       case 'caller_transcript':
         this.sink(e, session);
@@ -146,6 +150,13 @@ export class LanguageSwitch {
       }
       return;
     }
+    this.pass(e, session);
+  }
+
+  /** To the call, noting whether an answer is under way. */
+  private pass(e: ModelEvent, session: ModelSession | undefined): void {
+    if (e.type === 'response_created') this.answering = e.responseId ?? '';
+    else if (e.type === 'response_done') this.answering = undefined;
     this.sink(e, session);
   }
 
@@ -254,7 +265,7 @@ export class LanguageSwitch {
     this.holding = false;
     const held = this.held;
     this.held = [];
-    for (const [e, s] of held) this.sink(e, s);
+    for (const [e, s] of held) this.pass(e, s);
   }
 
   /** The held answer is dropped; tool outcomes in it still count. */
