@@ -267,6 +267,7 @@ export class CallSession {
   /** Caller text (chat, a typed turn in a voice call, DTMF): answered like speech. False when no model is listening. */
   typed(text: string): boolean {
     if (this.phase !== 'live' || !this.model.sendText(text)) return false;
+    this.events.typedSent(text);
     this.limits.callerSpoke();
     return true;
   }

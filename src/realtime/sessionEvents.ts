@@ -42,8 +42,27 @@ export class SessionEvents {
   private transcribed = true;
   /** When the caller's last typed turn (chat, text in a call, DTMF) reached the model, until its answer starts. */
   private typedAt: number | undefined;
+  /** Typed turns recorded when sent, not yet seen back in the conversation (their echo is not recorded twice). */
+  private readonly typedPending: string[] = [];
+  private typedCount = 0;
 
   constructor(private readonly call: CallPort) {}
+
+  /**
+   * Caller text was sent to the model. It is recorded now, not when the conversation echoes it:
+   * a caller who presses digits and hangs up at once still has them in the record.
+   */
+  typedSent(text: string): void {
+    const call = this.call;
+    const key = `t:${++this.typedCount}`;
+    this.turn++;
+    this.typedAt = performance.now();
+    this.typedPending.push(text);
+    const at = call.offsetMs();
+    call.rec.openItem(key, { role: 'caller', startedMs: at });
+    call.remember({ role: 'caller', text });
+    call.rec.completeItem(key, { text, endedMs: at });
+  }
 
   /** The response the model is generating now, if any. */
   get activeResponseId(): string | undefined {
@@ -261,6 +280,12 @@ export class SessionEvents {
     const call = this.call;
     const key = `u:${id}`;
     if (call.rec.hasItem(key)) return;
+    const sent = !audio && typed !== undefined ? this.typedPending.indexOf(typed) : -1;
+    if (sent >= 0) {
+      // Anything sent before it that never came back was lost with a dropped session.
+      this.typedPending.splice(0, sent + 1);
+      return;
+    }
     if (!audio) {
       this.turn++;
       this.typedAt = performance.now();
