@@ -18,6 +18,7 @@ import { createCarriers, type Carrier } from '../telephony/index.js';
 import { registry } from '../../tools/index.js';
 import { runPrimary, serveForPrimary, WORKER_ID_ENV, WORKER_QUERY, workersWanted } from './workers.js';
 import { createRealtimeRuntime, snapshotEdgeStats, type CallManager } from '../realtime/index.js';
+import { cascadeAvailableFor } from '../engines/index.js';
 import { gatewayFleet, joinFleet, type GatewayFleet } from './fleet.js';
 
 const log = createLogger('main');
@@ -104,7 +105,7 @@ async function start(config: AppConfig, workerId?: string): Promise<Running> {
   });
   try {
     await store.migrate();
-    const compile: CompileOptions = { verticalsDir: config.paths.verticals, agentsDir: config.paths.agents, registry };
+    const compile: CompileOptions = { verticalsDir: config.paths.verticals, agentsDir: config.paths.agents, registry, cascadeAvailable: cascadeAvailableFor(config) };
     const catalog = createCatalog(compile);
     for (const p of catalog.problems) log.warn(formatProblem(p));
     await prepareVerticals(store, catalog);

@@ -31,7 +31,7 @@ export function compileCandidate(dir: string, expectedId: string, options: Compi
   const cwd = options.cwd ?? process.cwd();
   const file = join(resolve(cwd, dir), MANIFEST_FILE);
   const loaded = loadManifest(file, {
-    registry: options.registry, agentsDir: options.agentsDir, cascadeAvailable: options.cascadeAvailable ?? false, cwd,
+    registry: options.registry, agentsDir: options.agentsDir, cascadeAvailable: options.cascadeAvailable ?? true, cwd,
   });
   const problems = [...loaded.problems];
   const display = relative(cwd, file) || file;

@@ -42,7 +42,7 @@ export interface CompileOptions {
   registry: ToolRegistry;
   /** Registry tool → SDK tool; defaults to the toolkit's `toSdkTool`. */
   toTool?: ToolAdapter;
-  /** Whether this build can run the cascade engine itself; otherwise cascade verticals fall back. */
+  /** Whether this process can run the cascade engine (default true; false without ELEVENLABS_API_KEY on the real services): otherwise cascade verticals fall back. */
   cascadeAvailable?: boolean;
   /** Problems name files relative to this directory; defaults to process.cwd(). */
   cwd?: string;
@@ -97,7 +97,7 @@ export function compileVertical(loaded: LoadedVertical, options: CompileOptions,
 export function compileVerticals(options: CompileOptions, previous?: ReadonlyMap<string, CompiledVertical>): CompileResult {
   // The loader checks the engine too (a cascade vertical this build cannot serve is a problem of its manifest).
   const loadedResult = loadVerticals(options.verticalsDir, {
-    registry: options.registry, agentsDir: options.agentsDir, cascadeAvailable: options.cascadeAvailable ?? false,
+    registry: options.registry, agentsDir: options.agentsDir, cascadeAvailable: options.cascadeAvailable ?? true,
     ...(options.cwd ? { cwd: options.cwd } : {}),
   });
   const problems = [...loadedResult.problems];

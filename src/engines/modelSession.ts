@@ -12,6 +12,9 @@ export type ModelAudio = 'pcmu' | 'pcm24k';
 
 export type EngineKind = 'openai' | 'emulator';
 
+/** How a session makes speech: one speech-to-speech model, or speech-to-text → text agent → text-to-speech. */
+export type EnginePipeline = 'realtime' | 'cascade';
+
 /** A session's answers: spoken (audio with its transcript) or written (text only, for chat). */
 export type ModelOutput = 'audio' | 'text';
 
@@ -67,7 +70,12 @@ export type ModelEvent =
   }
   /** No more audio will come for this item. */
   | { type: 'output_audio_done'; itemId: string; responseId: string }
-  | { type: 'assistant_transcript_done'; itemId: string; transcript: string }
+  /** `heard`: the transcript is already cut to what the caller heard (the engine knew it from alignment). */
+  | { type: 'assistant_transcript_done'; itemId: string; transcript: string; heard?: boolean }
+  /** Words of the caller's turn so far (a partial transcript, engines that stream them). */
+  | { type: 'caller_transcript_partial'; itemId: string; text: string }
+  /** A stage of a cascaded turn was reached (`performance.now()`): its first text token, its first speech audio. */
+  | { type: 'stage_reached'; stage: 'first_text_token' | 'first_tts_audio'; receivedAtMs: number }
   /** An assistant message is fully generated (`transcript` when the engine knows it). */
   | { type: 'assistant_item_done'; itemId: string; responseId: string; transcript: string | undefined }
   /** The model called a tool with arguments that are not JSON; the engine answered it already. */
@@ -153,6 +161,8 @@ export interface ModelSession {
 /** An engine chosen for a call: it opens that call's model sessions (one, or more after failovers). */
 export interface ModelEngine {
   readonly kind: EngineKind;
+  /** `realtime` unless said otherwise. */
+  readonly pipeline?: EnginePipeline;
   readonly audio: ModelAudio;
   readonly model: string;
   /** Where sessions connect, for logs and diagnostics (no secrets). */

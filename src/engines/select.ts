@@ -13,6 +13,7 @@ import type { AppConfig } from '../config/index.js';
 import type { Manifest } from '../manifest/index.js';
 import { createLogger } from '../observability/index.js';
 import type { EngineKind, ModelAudio, ModelEngine } from './modelSession.js';
+import { cascadeEngine } from './cascade/engine.js';
 import { openaiEndpoint } from './openai-realtime/config.js';
 import { openaiRealtimeEngine } from './openai-realtime/session.js';
 
@@ -39,8 +40,19 @@ export interface EngineSelectorOptions {
 export interface EngineSelector {
   /** The engine every call of this process uses. */
   readonly kind: EngineKind;
-  select(input: { manifest: Pick<Manifest, 'engine'>; scenario?: string }): Promise<ModelEngine>;
+  /** A cascade manifest brings its agents and languages (models, voices). */
+  select(input: { manifest: EngineManifest; scenario?: string }): Promise<ModelEngine>;
   close(): Promise<void>;
+}
+
+export type EngineManifest = Pick<Manifest, 'engine'> & Partial<Pick<Manifest, 'agents' | 'languages'>>;
+
+/**
+ * Whether this process can serve cascade verticals on the cascade engine: offline the emulator
+ * serves all three peers; on the real services the voice needs ELEVENLABS_API_KEY.
+ */
+export function cascadeAvailableFor(config: AppConfig): boolean {
+  return engineKindFor(config) === 'emulator' || config.elevenlabs.apiKey !== null;
 }
 
 export function engineKindFor(config: AppConfig): EngineKind {
@@ -86,8 +98,29 @@ export function createEngineSelector(options: EngineSelectorOptions): EngineSele
   return {
     kind,
     async select({ manifest, scenario }) {
-      if (kind === 'openai') return openaiRealtimeEngine(openaiEndpoint(config, manifest, audio));
+      const cascade = manifest.engine.type === 'cascade' && audio === 'pcmu' && cascadeAvailableFor(config) && manifest.agents && manifest.languages;
+      if (kind === 'openai') {
+        if (cascade) {
+          return cascadeEngine({
+            kind, realtimeUrl: config.openai.realtimeUrl, apiBaseUrl: config.openai.apiBaseUrl, openaiKey: config.openai.apiKey ?? '',
+            elevenlabsUrl: config.elevenlabs.apiBaseUrl, elevenlabsKey: config.elevenlabs.apiKey ?? '',
+          }, { engine: manifest.engine, agents: manifest.agents!, languages: manifest.languages! });
+        }
+        return openaiRealtimeEngine(openaiEndpoint(config, manifest, audio));
+      }
       const base = await emulatorBase();
+      if (cascade) {
+        const http = new URL(base.url);
+        http.protocol = http.protocol === 'wss:' ? 'https:' : 'http:';
+        http.pathname = '';
+        http.search = '';
+        const origin = http.toString().replace(/\/$/, '');
+        const key = config.openai.apiKey ?? 'emulator';
+        return cascadeEngine({
+          kind, realtimeUrl: base.url, apiBaseUrl: `${origin}/v1`, openaiKey: key, elevenlabsUrl: origin,
+          elevenlabsKey: config.elevenlabs.apiKey ?? key, ...(scenario ? { scenario } : {}),
+        }, { engine: manifest.engine, agents: manifest.agents!, languages: manifest.languages! });
+      }
       return openaiRealtimeEngine({
         kind: 'emulator',
         url: emulatorUrlFor(base.url, scenario),

@@ -157,16 +157,16 @@ function checkNumbers(data: Record<string, unknown>, problems: PathProblem[]): v
   }
 }
 
-/** A cascade vertical in a build without cascade: served by realtime (warning) or not at all (error). */
+/** A cascade vertical this process cannot serve on cascade (no ElevenLabs key): served by realtime (warning) or not at all (error). */
 function checkEngine(data: Record<string, unknown>, cascadeAvailable: boolean | undefined, problems: PathProblem[]): void {
   const engine = asMap(data.engine);
   if (cascadeAvailable !== false || asText(engine?.type) !== 'cascade') return;
   // An absent fallback defaults to realtime; any other value is the schema's to report.
   const fallback = engine?.fallback === undefined ? 'realtime' : asText(engine.fallback);
   if (fallback === 'realtime') {
-    problems.push({ path: ['engine', 'type'], severity: 'warning', message: 'the cascade engine is not available in this build; calls run on the realtime engine (engine.fallback: realtime)' });
+    problems.push({ path: ['engine', 'type'], severity: 'warning', message: 'the cascade engine needs ELEVENLABS_API_KEY for its voice and it is not set; calls run on the realtime engine (engine.fallback: realtime). Set ELEVENLABS_API_KEY to serve this vertical on cascade' });
   } else if (fallback === 'none') {
-    problems.push({ path: ['engine', 'type'], severity: 'error', message: 'the cascade engine is not available in this build and engine.fallback is "none"' });
+    problems.push({ path: ['engine', 'type'], severity: 'error', message: 'the cascade engine needs ELEVENLABS_API_KEY for its voice and it is not set, and engine.fallback is "none": set ELEVENLABS_API_KEY or engine.fallback: realtime' });
   }
 }
 

@@ -31,6 +31,8 @@ export const agentSchema = z.strictObject({
   tools: z.array(z.string().regex(TOOL_NAME, 'must be a snake_case tool name')).default([]),
   handoffs: z.array(z.string().min(1)).default([]),
   voice: z.string().min(1).optional(),
+  /** The text model this agent thinks with on the cascade engine (default: engine.cascade.llm.model). */
+  model: z.string().min(1).optional(),
 });
 export type AgentSpec = z.infer<typeof agentSchema>;
 
@@ -51,6 +53,8 @@ export const languageSchema = z.strictObject({
   instructions: z.union([z.string().min(1), z.strictObject({ file: z.string().min(1) })]).optional(),
   /** Required for every language but the default (validate reports it as file:line). */
   lines: fixedLinesSchema.optional(),
+  /** The cascade engine's voice in this language (default: engine.cascade.tts). */
+  tts: z.strictObject({ voiceId: z.string().min(1), model: z.string().min(1).optional() }).optional(),
 });
 export type LanguageSpec = z.infer<typeof languageSchema>;
 

@@ -20,6 +20,10 @@ export const DEFAULT_LATENCY_BUDGET: LatencyBudget = {
 export const STAGE = {
   callerSpeech: 'turn.caller_speech',
   transcription: 'turn.transcription',
+  /** Cascade: speech end to the text model's first token. */
+  firstTextToken: 'turn.first_text_token',
+  /** Cascade: speech end to the first text-to-speech audio in the gateway. */
+  firstTtsAudio: 'turn.first_tts_audio',
   /** Speech end to the model's first audio delta in the gateway. */
   modelFirstAudio: 'model.first_delta',
   /** Speech end to the first audio frame out to the carrier: THE turn latency. */

@@ -207,8 +207,10 @@ export class CallSession {
     try {
       const engine = await this.init.engine;
       this.model.setEngine(engine);
-      this.rec.setEngine(engine.kind);
-      this.telemetry.engine({ kind: engine.kind, model: engine.model });
+      // `emulator`, `openai`; a cascade engine is `emulator/cascade`, `openai/cascade`.
+      const engineName = engine.pipeline === 'cascade' ? `${engine.kind}/cascade` : engine.kind;
+      this.rec.setEngine(engineName);
+      this.telemetry.engine({ kind: engineName, model: engine.model });
       this.audioPath = await createAudioPath(engine.audio);
     } catch (err) {
       this.log.error('no engine for this call', { err: err as Error });

@@ -20,6 +20,8 @@ interface AssistantItem {
   played: boolean;
   /** Set when a barge-in cut the item: what the caller heard. */
   heardMs: number | undefined;
+  /** The engine cut the transcript to what was heard itself (from alignment): it is not cut again. */
+  heardText?: boolean;
   startedMs: number;
 }
 
@@ -133,9 +135,18 @@ export class SessionEvents {
         return;
       case 'assistant_transcript_done': {
         const item = this.items.get(e.itemId);
-        if (item) item.transcript = e.transcript;
+        if (item) {
+          item.transcript = e.transcript;
+          if (e.heard) item.heardText = true;
+        }
         return;
       }
+      case 'caller_transcript_partial':
+        call.rec.updateItem(`u:${e.itemId}`, { text: e.text });
+        return;
+      case 'stage_reached':
+        if (this.turnEndAt !== undefined) call.rec.latency(e.stage === 'first_text_token' ? STAGE.firstTextToken : STAGE.firstTtsAudio, e.receivedAtMs - this.turnEndAt, this.turn);
+        return;
       case 'assistant_item_done': {
         const a = this.items.get(e.itemId) ?? this.openAssistant(e.itemId, e.responseId);
         // A written answer (chat) is whole when it is done; a spoken one starts at its first frame.
@@ -325,7 +336,7 @@ export class SessionEvents {
     if (!force && !(item.generated && item.played)) return;
     const call = this.call;
     const interrupted = item.heardMs !== undefined && item.heardMs < item.receivedMs;
-    const text = interrupted ? cutToHeard(item.transcript, item.heardMs!, item.receivedMs) : item.transcript;
+    const text = interrupted && !item.heardText ? cutToHeard(item.transcript, item.heardMs!, item.receivedMs) : item.transcript;
     const heard = item.heardMs ?? item.receivedMs;
     if (text.trim()) call.remember({ role: 'assistant', text });
     call.rec.completeItem(item.key, { text, interrupted, endedMs: item.startedMs + heard });

@@ -1,7 +1,7 @@
 /**
  * The sales scenarios end to end through the Twilio path (see tools-real-estate.simulate.ts), each
- * from fresh seed data. The sales manifest declares the cascade engine; this build serves it on
- * the realtime engine (its declared fallback), which is what these calls run on.
+ * from fresh seed data, on the cascade engine the sales manifest declares: the emulator's
+ * transcription session, its Responses API peer playing the scenario, its ElevenLabs TTS peer.
  */
 import { startVerticalSimulation, type VerticalSimulation } from './verticalSimulation.js';
 
@@ -26,6 +26,11 @@ describe('sales scenarios through the Twilio path', () => {
       await sim.reset();
       const run = await sim.run(name);
       expect(run.call!.problems).toEqual([]);
+      const row = await sim.store.calls.getBySid(run.call!.callSid);
+      expect(row?.engine).toBe('emulator/cascade');
+      // Every stage of a cascaded turn is on the record.
+      const metrics = new Set((await sim.store.latency.list(row!.id)).map((s) => s.metric));
+      for (const stage of ['turn.transcription', 'turn.first_text_token', 'turn.first_tts_audio', 'turn.speech_end_to_first_audio']) expect(metrics).toContain(stage);
     }, 180_000);
   }
 

@@ -1,0 +1,178 @@
+/**
+ * Speech-to-text for the cascade engine: an OpenAI Realtime *transcription* session
+ * (`/v1/realtime?intent=transcription`). The carrier's μ-law goes in untouched (`audio/pcmu`),
+ * the service's VAD finds the turns, so `speech_started` (the barge-in trigger) comes from the
+ * same place as on the realtime engine. Partial transcripts arrive as `…transcription.delta`,
+ * the final one as `…transcription.completed`.
+ */
+import WebSocket from 'ws';
+import type { SessionTemplate } from '../../orchestration/index.js';
+import { classifyTranscriptionEvent } from '../openai-realtime/events.js';
+
+export interface SttEndpoint {
+  /** `ws(s)://…/v1/realtime` (query parameters kept; `intent=transcription` is added). */
+  url: string;
+  apiKey: string;
+  /** The transcription model (`gpt-4o-mini-transcribe`). */
+  model: string;
+}
+
+export type SttEvent =
+  | { type: 'speech_started'; receivedAtMs: number }
+  | { type: 'speech_stopped'; receivedAtMs: number }
+  | { type: 'committed'; itemId: string }
+  | { type: 'partial'; itemId: string; delta: string }
+  | { type: 'final'; itemId: string; transcript: string; receivedAtMs: number }
+  | { type: 'error'; code: string | undefined; errorType: string | undefined }
+  | { type: 'closed'; code: number; reason: string };
+
+export function transcriptionUrl(base: string): string {
+  const url = new URL(base);
+  url.searchParams.delete('model');
+  url.searchParams.set('intent', 'transcription');
+  return url.toString();
+}
+
+/** The `session.update` a transcription session is configured with (GA shape). */
+export function transcriptionSessionUpdate(template: SessionTemplate, model: string): Record<string, unknown> {
+  const td = template.turnDetection;
+  const turnDetection = td.type === 'server_vad'
+    ? { type: 'server_vad', threshold: td.threshold, prefix_padding_ms: td.prefixPaddingMs, silence_duration_ms: td.silenceDurationMs }
+    : { type: 'semantic_vad', eagerness: td.eagerness };
+  const language = template.transcription.language;
+  return {
+    type: 'session.update',
+    session: {
+      type: 'transcription',
+      audio: {
+        input: {
+          format: { type: 'audio/pcmu' },
+          transcription: { model, ...(language ? { language } : {}) },
+          turn_detection: turnDetection,
+          noise_reduction: null,
+        },
+      },
+    },
+  };
+}
+
+const APPEND_HEAD = '{"type":"input_audio_buffer.append","audio":"';
+const APPEND_TAIL = '"}';
+
+export class SttClient {
+  private ws: WebSocket | undefined;
+  private ready = false;
+  private closedByUs = false;
+
+  constructor(private readonly endpoint: SttEndpoint, private readonly onEvent: (e: SttEvent) => void) {}
+
+  get isOpen(): boolean {
+    return this.ready && this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  get bufferedAmount(): number {
+    return this.ws?.bufferedAmount ?? 0;
+  }
+
+  /** Opens and configures the session; rejects on failure, a refused update or the timeout. */
+  connect(template: SessionTemplate, timeoutMs: number, headers: Record<string, string> = {}): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const ws = new WebSocket(transcriptionUrl(this.endpoint.url), { headers: { Authorization: `Bearer ${this.endpoint.apiKey}`, ...headers } });
+      this.ws = ws;
+      let settled = false;
+      const settle = (err?: Error): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (err) {
+          this.closedByUs = true;
+          ws.terminate();
+          reject(err);
+        } else {
+          resolve();
+        }
+      };
+      const timer = setTimeout(() => settle(new Error(`transcription session not ready within ${timeoutMs} ms`)), timeoutMs);
+      ws.on('open', () => ws.send(JSON.stringify(transcriptionSessionUpdate(template, this.endpoint.model))));
+      ws.on('unexpected-response', (_req, res) => settle(new Error(`transcription session refused: HTTP ${res.statusCode ?? '?'}`)));
+      ws.on('error', (err) => settle(err));
+      ws.on('message', (data) => {
+        const parsed = classifyTranscriptionEvent(safeJson(data.toString()));
+        if (!parsed?.known) return;
+        const e = parsed.event;
+        if (!this.ready) {
+          if (e.type === 'session.updated') {
+            this.ready = true;
+            settle();
+          } else if (e.type === 'error') {
+            settle(new Error(`transcription session update refused: ${e.error.code ?? e.error.type}`));
+          }
+          return;
+        }
+        this.onWire(e);
+      });
+      ws.on('close', (code, reason) => {
+        settle(new Error(`transcription socket closed (${code})`));
+        const wasReady = this.ready;
+        this.ready = false;
+        if (wasReady && !this.closedByUs) this.onEvent({ type: 'closed', code, reason: reason.toString() });
+      });
+    });
+  }
+
+  private onWire(e: NonNullable<ReturnType<typeof classifyTranscriptionEvent>>['event'] & { type: string }): void {
+    const now = performance.now();
+    switch (e.type) {
+      case 'input_audio_buffer.speech_started':
+        return this.onEvent({ type: 'speech_started', receivedAtMs: now });
+      case 'input_audio_buffer.speech_stopped':
+        return this.onEvent({ type: 'speech_stopped', receivedAtMs: now });
+      case 'input_audio_buffer.committed':
+        return this.onEvent({ type: 'committed', itemId: (e as { item_id: string }).item_id });
+      case 'conversation.item.input_audio_transcription.delta': {
+        const d = e as { item_id: string; delta: string };
+        return this.onEvent({ type: 'partial', itemId: d.item_id, delta: d.delta });
+      }
+      case 'conversation.item.input_audio_transcription.completed': {
+        const c = e as { item_id: string; transcript: string };
+        return this.onEvent({ type: 'final', itemId: c.item_id, transcript: c.transcript, receivedAtMs: now });
+      }
+      case 'error': {
+        const err = (e as { error: { code?: string | null; type: string } }).error;
+        return this.onEvent({ type: 'error', code: err.code ?? undefined, errorType: err.type });
+      }
+      default:
+        return;
+    }
+  }
+
+  /** One carrier frame (base64 μ-law); false when the socket is not open. */
+  append(audioBase64: string): boolean {
+    const ws = this.ws;
+    if (!this.ready || !ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(APPEND_HEAD + audioBase64 + APPEND_TAIL);
+    return true;
+  }
+
+  /** Pins (or unpins) the transcription language, or changes turn detection. */
+  update(template: SessionTemplate): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(transcriptionSessionUpdate(template, this.endpoint.model)));
+  }
+
+  close(): void {
+    this.closedByUs = true;
+    this.ready = false;
+    const ws = this.ws;
+    if (!ws) return;
+    if (ws.readyState === WebSocket.OPEN) ws.close(1000, 'done');
+    else if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
