@@ -2,68 +2,66 @@
  * A cascade model session: the caller's μ-law goes to a Realtime transcription session (STT,
  * server VAD), each final transcript is a turn for the vertical's text agents (the Agents SDK
  * runner, streaming, over the Responses API), and the streamed words are spoken by ElevenLabs
- * (`ulaw_8000`, one context per answer). The call sees the same typed `ModelEvent`s a realtime
- * session sends: turns, items, audio deltas, tool calls, handoffs, failures.
+ * (`ulaw_8000`, one context per answer; answers.ts). The call sees the same typed
+ * `ModelEvent`s a realtime session sends: turns, items, audio deltas, tools, handoffs, failures.
  *
- * A barge-in cancels the run and the voice's context, and the conversation keeps only the words
- * the caller heard (`truncate`, from the voice's alignment).
+ * When the caller starts speaking, the call cuts playback and truncates what was playing (the
+ * words heard, from the voice's alignment); then the run is cancelled (a tool already running
+ * finishes first, and its result stays in the conversation).
  */
 import { RunContext, Runner, assistant, system, user, type AgentInputItem, type ModelProvider } from '@openai/agents';
 import type { SessionTemplate } from '../../orchestration/index.js';
 import type { SwitchboardRunContext } from '../../toolkit/index.js';
 import type { CancelCause, ModelEvent, ModelSession, ModelSessionOptions, ModelSessionUpdate, ReplayItem } from '../modelSession.js';
-import { addAudio, heardText, newSpokenItem, type SpokenItem } from './spoken.js';
+import { Answers, type Answer } from './answers.js';
+import { failureOf } from './failures.js';
+import type { SpokenItem } from './spoken.js';
 import { SttClient, type SttEndpoint, type SttEvent } from './stt.js';
 import { textAgentsFor, type TextAgent } from './textAgents.js';
-import { TtsClient, speakableCut, type TtsEndpoint, type TtsEvent } from './tts.js';
-import { failureOf } from './failures.js';
+import { TtsClient, type TtsEndpoint, type TtsEvent } from './tts.js';
 
 export interface CascadeConfig {
   stt: SttEndpoint;
-  /** The voice for a language (`undefined`: the vertical's default). */
+  /** The voice for a transcription language (`undefined`: the vertical's default). */
   ttsFor(language: string | undefined): TtsEndpoint;
   /** Text models over the Responses API. */
   provider: ModelProvider;
   models: ReadonlyMap<string, string>;
   defaultModel: string;
-  /** Runs longer than this many model calls (tool loops) are stopped. */
+  /** Model calls a run may make (tool loops) before it is stopped. */
   maxTurns: number;
 }
 
+type Trail = AgentInputItem | SpokenItem;
+
 interface Run {
-  id: string;
-  controller: AbortController | undefined;
-  context: RunContext<SwitchboardRunContext> | undefined;
-  spoken: SpokenItem[];
-  current: SpokenItem | undefined;
-  /** The model's text is complete (or the run ended). */
-  textFinished: boolean;
+  controller: AbortController;
+  context: RunContext<SwitchboardRunContext>;
+  /** The conversation before this run; what the run said and did, in order. */
+  base: AgentInputItem[];
+  trail: Trail[];
+  answer: Answer | undefined;
   cancelled: boolean;
   toolsRunning: number;
-  abortAfterTools: boolean;
-  /** The conversation before this run, and what the run added (tool calls and results). */
-  base: AgentInputItem[];
-  produced: AgentInputItem[];
-  usage: { inputTokens: number; outputTokens: number } | undefined;
 }
 
+/** The transcriber's prompt: the caller's latest words, at most this long. */
+const PROMPT_CHARS = 800;
 let sessionSeq = 0;
-/** Spoken items kept for a late truncate (an answer plays for seconds after it was generated). */
-const KEPT_ITEMS = 16;
 
-function isEmptyAssistant(item: AgentInputItem): boolean {
-  const m = item as { role?: string; content?: unknown };
-  return m.role === 'assistant' && Array.isArray(m.content) && !(m.content as Array<{ text?: string }>).some((c) => (c.text ?? '').trim() !== '');
-}
+const isSpoken = (t: Trail): t is SpokenItem => typeof (t as SpokenItem).audioMs === 'number';
+type Message = { role?: string; content?: Array<{ type: string; text?: string }> };
 
 export class CascadeSession implements ModelSession {
   private readonly stt: SttClient | undefined;
   private tts: TtsClient | undefined;
   private readonly agents: ReadonlyMap<string, TextAgent>;
   private readonly runner: Runner;
+  private readonly answers: Answers;
   private readonly runs = new Map<RunContext<SwitchboardRunContext>, Run>();
-  private readonly items = new Map<string, SpokenItem>();
   private readonly partials = new Map<string, string>();
+  /** Spoken items tied to their message in the conversation (a cut rewrites it). */
+  private readonly messages = new Map<string, Message>();
   private history: AgentInputItem[] = [];
   private run: Run | undefined;
   private agentName: string;
@@ -73,8 +71,7 @@ export class CascadeSession implements ModelSession {
   private open = false;
   private closed = false;
   private seq = 0;
-  private readonly tag = `c${(++sessionSeq).toString(36)}`;
-  private marks = { token: false, audio: false };
+  private readonly tag = (++sessionSeq).toString(36);
 
   constructor(private readonly config: CascadeConfig, private readonly opts: ModelSessionOptions) {
     this.agents = textAgentsFor(opts.graph, config.models, config.defaultModel);
@@ -83,6 +80,7 @@ export class CascadeSession implements ModelSession {
     const spoken = opts.output !== 'text';
     this.stt = spoken ? new SttClient(config.stt, (e) => this.onStt(e)) : undefined;
     this.tts = spoken ? this.newTts(config.ttsFor(opts.template.transcription.language)) : undefined;
+    this.answers = new Answers((e) => this.emit(e), () => this.tts, (p) => this.nextId(p));
     this.runner = new Runner({
       modelProvider: config.provider,
       tracingDisabled: true,
@@ -126,16 +124,13 @@ export class CascadeSession implements ModelSession {
   }
 
   say(text: string): void {
-    const run = this.newRun();
-    const item = this.openItem(run);
-    item.text = text;
-    item.pending = text;
+    this.cancelRun();
+    const answer = this.answers.begin();
+    const item = this.answers.line(answer, text);
     const message = assistant(text);
     this.history.push(message);
-    item.message = message as SpokenItem['message'];
-    this.endText(run, item);
-    run.textFinished = true;
-    this.maybeDone(run);
+    this.messages.set(item.id, message as Message);
+    this.answers.finish(answer);
   }
 
   respond(): void {
@@ -143,77 +138,55 @@ export class CascadeSession implements ModelSession {
   }
 
   sendUserText(text: string): void {
-    const id = this.nextId('item');
-    this.emit({ type: 'caller_item_added', itemId: id, audio: false, text });
+    this.emit({ type: 'caller_item_added', itemId: this.nextId('item'), audio: false, text });
+    this.cancelRun();
     this.history.push(user(text));
     void this.startRun();
   }
 
   truncate(itemId: string, _contentIndex: number, audioEndMs: number): void {
-    const item = this.items.get(itemId);
-    if (!item) return;
-    const heard = heardText(item, audioEndMs);
-    if (item.message) {
-      const index = this.history.indexOf(item.message as AgentInputItem);
-      if (heard === '' && index >= 0) this.history.splice(index, 1);
-      else item.message.content = [{ type: 'output_text', text: heard }];
+    const item = this.answers.truncate(itemId, audioEndMs);
+    const message = this.messages.get(itemId);
+    if (!item || !message) return;
+    if (item.text === '') {
+      const index = this.history.indexOf(message as AgentInputItem);
+      if (index >= 0) this.history.splice(index, 1);
+      this.messages.delete(itemId);
+    } else {
+      message.content = [{ type: 'output_text', text: item.text }];
     }
-    item.text = heard;
-    item.pending = '';
-    this.emit({ type: 'assistant_transcript_done', itemId, transcript: heard, heard: true });
-    if (item.audioDone) return;
-    // Cut while the voice was still sending: nothing more of it is played or kept.
-    item.cut = true;
-    item.audioDone = true;
-    this.tts?.cancel(item.id);
-    this.emit({ type: 'assistant_item_done', itemId, responseId: item.responseId, transcript: heard });
-    if (this.run?.id === item.responseId) this.maybeDone(this.run);
   }
 
   cancelResponse(_cause: CancelCause): void {
-    const run = this.run;
-    if (!run) return;
-    this.run = undefined;
-    run.cancelled = true;
-    if (run.controller) {
-      if (run.toolsRunning === 0) run.controller.abort();
-      else run.abortAfterTools = true;
-    }
-    // The conversation keeps what was done and heard: completed tool calls, the words played.
-    const kept = run.spoken.filter((i) => !i.message && i.audioDone && i.text.trim() !== '').map((i) => assistant(i.text));
-    if (run.controller) this.history = [...run.base, ...run.produced, ...kept];
-    for (const item of run.spoken) {
-      if (item.audioDone) continue;
-      item.cut = true;
-      item.audioDone = true;
-      this.tts?.cancel(item.id);
-      this.emit({ type: 'assistant_item_done', itemId: item.id, responseId: run.id, transcript: '' });
-    }
-    this.emit({ type: 'response_done', responseId: run.id });
+    this.cancelRun();
   }
 
   async update(update: ModelSessionUpdate): Promise<void> {
     if (update.agent !== undefined && this.agents.has(update.agent)) this.agentName = update.agent;
     if (update.instructions !== undefined) this.override = { agent: this.agentName, instructions: update.instructions };
     if (update.overlay !== undefined) this.overlay = update.overlay;
-    if (update.template) {
-      this.template = update.template;
-      this.stt?.update(update.template);
-      const wanted = this.config.ttsFor(update.template.transcription.language);
-      if (this.tts && wanted.voiceId !== this.tts.voiceId) {
-        // Another language's voice: a new socket; the old one goes once the new one is up.
-        const next = this.newTts(wanted);
-        await next.connect(this.opts.connectTimeoutMs);
-        const old = this.tts;
-        this.tts = next;
-        old.close();
-      }
+    if (!update.template) return;
+    this.template = update.template;
+    this.stt?.update(update.template);
+    const wanted = this.config.ttsFor(update.template.transcription.language);
+    if (this.tts && wanted.voiceId !== this.tts.voiceId) {
+      // Another language's voice: a new socket; the old one goes once the new one is up.
+      const next = this.newTts(wanted);
+      await next.connect(this.opts.connectTimeoutMs);
+      const old = this.tts;
+      this.tts = next;
+      old.close();
     }
   }
 
   replay(items: readonly ReplayItem[]): void {
-    this.history = items.filter((i) => i.text.trim() !== '')
-      .map((i) => (i.role === 'caller' ? user(i.text) : i.role === 'assistant' ? assistant(i.text) : system(i.text)));
+    const kept = items.filter((i) => i.text.trim() !== '');
+    this.history = kept.map((i) => (i.role === 'caller' ? user(i.text) : i.role === 'assistant' ? assistant(i.text) : system(i.text)));
+    // The caller's last words prime the new transcriber (one line each, the latest kept).
+    const said = kept.filter((i) => i.role === 'caller').map((i) => i.text.replace(/\s+/g, ' ').trim());
+    let prompt = '';
+    for (let i = said.length - 1; i >= 0 && prompt.length + said[i]!.length < PROMPT_CHARS; i--) prompt = `${said[i]}\n${prompt}`;
+    this.stt?.setPrompt(prompt.trim());
   }
 
   /** The runner answers every call it makes (invalid arguments included). */
@@ -221,10 +194,10 @@ export class CascadeSession implements ModelSession {
 
   close(): void {
     if (this.closed) return;
+    this.run?.controller.abort();
+    this.run = undefined;
     this.closed = true;
     this.open = false;
-    this.run?.controller?.abort();
-    this.run = undefined;
     this.stt?.close();
     this.tts?.close();
     this.emit({ type: 'socket_closed', code: 1000, reason: 'closed', expected: true });
@@ -232,119 +205,75 @@ export class CascadeSession implements ModelSession {
 
   // ---- runs ------------------------------------------------------------------------------
 
-  private newRun(controller?: AbortController): Run {
-    if (this.run) this.cancelResponse('request');
-    const run: Run = {
-      id: this.nextId('resp'), controller, context: undefined, spoken: [], current: undefined, textFinished: false,
-      cancelled: false, toolsRunning: 0, abortAfterTools: false, base: this.history.slice(), produced: [], usage: undefined,
-    };
-    this.run = run;
-    this.emit({ type: 'response_created', responseId: run.id });
-    return run;
-  }
-
   private async startRun(): Promise<void> {
     if (this.closed) return;
-    const run = this.newRun(new AbortController());
+    this.cancelRun();
     const context = new RunContext<SwitchboardRunContext>(this.opts.context);
-    run.context = context;
+    const run: Run = { controller: new AbortController(), context, base: this.history.slice(), trail: [], answer: undefined, cancelled: false, toolsRunning: 0 };
+    this.run = run;
     this.runs.set(context, run);
     const agent = this.agents.get(this.agentName)!;
     try {
-      const result = await this.runner.run(agent, run.base, { stream: true, context, signal: run.controller!.signal, maxTurns: this.config.maxTurns });
+      const result = await this.runner.run(agent, run.base, { stream: true, context, signal: run.controller.signal, maxTurns: this.config.maxTurns });
       for await (const ev of result) {
-        if (run.cancelled) continue;
-        if (ev.type !== 'raw_model_stream_event') continue;
+        if (run.cancelled || ev.type !== 'raw_model_stream_event') continue;
         const data = ev.data;
-        if (data.type === 'output_text_delta') this.onTextDelta(run, data.delta);
-        else if (data.type === 'response_done' && run.current) this.endText(run, run.current);
+        if (data.type === 'response_started') {
+          run.answer ??= this.answers.begin();
+        } else if (data.type === 'output_text_delta') {
+          run.answer ??= this.answers.begin();
+          const item = this.answers.text(run.answer, data.delta);
+          if (run.trail[run.trail.length - 1] !== item) run.trail.push(item);
+        } else if (data.type === 'response_done') {
+          const usage = data.response.usage;
+          if (run.answer) this.answers.finish(run.answer, { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens });
+          run.answer = undefined;
+        }
       }
       await result.completed;
       if (run.cancelled) return;
-      this.settle(run, result.history.slice(run.base.length), result.rawResponses);
+      if (run.answer) this.answers.finish(run.answer);
+      run.answer = undefined;
+      this.settle(run, result.history.slice(run.base.length));
     } catch (err) {
       if (run.cancelled || this.closed) return;
-      if (run.current) this.endText(run, run.current);
-      run.textFinished = true;
       this.run = undefined;
-      for (const item of run.spoken) this.tts?.cancel(item.id);
-      this.emit({ type: 'response_done', responseId: run.id, failure: failureOf(err) });
+      this.answers.fail(run.answer ?? this.answers.begin(), failureOf(err));
     } finally {
       this.runs.delete(context);
+      if (this.run === run && !run.cancelled) this.run = undefined;
     }
   }
 
   /** The run finished: the conversation takes its items; each spoken message is tied to its item. */
-  private settle(run: Run, added: AgentInputItem[], raw: readonly { usage?: { inputTokens: number; outputTokens: number } }[]): void {
-    if (run.current) this.endText(run, run.current);
-    const spoken = run.spoken.filter((i) => i.text.trim() !== '');
+  private settle(run: Run, added: AgentInputItem[]): void {
+    const spoken = run.trail.filter(isSpoken).filter((i) => i.text.trim() !== '' || i.truncated);
     let next = 0;
     for (const item of added) {
-      const msg = item as { type?: string; role?: string; content?: Array<{ type: string; text?: string }> };
-      if (msg.role === 'assistant' && Array.isArray(msg.content) && next < spoken.length) {
-        const own = spoken[next++]!;
-        own.message = msg as SpokenItem['message'];
-        if (own.cut) msg.content = [{ type: 'output_text', text: own.text }];
-      }
+      const msg = item as Message;
+      if (msg.role !== 'assistant' || !Array.isArray(msg.content) || next >= spoken.length) continue;
+      const own = spoken[next++]!;
+      this.messages.set(own.id, msg);
+      if (own.truncated) msg.content = [{ type: 'output_text', text: own.text }];
     }
     this.history = [...run.base, ...added.filter((i) => !isEmptyAssistant(i))];
-    run.usage = raw.reduce((u, r) => ({ inputTokens: u.inputTokens + (r.usage?.inputTokens ?? 0), outputTokens: u.outputTokens + (r.usage?.outputTokens ?? 0) }), { inputTokens: 0, outputTokens: 0 });
-    run.textFinished = true;
-    this.maybeDone(run);
   }
 
-  private onTextDelta(run: Run, delta: string): void {
-    if (!this.marks.token) {
-      this.marks.token = true;
-      this.emit({ type: 'stage_reached', stage: 'first_text_token', receivedAtMs: performance.now() });
-    }
-    const item = run.current ?? this.openItem(run);
-    item.text += delta;
-    item.pending += delta;
-    if (!this.tts) return;
-    const cut = speakableCut(item.pending);
-    if (cut > 0) {
-      this.tts.text(item.id, item.pending.slice(0, cut), true);
-      item.pending = item.pending.slice(cut);
-    }
-  }
-
-  private openItem(run: Run): SpokenItem {
-    const item = newSpokenItem(this.nextId('item'), run.id);
-    run.spoken.push(item);
-    run.current = item;
-    this.items.set(item.id, item);
-    // An item stays cuttable while it may still be playing; the oldest go.
-    if (this.items.size > KEPT_ITEMS) this.items.delete(this.items.keys().next().value!);
-    this.emit({ type: 'assistant_item_added', itemId: item.id, responseId: run.id });
-    this.tts?.begin(item.id);
-    return item;
-  }
-
-  /** The item's text is complete: the rest goes to the voice (or, in text mode, the item is done). */
-  private endText(run: Run, item: SpokenItem): void {
-    run.current = undefined;
-    item.textDone = true;
-    if (this.tts) {
-      if (item.pending.trim() !== '') this.tts.text(item.id, item.pending, true);
-      item.pending = '';
-      this.tts.end(item.id);
-      return;
-    }
-    item.audioDone = true;
-    this.itemDone(run.id, item);
-  }
-
-  private itemDone(responseId: string, item: SpokenItem): void {
-    if (this.tts) this.emit({ type: 'output_audio_done', itemId: item.id, responseId });
-    this.emit({ type: 'assistant_transcript_done', itemId: item.id, transcript: item.text });
-    this.emit({ type: 'assistant_item_done', itemId: item.id, responseId, transcript: item.text });
-  }
-
-  private maybeDone(run: Run): void {
-    if (this.run !== run || !run.textFinished || run.spoken.some((i) => !i.audioDone)) return;
+  /** The run stops: open answers end, the conversation keeps what was done and what was heard. */
+  private cancelRun(): void {
+    this.answers.cancelAll();
+    const run = this.run;
+    if (!run) return;
     this.run = undefined;
-    this.emit({ type: 'response_done', responseId: run.id, ...(run.usage ? { usage: run.usage } : {}) });
+    run.cancelled = true;
+    if (run.toolsRunning === 0) run.controller.abort();
+    this.history = [...run.base, ...run.trail.flatMap((t) => {
+      if (!isSpoken(t)) return [t];
+      if (t.text.trim() === '') return [];
+      const message = assistant(t.text);
+      this.messages.set(t.id, message as Message);
+      return [message];
+    })];
   }
 
   // ---- tools -----------------------------------------------------------------------------
@@ -361,13 +290,13 @@ export class CascadeSession implements ModelSession {
     if (!run) return;
     run.toolsRunning -= 1;
     const pair: AgentInputItem[] = [call, { type: 'function_call_result', name, callId: call.callId ?? '', status: 'completed', output: result } as AgentInputItem];
-    if (run.cancelled) {
-      // Cut short while the tool ran: the tool did run, and the conversation says so.
-      this.history.push(...pair);
-      if (run.abortAfterTools && run.toolsRunning === 0) run.controller?.abort();
-    } else {
-      run.produced.push(...pair);
+    if (!run.cancelled) {
+      run.trail.push(...pair);
+      return;
     }
+    // Cut short while the tool ran: it did run, and the conversation says so.
+    this.history.push(...pair);
+    if (run.toolsRunning === 0) run.controller.abort();
   }
 
   // ---- speech-to-text and voice ------------------------------------------------------------
@@ -375,9 +304,12 @@ export class CascadeSession implements ModelSession {
   private onStt(e: SttEvent): void {
     switch (e.type) {
       case 'speech_started':
-        return this.emit(e);
+        // The call cuts playback and truncates first; then the answer under way stops.
+        this.emit(e);
+        if (this.template.turnDetection.interruptResponse !== false) this.cancelRun();
+        return;
       case 'speech_stopped':
-        this.marks = { token: false, audio: false };
+        this.answers.turnEnded();
         return this.emit(e);
       case 'committed':
         return this.emit({ type: 'caller_item_added', itemId: e.itemId, audio: true, text: undefined });
@@ -396,9 +328,7 @@ export class CascadeSession implements ModelSession {
       case 'error':
         return this.emit({ type: 'model_error', origin: 'server', code: e.code, errorType: e.errorType });
       case 'closed':
-        if (this.closed) return;
-        this.open = false;
-        return this.emit({ type: 'socket_closed', code: e.code, reason: `transcription: ${e.reason}`.slice(0, 120), expected: false });
+        return this.lost(`transcription: ${e.reason}`, e.code);
     }
   }
 
@@ -410,28 +340,16 @@ export class CascadeSession implements ModelSession {
   }
 
   private onTts(e: TtsEvent): void {
-    if (e.type === 'error') {
-      return this.emit({ type: 'model_error', origin: 'server', code: `tts_${e.code ?? 'error'}`, errorType: 'server_error' });
-    }
-    if (e.type === 'closed') {
-      if (this.closed) return;
-      this.open = false;
-      return this.emit({ type: 'socket_closed', code: e.code, reason: `text-to-speech: ${e.reason}`.slice(0, 120), expected: false });
-    }
-    const item = this.items.get(e.contextId);
-    if (!item || item.cut) return;
-    if (e.type === 'final') {
-      item.audioDone = true;
-      this.itemDone(item.responseId, item);
-      if (this.run?.id === item.responseId) this.maybeDone(this.run);
-      return;
-    }
-    if (!this.marks.audio) {
-      this.marks.audio = true;
-      this.emit({ type: 'stage_reached', stage: 'first_tts_audio', receivedAtMs: e.receivedAtMs });
-    }
-    addAudio(item, e.audio, e.chars, e.startsMs);
-    this.emit({ type: 'audio_delta', delta: e.audio, itemId: item.id, responseId: item.responseId, contentIndex: 0, receivedAtMs: e.receivedAtMs });
+    if (e.type === 'error') return this.emit({ type: 'model_error', origin: 'server', code: `tts_${e.code ?? 'error'}`, errorType: 'server_error' });
+    if (e.type === 'closed') return this.lost(`text-to-speech: ${e.reason}`, e.code);
+    this.answers.onVoice(e);
+  }
+
+  /** A service socket dropped: the session is lost (the call fails over). */
+  private lost(reason: string, code: number): void {
+    if (this.closed || !this.open) return;
+    this.open = false;
+    this.emit({ type: 'socket_closed', code, reason: reason.slice(0, 120), expected: false });
   }
 
   private instructionsFor(agent: string, instructions: string | undefined): string | undefined {
@@ -440,11 +358,16 @@ export class CascadeSession implements ModelSession {
   }
 
   private nextId(prefix: string): string {
-    return `${prefix}_${this.tag}_${(++this.seq).toString(36)}`;
+    return `${prefix}_c${this.tag}_${(++this.seq).toString(36)}`;
   }
 
   private emit(e: ModelEvent): void {
     if (this.closed && e.type !== 'socket_closed' && e.type !== 'tool_end' && e.type !== 'handoff') return;
     this.opts.listener(e);
   }
+}
+
+function isEmptyAssistant(item: AgentInputItem): boolean {
+  const m = item as Message;
+  return m.role === 'assistant' && Array.isArray(m.content) && !m.content.some((c) => (c.text ?? '').trim() !== '');
 }

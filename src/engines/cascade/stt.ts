@@ -34,7 +34,7 @@ export function transcriptionUrl(base: string): string {
 }
 
 /** The `session.update` a transcription session is configured with (GA shape). */
-export function transcriptionSessionUpdate(template: SessionTemplate, model: string): Record<string, unknown> {
+export function transcriptionSessionUpdate(template: SessionTemplate, model: string, prompt?: string): Record<string, unknown> {
   const td = template.turnDetection;
   const turnDetection = td.type === 'server_vad'
     ? { type: 'server_vad', threshold: td.threshold, prefix_padding_ms: td.prefixPaddingMs, silence_duration_ms: td.silenceDurationMs }
@@ -47,7 +47,7 @@ export function transcriptionSessionUpdate(template: SessionTemplate, model: str
       audio: {
         input: {
           format: { type: 'audio/pcmu' },
-          transcription: { model, ...(language ? { language } : {}) },
+          transcription: { model, ...(language ? { language } : {}), ...(prompt ? { prompt } : {}) },
           turn_detection: turnDetection,
           noise_reduction: null,
         },
@@ -63,6 +63,8 @@ export class SttClient {
   private ws: WebSocket | undefined;
   private ready = false;
   private closedByUs = false;
+  private template: SessionTemplate | undefined;
+  private prompt: string | undefined;
 
   constructor(private readonly endpoint: SttEndpoint, private readonly onEvent: (e: SttEvent) => void) {}
 
@@ -93,7 +95,8 @@ export class SttClient {
         }
       };
       const timer = setTimeout(() => settle(new Error(`transcription session not ready within ${timeoutMs} ms`)), timeoutMs);
-      ws.on('open', () => ws.send(JSON.stringify(transcriptionSessionUpdate(template, this.endpoint.model))));
+      this.template = template;
+      ws.on('open', () => ws.send(JSON.stringify(transcriptionSessionUpdate(template, this.endpoint.model, this.prompt))));
       ws.on('unexpected-response', (_req, res) => settle(new Error(`transcription session refused: HTTP ${res.statusCode ?? '?'}`)));
       ws.on('error', (err) => settle(err));
       ws.on('message', (data) => {
@@ -156,7 +159,17 @@ export class SttClient {
 
   /** Pins (or unpins) the transcription language, or changes turn detection. */
   update(template: SessionTemplate): void {
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(transcriptionSessionUpdate(template, this.endpoint.model)));
+    this.template = template;
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(transcriptionSessionUpdate(template, this.endpoint.model, this.prompt)));
+  }
+
+  /**
+   * What the caller said earlier in the call, as the transcriber's prompt (continuity for a
+   * session that replaces another: names, spellings, the language).
+   */
+  setPrompt(prompt: string): void {
+    this.prompt = prompt || undefined;
+    if (this.template && this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(transcriptionSessionUpdate(this.template, this.endpoint.model, this.prompt)));
   }
 
   close(): void {

@@ -189,10 +189,25 @@ export class TranscriptionSession {
       include: update.include !== undefined ? update.include : this.session.include,
     };
     const formatChanged = JSON.stringify(next.audio.input.format) !== JSON.stringify(current.format);
+    const prompt = next.audio.input.transcription?.prompt;
+    if (prompt && prompt !== current.transcription?.prompt) this.primeFromPrompt(prompt);
     this.session = next;
     if (formatChanged) this.vad.setFormat(this.inputFormat);
     this.vad.configure(vadOptionsFor(next.audio.input.turn_detection));
     this.sink.emit('session.updated', { session: this.session });
+  }
+
+  /**
+   * A client that replaces an earlier session prompts with what the caller said before, one line
+   * each: the scripted brain takes those lines as turns already heard, so this session's speech
+   * pairs with the turns that follow (the service just transcribes; the emulator must know where
+   * the script stands).
+   */
+  private primeFromPrompt(prompt: string): void {
+    for (const line of prompt.split('\n')) {
+      const text = line.trim();
+      if (text) this.opts.brain.callerInput({ kind: 'text', index: this.segments++, text });
+    }
   }
 
   private onAppend(event: Record<string, unknown>, id: string | null): void {
