@@ -78,6 +78,9 @@ export async function evaluateScenario(scenario: Scenario, observed: ObservedCal
   e.agentSays.forEach((phrase, i) => {
     if (!said.includes(norm(phrase))) fail(`agentSays[${i}]`, `the agent never said "${phrase}"`);
   });
+  e.agentNotSaid.forEach((phrase, i) => {
+    if (said.includes(norm(phrase))) fail(`agentNotSaid[${i}]`, `the record has the agent saying "${phrase}", which the caller never heard`);
+  });
 
   if (e.interruptions !== undefined && observed.interruptions < e.interruptions) {
     fail('interruptions', `expected at least ${e.interruptions} interrupted utterance(s), saw ${observed.interruptions}`);

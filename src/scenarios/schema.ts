@@ -95,6 +95,8 @@ export const expectationsSchema = z.strictObject({
   handoffs: z.array(z.string().min(1)).default([]),
   /** Phrases the agent says somewhere in the call (case-insensitive). */
   agentSays: z.array(z.string().min(1)).default([]),
+  /** Phrases the record must not have the agent saying (the words a barge-in cut off were never heard). */
+  agentNotSaid: z.array(z.string().min(1)).default([]),
   /** Agent utterances cut short by the caller: at least this many. */
   interruptions: z.number().int().min(0).optional(),
   /** How the call ends. */
@@ -130,7 +132,7 @@ export const scenarioSchema = z.strictObject({
   hangUpAfterMs: z.number().int().min(0).max(600_000).default(5000),
   /** Hard limit for the whole call. */
   maxDurationMs: z.number().int().min(1000).max(3_600_000).default(120_000),
-  expect: expectationsSchema.default({ tools: [], notTools: [], handoffs: [], agentSays: [], rows: [] }),
+  expect: expectationsSchema.default({ tools: [], notTools: [], handoffs: [], agentSays: [], agentNotSaid: [], rows: [] }),
 });
 export type ScenarioSpec = z.infer<typeof scenarioSchema>;
 

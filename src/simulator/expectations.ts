@@ -64,6 +64,7 @@ function expectationLines(scenario: Scenario): Array<{ key: string; what: string
   e.notTools.forEach((t, i) => lines.push({ key: `notTools[${i}]`, what: `tool ${t} was not called` }));
   e.handoffs.forEach((h, i) => lines.push({ key: `handoffs[${i}]`, what: `handed off to ${h}` }));
   e.agentSays.forEach((p, i) => lines.push({ key: `agentSays[${i}]`, what: `the agent said "${p}"` }));
+  e.agentNotSaid.forEach((p, i) => lines.push({ key: `agentNotSaid[${i}]`, what: `the record does not have the agent saying "${p}"` }));
   if (e.interruptions !== undefined) lines.push({ key: 'interruptions', what: `at least ${e.interruptions} agent utterance(s) cut short` });
   if (e.end?.by) lines.push({ key: 'end.by', what: `the ${e.end.by} ended the call` });
   if (e.end?.reason) lines.push({ key: 'end.reason', what: `the call ended with reason ${e.end.reason}` });

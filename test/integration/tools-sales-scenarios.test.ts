@@ -16,12 +16,12 @@ afterAll(async () => {
 }, 60_000);
 
 describe('sales scenarios through the Twilio path', () => {
-  it('has the four scenarios', () => {
+  it('has the five scenarios', () => {
     // The Spanish scenarios (`-es`) run in language-scenarios.test.ts.
-    expect(sim.scenarios.filter((s) => !s.name.endsWith('-es')).map((s) => s.name)).toEqual(['demo-booking', 'demo-reschedule', 'pricing-objection-quote', 'product-questions']);
+    expect(sim.scenarios.filter((s) => !s.name.endsWith('-es')).map((s) => s.name)).toEqual(['demo-booking', 'demo-reschedule', 'long-answer-barge-in', 'pricing-objection-quote', 'product-questions']);
   });
 
-  for (const name of ['demo-booking', 'pricing-objection-quote', 'product-questions', 'demo-reschedule']) {
+  for (const name of ['demo-booking', 'pricing-objection-quote', 'product-questions', 'long-answer-barge-in', 'demo-reschedule']) {
     it(`passes sales/${name}`, async () => {
       await sim.reset();
       const run = await sim.run(name);

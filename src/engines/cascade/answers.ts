@@ -4,6 +4,8 @@
  * and the one that follows): `response_created`, its spoken items (text streamed to the voice,
  * audio deltas back with their alignment), and `response_done` once the voice has sent the
  * last audio of every item. A cut (barge-in) ends open responses at once and drops late audio.
+ * The voice speaks every context at once; the call hears them one after the other: audio of an
+ * item waits here until the items before it have sent their last audio.
  */
 import type { ModelEvent, ModelFailure } from '../modelSession.js';
 import { addAudio, heardText, newSpokenItem, type SpokenItem } from './spoken.js';
@@ -23,6 +25,9 @@ const KEPT_ITEMS = 16;
 export class Answers {
   private readonly open = new Map<string, Answer>();
   private readonly items = new Map<string, SpokenItem>();
+  /** Items whose audio is still to come, in the order they are heard; audio for later ones waits. */
+  private readonly queue: SpokenItem[] = [];
+  private readonly waiting = new Map<string, Array<Extract<TtsEvent, { type: 'audio' | 'final' }>>>();
   private marks = { token: false, audio: false };
 
   constructor(
@@ -133,12 +138,24 @@ export class Answers {
     this.emit({ type: 'assistant_item_done', itemId, responseId: item.responseId, transcript: heard });
     const answer = this.open.get(item.responseId);
     if (answer) this.maybeDone(answer);
+    this.drop(item);
     return item;
   }
 
   onVoice(e: Extract<TtsEvent, { type: 'audio' | 'final' }>): void {
     const item = this.items.get(e.contextId);
     if (!item || item.cut) return;
+    if (this.queue[0] !== item) {
+      const held = this.waiting.get(item.id);
+      if (held) held.push(e);
+      else this.waiting.set(item.id, [e]);
+      return;
+    }
+    this.deliver(item, e);
+    this.advance();
+  }
+
+  private deliver(item: SpokenItem, e: Extract<TtsEvent, { type: 'audio' | 'final' }>): void {
     if (e.type === 'final') {
       item.audioDone = true;
       this.itemDone(item.responseId, item);
@@ -154,6 +171,21 @@ export class Answers {
     this.emit({ type: 'audio_delta', delta: e.audio, itemId: item.id, responseId: item.responseId, contentIndex: 0, receivedAtMs: e.receivedAtMs });
   }
 
+  /** Audio waiting for the head item goes out; a finished head makes way for the next. */
+  private advance(): void {
+    for (;;) {
+      const head = this.queue[0];
+      if (!head) return;
+      const held = this.waiting.get(head.id);
+      if (held) {
+        this.waiting.delete(head.id);
+        for (const e of held) if (!head.cut) this.deliver(head, e);
+      }
+      if (!head.audioDone) return;
+      this.queue.shift();
+    }
+  }
+
   private openItem(answer: Answer): SpokenItem {
     this.endText(answer);
     const item = newSpokenItem(this.nextId('item'), answer.id);
@@ -162,7 +194,11 @@ export class Answers {
     this.items.set(item.id, item);
     if (this.items.size > KEPT_ITEMS) this.items.delete(this.items.keys().next().value!);
     this.emit({ type: 'assistant_item_added', itemId: item.id, responseId: answer.id });
-    this.voice()?.begin(item.id);
+    const tts = this.voice();
+    if (tts) {
+      this.queue.push(item);
+      tts.begin(item.id);
+    }
     return item;
   }
 
@@ -175,7 +211,17 @@ export class Answers {
       if (!item.truncated) item.text = '';
       this.voice()?.cancel(item.id);
       this.emit({ type: 'assistant_item_done', itemId: item.id, responseId: answer.id, transcript: item.text });
+      this.drop(item);
     }
+  }
+
+  /** A cut item leaves the queue with its waiting audio; the one after it may go out. */
+  private drop(item: SpokenItem): void {
+    this.waiting.delete(item.id);
+    const at = this.queue.indexOf(item);
+    if (at < 0) return;
+    this.queue.splice(at, 1);
+    this.advance();
   }
 
   private itemDone(responseId: string, item: SpokenItem): void {

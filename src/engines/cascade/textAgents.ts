@@ -9,6 +9,9 @@ import { Agent, type Tool } from '@openai/agents';
 import type { AgentGraph } from '../../orchestration/index.js';
 import type { SwitchboardRunContext } from '../../toolkit/index.js';
 
+/** Tools after which the run stops: their outcome ends the conversation. */
+export const CALL_ENDING_TOOLS = ['end_call'] as const;
+
 export type TextAgent = Agent<SwitchboardRunContext, 'text'>;
 
 const built = new WeakMap<AgentGraph, Map<string, ReadonlyMap<string, TextAgent>>>();
@@ -33,6 +36,8 @@ export function textAgentsFor(graph: AgentGraph, models: ReadonlyMap<string, str
       // The same tool objects: they read the call's environment from any run context (toolkit/sdk.ts).
       tools: rt.tools as unknown as Tool<SwitchboardRunContext>[],
       model: models.get(name) ?? defaultModel,
+      // After end_call the call is over: no further model call (the realtime engine's answer to it goes nowhere either).
+      toolUseBehavior: { stopAtToolNames: [...CALL_ENDING_TOOLS] },
     }));
   }
   for (const [name, node] of graph.nodes) {
