@@ -25,7 +25,7 @@ export interface CompiledVertical {
   /** E.164 numbers that ring this vertical. */
   numbers: readonly string[];
   /** What the manifest asks for and what calls actually run on in this build. */
-  engine: { requested: EngineType; effective: 'realtime' };
+  engine: { requested: EngineType; effective: EngineType };
   /** Resolved instructions by agent name. */
   instructions: ReadonlyMap<string, string>;
   /** Resolved per-language instruction overlays by language code. */
@@ -86,7 +86,7 @@ export function compileVertical(loaded: LoadedVertical, options: CompileOptions,
     dir: loaded.dir,
     graph,
     numbers: manifest.numbers,
-    engine: Object.freeze({ requested: manifest.engine.type, effective: 'realtime' as const }),
+    engine: Object.freeze({ requested: manifest.engine.type, effective: manifest.engine.type === 'cascade' && (options.cascadeAvailable ?? true) ? 'cascade' as const : 'realtime' as const }),
     instructions: loaded.instructions,
     languageInstructions: loaded.languageInstructions,
     voices: new Map([...graph.nodes].map(([name, node]) => [name, node.voice])),

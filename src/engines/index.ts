@@ -4,3 +4,4 @@ export * from './emulator/index.js';
 export * from './openai-realtime/index.js';
 export * from './select.js';
 export * from './tts/index.js';
+export { cascadeEngine, cascadeModels, cascadeVoiceFor, DEFAULT_TEXT_MODEL, DEFAULT_TTS_MODEL } from './cascade/engine.js';

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { CompiledVertical } from '../../catalog/index.js';
+import { cascadeModels } from '../../engines/index.js';
 import { formatProblem } from '../../manifest/index.js';
 import { action, EXIT_FAILED, type CliRun, type RegisterCommand } from '../context.js';
 import { compileForCli, defaultManifestDeps, type ManifestCommandDeps, type ManifestCommandOptions } from './validate.js';
@@ -13,7 +14,8 @@ export interface VerticalListing {
   version: string;
   numbers: string[];
   entryAgent: string;
-  agents: { name: string; tools: string[]; handoffs: string[] }[];
+  /** `engine`: what serves the agent's calls (`realtime`, `cascade`); `model`: the model it thinks with there. */
+  agents: { name: string; tools: string[]; handoffs: string[]; engine: string; model: string }[];
   /** Union of every agent's tools. */
   tools: string[];
   engine: { requested: string; effective: string };
@@ -21,7 +23,10 @@ export interface VerticalListing {
 
 export function describeVertical(v: CompiledVertical): VerticalListing {
   // What the graph was built from (handoffs already without repeats), in the manifest's order.
-  const agents = [...v.graph.nodes.values()].map((n) => ({ name: n.name, tools: [...n.tools], handoffs: [...n.handoffs] }));
+  const engine = v.engine.effective;
+  const { models, defaultModel } = cascadeModels(v.manifest);
+  const modelOf = (name: string): string => (engine === 'cascade' ? models.get(name) ?? defaultModel : v.manifest.engine.realtime.model);
+  const agents = [...v.graph.nodes.values()].map((n) => ({ name: n.name, tools: [...n.tools], handoffs: [...n.handoffs], engine, model: modelOf(n.name) }));
   return {
     id: v.id,
     version: v.version,
@@ -53,7 +58,7 @@ export function makeVerticalsCommand(deps: ManifestCommandDeps = defaultManifest
       .option('--json', 'print a JSON array instead of a table')
       .option('--agents <dir>', 'shared agents directory holding fragments/ (default: config paths.agents)')
       .addHelpText('after', `
-JSON fields: id, version, numbers, entryAgent, agents [{name, tools, handoffs}], tools, engine {requested, effective}.
+JSON fields: id, version, numbers, entryAgent, agents [{name, tools, handoffs, engine, model}], tools, engine {requested, effective}.
 Exit code 1 when the manifests do not validate (the problems go to stderr).
 
 Examples:

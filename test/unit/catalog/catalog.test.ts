@@ -140,19 +140,34 @@ describe('Catalog', () => {
   });
 
   describe('cascade verticals', () => {
-    it('run on the realtime engine with a start-up warning when fallback is realtime', () => {
-      edit(manifestFile(), (t) => `${t}engine:\n  type: cascade\n  fallback: realtime\n`);
+    const noCascade = () => createCatalog({ verticalsDir, agentsDir, registry: fixtureRegistry, cwd: root, cascadeAvailable: false });
+    const cascade = (fallback: string) => `engine:\n  type: cascade\n  cascade:\n    tts: { provider: elevenlabs, voiceId: 21m00Tcm4TlvDq8ikWAM }\n  fallback: ${fallback}\n`;
+
+    it('run on the cascade engine when this process can serve it', () => {
+      edit(manifestFile(), (t) => `${t}${cascade('realtime')}`);
       const catalog = open();
+      expect(catalog.get('salon')!.engine).toEqual({ requested: 'cascade', effective: 'cascade' });
+      expect(catalog.problems).toEqual([]);
+    });
+
+    it('run on the realtime engine with a start-up warning when there is no voice key and fallback is realtime', () => {
+      edit(manifestFile(), (t) => `${t}${cascade('realtime')}`);
+      const catalog = noCascade();
       expect(catalog.get('salon')!.engine).toEqual({ requested: 'cascade', effective: 'realtime' });
       expect(catalog.problems.map(formatProblem)).toEqual([
-        'verticals/salon/vertical.yaml:51 engine.type: warning: the cascade engine is not available in this build; calls run on the realtime engine (engine.fallback: realtime)',
+        'verticals/salon/vertical.yaml:51 engine.type: warning: the cascade engine needs ELEVENLABS_API_KEY for its voice and it is not set; calls run on the realtime engine (engine.fallback: realtime). Set ELEVENLABS_API_KEY to serve this vertical on cascade',
       ]);
     });
 
-    it('are an error when fallback is none', () => {
-      edit(manifestFile(), (t) => `${t}engine:\n  type: cascade\n  fallback: none\n`);
-      expect(open).toThrow(ManifestError);
-      expect(open).toThrow('verticals/salon/vertical.yaml:51 engine.type: the cascade engine is not available in this build and engine.fallback is "none"');
+    it('are an error when there is no voice key and fallback is none', () => {
+      edit(manifestFile(), (t) => `${t}${cascade('none')}`);
+      expect(noCascade).toThrow(ManifestError);
+      expect(noCascade).toThrow('verticals/salon/vertical.yaml:51 engine.type: the cascade engine needs ELEVENLABS_API_KEY for its voice and it is not set, and engine.fallback is "none": set ELEVENLABS_API_KEY or engine.fallback: realtime');
+    });
+
+    it('are an error without a voice id, with the line and the fix', () => {
+      edit(manifestFile(), (t) => `${t}engine:\n  type: cascade\n`);
+      expect(open).toThrow('verticals/salon/vertical.yaml:51 engine.type: the cascade engine speaks with engine.cascade.tts.voiceId, which is not set: add engine.cascade.tts: { provider: elevenlabs, voiceId: <ElevenLabs voice id> }');
     });
   });
 });

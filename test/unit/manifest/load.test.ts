@@ -245,10 +245,10 @@ recording: { enabled: true }
   });
 
   describe('the engine, when told whether this build runs cascade', () => {
-    const cascade = (fallback: string) => minimal(`engine:\n  type: cascade\n${fallback ? `  fallback: ${fallback}\n` : ''}`);
+    const cascade = (fallback: string) => minimal(`engine:\n  type: cascade\n  cascade: { tts: { provider: elevenlabs, voiceId: v1 } }\n${fallback ? `  fallback: ${fallback}\n` : ''}`);
 
     it('warns that a cascade vertical runs on realtime when fallback is realtime (or absent)', () => {
-      const warning = 'verticals/demo/vertical.yaml:11 engine.type: warning: the cascade engine is not available in this build; calls run on the realtime engine (engine.fallback: realtime)';
+      const warning = 'verticals/demo/vertical.yaml:11 engine.type: warning: the cascade engine needs ELEVENLABS_API_KEY for its voice and it is not set; calls run on the realtime engine (engine.fallback: realtime). Set ELEVENLABS_API_KEY to serve this vertical on cascade';
       for (const fallback of ['realtime', '']) {
         const result = loadManifest(write('demo', cascade(fallback)), { ...opts(), cascadeAvailable: false });
         expect(lines(result.problems)).toEqual([warning]);
@@ -259,7 +259,7 @@ recording: { enabled: true }
     it('is an error when fallback is none, and the manifest does not load', () => {
       const result = loadManifest(write('demo', cascade('none')), { ...opts(), cascadeAvailable: false });
       expect(lines(result.problems)).toEqual([
-        'verticals/demo/vertical.yaml:11 engine.type: the cascade engine is not available in this build and engine.fallback is "none"',
+        'verticals/demo/vertical.yaml:11 engine.type: the cascade engine needs ELEVENLABS_API_KEY for its voice and it is not set, and engine.fallback is "none": set ELEVENLABS_API_KEY or engine.fallback: realtime',
       ]);
       expect(result.vertical).toBeUndefined();
     });
@@ -267,6 +267,13 @@ recording: { enabled: true }
     it('says nothing when cascade is available, or when the caller does not say', () => {
       expect(loadManifest(write('demo', cascade('none')), { ...opts(), cascadeAvailable: true }).problems).toEqual([]);
       expect(loadManifest(write('demo', cascade('none')), opts()).problems).toEqual([]);
+    });
+
+    it('warns that an agent model means nothing on a realtime vertical', () => {
+      const result = loadManifest(write('demo', minimal('    model: gpt-4.1\n')), opts());
+      expect(lines(result.problems).filter((l) => l.includes('model'))).toEqual([
+        expect.stringMatching(/agents\[0\]\.model: warning: model applies to the cascade engine only/),
+      ]);
     });
 
     it('leaves a misspelt fallback to the schema (one problem, not two)', () => {
