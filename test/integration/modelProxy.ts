@@ -3,7 +3,7 @@
  * event in both directions, in the order it passed, and can cut the connections to simulate a
  * model failure.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 
@@ -38,7 +38,16 @@ export async function startModelProxy(target: () => string): Promise<ModelProxy>
   const events: ProxiedEvent[] = [];
   const pairs = new Set<{ a: WebSocket; b: WebSocket; conn?: number }>();
   let connections = 0;
-  const http: Server = createServer((_req, res) => res.writeHead(404).end());
+  // HTTP (the Responses API a cascade engine calls) goes straight through to the emulator.
+  const http: Server = createServer((req, res) => {
+    const to = new URL(req.url ?? '/', target().replace(/^ws/, 'http'));
+    const out = request(to, { method: req.method, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    out.on('error', () => res.destroy());
+    req.pipe(out);
+  });
   const wss = new WebSocketServer({ noServer: true });
   const state: { refuse: boolean; rewrite: ((event: Record<string, any>) => Record<string, any>) | undefined; delayMs: number } = { refuse: false, rewrite: undefined, delayMs: 0 };
   http.on('upgrade', (req, socket, head) => {
@@ -54,7 +63,10 @@ export async function startModelProxy(target: () => string): Promise<ModelProxy>
       return;
     }
     const url = new URL(req.url ?? '/', 'http://x');
-    const upstream = new WebSocket(target() + url.search, { headers: { authorization: String(req.headers.authorization ?? '') } });
+    // The path is kept: a cascade engine's transcription and TTS sockets reach their peers.
+    const to = new URL(url.pathname === '/' ? '' : url.pathname, target());
+    to.search = url.search;
+    const upstream = new WebSocket(to.toString(), { headers: { authorization: String(req.headers.authorization ?? ''), 'xi-api-key': String(req.headers['xi-api-key'] ?? '') } });
     upstream.once('error', () => socket.destroy());
     upstream.once('open', () => {
       wss.handleUpgrade(req, socket, head, (client) => {

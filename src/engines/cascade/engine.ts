@@ -4,6 +4,7 @@
  * speak the same protocols on one port) and which models and voices it uses. `open` gives a
  * `CascadeSession` per model session of a call.
  */
+import { randomUUID } from 'node:crypto';
 import { OpenAIProvider } from '@openai/agents';
 import OpenAI from 'openai';
 import type { Manifest } from '../../manifest/index.js';
@@ -55,7 +56,8 @@ export function cascadeEngine(services: CascadeServices, manifest: CascadeManife
     // The call's failover decides what a failed turn gets; the client does not retry behind its back.
     maxRetries: 0,
     timeout: 30_000,
-    ...(services.scenario ? { defaultHeaders: { 'x-switchboard-scenario': services.scenario } } : {}),
+    // The emulator's peer plays this call's scenario, each fault step once per call.
+    ...(services.scenario ? { defaultHeaders: { 'x-switchboard-scenario': services.scenario, 'x-switchboard-call': randomUUID() } } : {}),
   });
   const provider = new OpenAIProvider({ openAIClient: client, useResponses: true });
   const { models, defaultModel } = cascadeModels(manifest);

@@ -8,13 +8,19 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../../observability/index.js';
-import type { Scenario, ScenarioLibrary } from '../../../scenarios/index.js';
+import type { Scenario, ScenarioFault, ScenarioLibrary } from '../../../scenarios/index.js';
 import { ResponseBuilder } from './output.js';
 import { INVALID_JSON, apiError, parseResponsesRequest, type ApiError, type FunctionToolParam, type InputItem } from './request.js';
 import { replyFor } from './script.js';
 
 export const RESPONSES_PATH = '/v1/responses';
 export const SCENARIO_HEADER = 'x-switchboard-scenario';
+/**
+ * Names the call a request belongs to (the cascade engine sends it). A scenario's `fault` step
+ * then happens once per call: the retry after the failover gets the step after it.
+ */
+export const CALL_HEADER = 'x-switchboard-call';
+const FIRED_FAULTS = 10_000;
 
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 const STORED_RESPONSES = 2000;
@@ -43,7 +49,8 @@ function requestId(): string {
 
 export class ResponsesPeer {
   private readonly stored = new Map<string, InputItem[]>();
-  readonly counts = { requests: 0, streamed: 0, rejected: 0 };
+  private readonly fired = new Set<string>();
+  readonly counts = { requests: 0, streamed: 0, rejected: 0, faults: 0 };
 
   constructor(private readonly opts: ResponsesPeerOptions) {}
 
@@ -108,7 +115,17 @@ export class ResponsesPeer {
       input = [...previous, ...input];
     }
     const tools = (request.tools ?? []).filter((t): t is FunctionToolParam => t.type === 'function');
-    let reply = replyFor({ scenario, input, instructions: request.instructions, tools, now: this.opts.now() });
+    const callHeader = req.headers[CALL_HEADER];
+    const callKey = Array.isArray(callHeader) ? callHeader[0] : callHeader;
+    const fireFault = callKey ? (turn: number, step: number): boolean => {
+      const key = `${callKey}|${scenarioId ?? ''}|${turn}|${step}`;
+      if (this.fired.has(key)) return false;
+      this.fired.add(key);
+      if (this.fired.size > FIRED_FAULTS) this.fired.delete(this.fired.values().next().value!);
+      return true;
+    } : undefined;
+    let reply = replyFor({ scenario, input, instructions: request.instructions, tools, now: this.opts.now(), ...(fireFault ? { fireFault } : {}) });
+    if (reply.fault) return this.fault(req, res, id, reply.fault, request.stream === true);
     if (request.tool_choice === 'none' && reply.toolCall) reply = { say: reply.say ?? 'Okay.' };
     const builder = new ResponseBuilder(request, JSON.stringify(input).length + (request.instructions?.length ?? 0));
     const events = builder.events(reply);
@@ -122,6 +139,31 @@ export class ResponsesPeer {
     }
     res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': id });
     res.end(JSON.stringify(builder.resource('completed', builder.output)));
+  }
+
+  /** A scenario's fault step, as the service shows it over HTTP. */
+  private fault(req: IncomingMessage, res: ServerResponse, id: string, fault: ScenarioFault, stream: boolean): void {
+    this.counts.faults += 1;
+    switch (fault.kind) {
+      case 'rate_limit': {
+        const waitMs = fault.retryAfterMs ?? 1000;
+        this.counts.rejected += 1;
+        res.writeHead(429, { 'content-type': 'application/json', 'x-request-id': id, 'retry-after-ms': String(waitMs), 'retry-after': String(Math.ceil(waitMs / 1000)) });
+        res.end(JSON.stringify(apiError(429, `Rate limit reached for requests. Please try again in ${(waitMs / 1000).toFixed(3)}s.`, null, 'rate_limit_exceeded', 'requests').body));
+        return;
+      }
+      case 'stall':
+        // Never answered: the client gives up (its timeout, or the call's stall watchdog).
+        req.socket.setTimeout(0);
+        return;
+      case 'drop':
+        if (stream) res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'x-request-id': id });
+        res.socket?.destroy();
+        return;
+      default:
+        // server_error, response_failed, session_expired: an HTTP request fails with a 500.
+        return this.fail(res, id, apiError(500, 'The server had an error while processing your request. Sorry about that!', null, null, 'server_error'));
+    }
   }
 
   private remember(responseId: string, items: InputItem[]): void {

@@ -78,6 +78,11 @@ export interface ReplyContext {
   instructions: string | null | undefined;
   tools: readonly FunctionToolParam[];
   now: Date;
+  /**
+   * Whether the `fault` step at (turn, step) happens now; false skips it. Absent, every fault
+   * step happens (a stateless peer cannot know a retry from a first try; see the handler).
+   */
+  fireFault?: (turn: number, step: number) => boolean;
 }
 
 /** The script's next step, or the rule-based brain's answer. */
@@ -86,7 +91,9 @@ export function replyFor(ctx: ReplyContext): BrainReply {
   if (ctx.scenario) {
     const { turn, step } = scriptPosition(ctx.scenario, turns);
     const steps = turn < 0 ? ctx.scenario.opening : ctx.scenario.turns[turn]?.agent ?? [];
-    const next = steps[step];
+    let at = step;
+    while (steps[at]?.fault && ctx.fireFault && !ctx.fireFault(turn, at)) at += 1;
+    const next = steps[at];
     if (next) return stepReply(next);
   }
   return rulesReply(ctx, turns);
