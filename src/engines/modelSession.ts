@@ -74,8 +74,11 @@ export type ModelEvent =
   | { type: 'assistant_transcript_done'; itemId: string; transcript: string; heard?: boolean }
   /** Words of the caller's turn so far (a partial transcript, engines that stream them). */
   | { type: 'caller_transcript_partial'; itemId: string; text: string }
-  /** A stage of a cascaded turn was reached (`performance.now()`): its first text token, its first speech audio. */
-  | { type: 'stage_reached'; stage: 'first_text_token' | 'first_tts_audio'; receivedAtMs: number }
+  /**
+   * A stage of a cascaded turn was reached (`performance.now()`): the text model asked (the
+   * request leaves), its first token, the voice's first audio.
+   */
+  | { type: 'stage_reached'; stage: CascadeStage; receivedAtMs: number }
   /** An assistant message is fully generated (`transcript` when the engine knows it). */
   | { type: 'assistant_item_done'; itemId: string; responseId: string; transcript: string | undefined }
   /** The model called a tool with arguments that are not JSON; the engine answered it already. */
@@ -91,6 +94,8 @@ export type ModelEvent =
   | { type: 'socket_closed'; code: number; reason: string; expected: boolean };
 
 export type ModelEventType = ModelEvent['type'];
+
+export type CascadeStage = 'text_request' | 'first_text_token' | 'first_tts_audio';
 
 /** A session has exactly one listener: its call. */
 export type ModelEventListener = (event: ModelEvent) => void;

@@ -20,6 +20,8 @@ export const DEFAULT_LATENCY_BUDGET: LatencyBudget = {
 export const STAGE = {
   callerSpeech: 'turn.caller_speech',
   transcription: 'turn.transcription',
+  /** Cascade: speech end to the text model's request leaving (after the final transcript: the engine's own dispatch time). */
+  textRequest: 'turn.text_request',
   /** Cascade: speech end to the text model's first token. */
   firstTextToken: 'turn.first_text_token',
   /** Cascade: speech end to the first text-to-speech audio in the gateway. */

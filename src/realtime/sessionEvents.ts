@@ -2,7 +2,7 @@
  * What the model says and does, turned into playback, barge-in, records and latency samples.
  * Its input is the model session's typed events; it reaches the call only through `CallPort`.
  */
-import type { AudioDeltaEvent, ModelEvent, ModelSession } from '../engines/index.js';
+import type { AudioDeltaEvent, CascadeStage, ModelEvent, ModelSession } from '../engines/index.js';
 import { STAGE } from '../observability/index.js';
 import { idempotencyKeyFor } from '../toolkit/index.js';
 import type { CallPort } from './callPort.js';
@@ -24,6 +24,10 @@ interface AssistantItem {
   heardText?: boolean;
   startedMs: number;
 }
+
+const CASCADE_STAGES: Record<CascadeStage, string> = {
+  text_request: STAGE.textRequest, first_text_token: STAGE.firstTextToken, first_tts_audio: STAGE.firstTtsAudio,
+};
 
 export class SessionEvents {
   private activeResponse: string | undefined;
@@ -145,7 +149,7 @@ export class SessionEvents {
         call.rec.updateItem(`u:${e.itemId}`, { text: e.text });
         return;
       case 'stage_reached':
-        if (this.turnEndAt !== undefined) call.rec.latency(e.stage === 'first_text_token' ? STAGE.firstTextToken : STAGE.firstTtsAudio, e.receivedAtMs - this.turnEndAt, this.turn);
+        if (this.turnEndAt !== undefined) call.rec.latency(CASCADE_STAGES[e.stage], e.receivedAtMs - this.turnEndAt, this.turn);
         return;
       case 'assistant_item_done': {
         const a = this.items.get(e.itemId) ?? this.openAssistant(e.itemId, e.responseId);

@@ -30,7 +30,7 @@ describe('sales scenarios through the Twilio path', () => {
       expect(row?.engine).toBe('emulator/cascade');
       // Every stage of a cascaded turn is on the record.
       const metrics = new Set((await sim.store.latency.list(row!.id)).map((s) => s.metric));
-      for (const stage of ['turn.transcription', 'turn.first_text_token', 'turn.first_tts_audio', 'turn.speech_end_to_first_audio']) expect(metrics).toContain(stage);
+      for (const stage of ['turn.transcription', 'turn.text_request', 'turn.first_text_token', 'turn.first_tts_audio', 'turn.speech_end_to_first_audio']) expect(metrics).toContain(stage);
     }, 180_000);
   }
 

@@ -28,7 +28,7 @@ export class Answers {
   /** Items whose audio is still to come, in the order they are heard; audio for later ones waits. */
   private readonly queue: SpokenItem[] = [];
   private readonly waiting = new Map<string, Array<Extract<TtsEvent, { type: 'audio' | 'final' }>>>();
-  private marks = { token: false, audio: false };
+  private marks = { request: false, token: false, audio: false };
 
   constructor(
     private readonly emit: (e: ModelEvent) => void,
@@ -42,7 +42,14 @@ export class Answers {
 
   /** A caller turn ended: the next first token and first audio are this turn's stages. */
   turnEnded(): void {
-    this.marks = { token: false, audio: false };
+    this.marks = { request: false, token: false, audio: false };
+  }
+
+  /** The text model is about to be called; the first call after a turn is its `text_request` stage. */
+  requesting(): void {
+    if (this.marks.request) return;
+    this.marks.request = true;
+    this.emit({ type: 'stage_reached', stage: 'text_request', receivedAtMs: performance.now() });
   }
 
   begin(): Answer {

@@ -84,7 +84,10 @@ export class CascadeSession implements ModelSession {
     this.runner = new Runner({
       modelProvider: config.provider,
       tracingDisabled: true,
-      callModelInputFilter: ({ modelData, agent }) => ({ ...modelData, instructions: this.instructionsFor(agent.name, modelData.instructions) }),
+      callModelInputFilter: ({ modelData, agent }) => {
+        this.answers.requesting();
+        return { ...modelData, instructions: this.instructionsFor(agent.name, modelData.instructions) };
+      },
     });
     this.runner.on('agent_tool_start', (ctx, _agent, tool, details) => this.onToolStart(ctx as RunContext<SwitchboardRunContext>, tool.name, details.toolCall as { callId?: string }));
     this.runner.on('agent_tool_end', (ctx, _agent, tool, result, details) => this.onToolEnd(ctx as RunContext<SwitchboardRunContext>, tool.name, result, details.toolCall as AgentInputItem & { callId?: string }));
