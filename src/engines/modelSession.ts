@@ -136,6 +136,12 @@ export type CancelCause = 'barge_in' | 'request';
 export interface ModelSession {
   /** Connected and configured: caller audio flows. */
   readonly isOpen: boolean;
+  /**
+   * `update` changes voice, transcription language and instructions of this very session (the
+   * cascade engine): a language switch needs no second session. False or absent: a realtime
+   * session, whose voice is fixed once it has spoken.
+   */
+  readonly switchesInPlace?: boolean;
   /** Bytes queued on the model socket, when the engine has one (backpressure signal). */
   readonly bufferedAmount?: number;
   /** The agent talking now (follows handoffs). */

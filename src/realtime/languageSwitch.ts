@@ -216,7 +216,7 @@ export class LanguageSwitch {
   }
 
   private openSpare(): void {
-    if (this.spare || this.host.ended()) return;
+    if (this.spare || this.host.ended() || this.host.supervisor.session?.switchesInPlace) return;
     const spare = this.host.supervisor.openSpare(this.configFor(this.current));
     spare.catch((err: unknown) => {
       this.host.log.warn('spare model session for a language switch failed', { err: describeError(err) });
@@ -290,6 +290,13 @@ export class LanguageSwitch {
     const from = this.current;
     const startedAt = performance.now();
     const config = this.configFor(language);
+    const current = this.host.supervisor.session;
+    if (current?.switchesInPlace) {
+      if (!(await this.switchInPlace(current, config, language))) return;
+      this.switched(from, language, cause, startedAt);
+      if (respond) current.respond();
+      return;
+    }
     const pending = this.spare ?? this.host.supervisor.openSpare(config);
     this.spare = undefined;
     let spare: ModelSession;
@@ -314,6 +321,32 @@ export class LanguageSwitch {
     this.discard();
     this.host.dropAnswer();
     this.host.supervisor.cutOver(spare, config, [], respond);
+    this.switched(from, language, cause, startedAt);
+  }
+
+  /**
+   * The cascade engine switches on its own session: the held answer is dropped, the transcriber
+   * is pinned to the language, the voice and instructions change; later sessions (a failover)
+   * open in it too. False when the session could not switch (the held answer then plays).
+   */
+  private async switchInPlace(session: ModelSession, config: SessionConfig, language: string): Promise<boolean> {
+    try {
+      await session.update({ template: config.template, ...(config.voice ? { voice: config.voice } : {}), overlay: config.overlay ?? '' });
+    } catch (err) {
+      // The answer held for this turn plays after all: the caller is answered in the old language.
+      this.host.log.warn('language switch failed; the call keeps its language', { err: describeError(err), toLanguage: language });
+      this.release();
+      return false;
+    }
+    if (this.host.ended()) return false;
+    this.discard();
+    this.host.dropAnswer();
+    session.cancelResponse('request');
+    this.host.supervisor.setSessionConfig(config);
+    return true;
+  }
+
+  private switched(from: string, language: string, cause: string, startedAt: number): void {
     this.current = language;
     const switchMs = Math.round(performance.now() - startedAt);
     this.host.telemetry.languageSwitch(from, language);

@@ -92,6 +92,10 @@ export class WatchedSession implements ModelSession {
     return this.inner.currentAgent;
   }
 
+  get switchesInPlace(): boolean {
+    return this.inner.switchesInPlace === true;
+  }
+
   /** The model socket's unsent bytes (flow control bounds them). */
   get bufferedAmount(): number | undefined {
     return this.inner.bufferedAmount;

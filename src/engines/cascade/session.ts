@@ -53,6 +53,8 @@ const isSpoken = (t: Trail): t is SpokenItem => typeof (t as SpokenItem).audioMs
 type Message = { role?: string; content?: Array<{ type: string; text?: string }> };
 
 export class CascadeSession implements ModelSession {
+  /** Voice, transcription language and instructions change on this session (a language switch needs no spare). */
+  readonly switchesInPlace = true;
   private readonly stt: SttClient | undefined;
   private tts: TtsClient | undefined;
   private readonly agents: ReadonlyMap<string, TextAgent>;
