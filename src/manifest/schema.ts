@@ -192,6 +192,12 @@ export type SuccessCriterion = z.infer<typeof successCriterionSchema>;
 export const analysisSchema = z.strictObject({
   /** `auto`: the OpenAI analyser when a key is configured, the offline heuristic otherwise. */
   analyser: z.enum(['heuristic', 'openai', 'auto']).default('auto'),
+  /**
+   * The language the analysis is written in (summary, reasons, free-text fields), whatever
+   * language the call was in: a BCP-47 tag or name. The OpenAI analyser writes it; the offline
+   * heuristic writes English.
+   */
+  reportingLanguage: z.string().min(2).default('en'),
   /** Calls with fewer caller turns get a short record instead of a full analysis. */
   minCallerTurns: z.number().int().min(0).max(50).default(1),
   fields: z.array(analysisFieldSchema).default([]),

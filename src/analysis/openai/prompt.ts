@@ -5,6 +5,15 @@ import { judgementCriteria } from '../success.js';
 import type { CallBundle } from '../types.js';
 import { maskPhoneNumbers } from '../heuristic/text.js';
 
+/** "es-US" → "Spanish (United States)"; a name or an unknown tag is used as written. */
+export function reportingLanguageName(language: string): string {
+  try {
+    return new Intl.DisplayNames(['en'], { type: 'language' }).of(language) ?? language;
+  } catch {
+    return language;
+  }
+}
+
 export function systemPrompt(manifest: AnalysisManifest): string {
   const spec = manifest.analysis;
   const intents = knownIntents(spec);
@@ -12,6 +21,7 @@ export function systemPrompt(manifest: AnalysisManifest): string {
     `You analyse finished phone calls handled by the AI voice agents of "${manifest.name}".`,
     'Read the call and answer in the JSON schema given. Use only what the call says; use null for a field the call does not settle.',
     'The summary is written for the business: who called, what they wanted, what was done, how it ended. Never include phone numbers.',
+    `The call may be in any language. Write the summary, the reasons and every free-text field in ${reportingLanguageName(spec.reportingLanguage ?? 'en')}; keep enum values, intents and names exactly as given.`,
   ];
   if (intents.length > 0) lines.push(`Intents: ${intents.join(', ')}; "unknown" if none fits.`);
   for (const f of spec.fields) lines.push(`Field ${f.name} (${f.type}${f.values ? `: ${f.values.join(' | ')}` : ''}): ${f.description}`);

@@ -45,6 +45,16 @@ async function failure(p: Promise<unknown>): Promise<AnalysisError> {
 }
 
 describe('openai analyser against the fake API', () => {
+  it('asks for the analysis in the vertical\'s reporting language, whatever the call was in (English by default)', async () => {
+    fake.script({ kind: 'json', content: goodReply });
+    await analyser().analyse({ bundle: call, manifest });
+    fake.script({ kind: 'json', content: goodReply });
+    await analyser().analyse({ bundle: call, manifest: testManifest({ analyser: 'openai', reportingLanguage: 'es-US' }) });
+    const system = fake.requests.map((r) => JSON.stringify(r.body.messages[0]));
+    expect(system[0]).toContain('free-text field in English;');
+    expect(system[1]).toContain('free-text field in Spanish (United States);');
+  });
+
   it('sends a strict json_schema request with the transcript and returns the model answer scored by the rubric', async () => {
     fake.script({ kind: 'json', content: goodReply });
     const result = await analyser().analyse({ bundle: call, manifest });
