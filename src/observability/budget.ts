@@ -50,5 +50,8 @@ export function stageBudgets(budget: LatencyBudget): Record<string, number> {
     [STAGE.modelFirstAudio]: s.network + s.firstToken + s.firstTtsFrame,
     [STAGE.edge]: s.edge,
     [STAGE.turn]: budget.budgetMs,
+    // Cascade hops, each from the end of the one before it.
+    [STAGE.firstTextToken]: s.network + s.firstToken,
+    [STAGE.firstTtsAudio]: s.firstTtsFrame,
   };
 }

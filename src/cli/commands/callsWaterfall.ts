@@ -20,8 +20,19 @@ export interface TurnStages {
   modelFirstAudioMs: number | null;
   edgeMs: number | null;
   playbackMs: number | null;
+  /** Cascade turns: speech end to the text request, to the first text token, to the first TTS audio. */
+  textRequestMs: number | null;
+  firstTextTokenMs: number | null;
+  firstTtsAudioMs: number | null;
   tools: number[];
 }
+
+type FirstOnly = 'totalMs' | 'transcriptionMs' | 'modelFirstAudioMs' | 'playbackMs' | 'textRequestMs' | 'firstTextTokenMs' | 'firstTtsAudioMs';
+const FIRST: Readonly<Record<string, FirstOnly>> = {
+  [STAGE.turn]: 'totalMs', [STAGE.transcription]: 'transcriptionMs', [STAGE.modelFirstAudio]: 'modelFirstAudioMs',
+  [STAGE.playback]: 'playbackMs', [STAGE.textRequest]: 'textRequestMs', [STAGE.firstTextToken]: 'firstTextTokenMs',
+  [STAGE.firstTtsAudio]: 'firstTtsAudioMs',
+};
 
 const budgetSchema = z.object({
   budgetMs: z.number().positive(),
@@ -36,20 +47,21 @@ export function budgetOf(metadata: Record<string, unknown>): LatencyBudget {
 
 export function turnStages(input: WaterfallInput, budget: LatencyBudget): TurnStages[] {
   const turns = new Map<number, TurnStages>();
-  const first = (t: TurnStages, key: 'totalMs' | 'transcriptionMs' | 'modelFirstAudioMs' | 'playbackMs', v: number) => {
+  const first = (t: TurnStages, key: FirstOnly, v: number) => {
     if (t[key] === null) t[key] = v;
   };
   for (const s of input.latency) {
     if (s.turn === null || s.turn < 1) continue;
     let t = turns.get(s.turn);
     if (!t) {
-      t = { turn: s.turn, totalMs: null, overBudget: false, transcriptionMs: null, modelFirstAudioMs: null, edgeMs: null, playbackMs: null, tools: [] };
+      t = {
+        turn: s.turn, totalMs: null, overBudget: false, transcriptionMs: null, modelFirstAudioMs: null, edgeMs: null, playbackMs: null,
+        textRequestMs: null, firstTextTokenMs: null, firstTtsAudioMs: null, tools: [],
+      };
       turns.set(s.turn, t);
     }
-    if (s.metric === STAGE.turn) first(t, 'totalMs', s.valueMs);
-    else if (s.metric === STAGE.transcription) first(t, 'transcriptionMs', s.valueMs);
-    else if (s.metric === STAGE.modelFirstAudio) first(t, 'modelFirstAudioMs', s.valueMs);
-    else if (s.metric === STAGE.playback) first(t, 'playbackMs', s.valueMs);
+    const key = FIRST[s.metric];
+    if (key) first(t, key, s.valueMs);
     else if (s.metric === STAGE.tool) t.tools.push(s.valueMs);
   }
   for (const t of turns.values()) {
@@ -90,7 +102,16 @@ export function formatWaterfall(input: WaterfallInput): string {
     const head = t.totalMs === null ? 'no answer' : `${ms(t.totalMs)} ${t.overBudget ? `✗ OVER BUDGET (${budget.budgetMs} ms)` : '✓'}`;
     lines.push(`  turn ${t.turn}  ${head}`);
     if (t.transcriptionMs !== null) lines.push(row('transcription', 0, t.transcriptionMs, budgets[STAGE.transcription]));
-    if (t.modelFirstAudioMs !== null) lines.push(row('model first audio', 0, t.modelFirstAudioMs, budgets[STAGE.modelFirstAudio]));
+    if (t.firstTtsAudioMs !== null) {
+      // A cascaded turn: each hop from where the one before it ended.
+      const request = t.textRequestMs ?? t.transcriptionMs ?? 0;
+      if (t.textRequestMs !== null) lines.push(row('text request', t.transcriptionMs ?? 0, Math.max(0, t.textRequestMs - (t.transcriptionMs ?? 0)), undefined));
+      if (t.firstTextTokenMs !== null) lines.push(row('first text token', request, Math.max(0, t.firstTextTokenMs - request), budgets[STAGE.firstTextToken]));
+      const token = t.firstTextTokenMs ?? request;
+      lines.push(row('first TTS audio', token, Math.max(0, t.firstTtsAudioMs - token), budgets[STAGE.firstTtsAudio]));
+    } else if (t.modelFirstAudioMs !== null) {
+      lines.push(row('model first audio', 0, t.modelFirstAudioMs, budgets[STAGE.modelFirstAudio]));
+    }
     if (t.edgeMs !== null && t.modelFirstAudioMs !== null) lines.push(row('edge', t.modelFirstAudioMs, t.edgeMs, budgets[STAGE.edge]));
     if (t.totalMs !== null) lines.push(row('turn', 0, t.totalMs, budget.budgetMs));
     const extras = [

@@ -50,7 +50,7 @@ describe('openai analyser against the fake API', () => {
     await analyser().analyse({ bundle: call, manifest });
     fake.script({ kind: 'json', content: goodReply });
     await analyser().analyse({ bundle: call, manifest: testManifest({ analyser: 'openai', reportingLanguage: 'es-US' }) });
-    const system = fake.requests.map((r) => JSON.stringify(r.body.messages[0]));
+    const system = fake.requests.map((r) => JSON.stringify((r.body.messages as unknown[])[0]));
     expect(system[0]).toContain('free-text field in English;');
     expect(system[1]).toContain('free-text field in Spanish (United States);');
   });

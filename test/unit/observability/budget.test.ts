@@ -23,6 +23,26 @@ describe('calls show waterfall', () => {
     expect(text.split('\n').filter((l) => /ms (✓|✗)/.test(l) && !l.startsWith('  turn')).every((l) => /[│█]/.test(l))).toBe(true);
   });
 
+  it('draws a cascaded turn hop by hop: transcript, text request, first text token, first TTS audio, edge', () => {
+    const cascade = [
+      { metric: STAGE.transcription, valueMs: 120, turn: 1 },
+      { metric: STAGE.textRequest, valueMs: 124, turn: 1 },
+      { metric: STAGE.firstTextToken, valueMs: 454, turn: 1 },
+      { metric: STAGE.firstTtsAudio, valueMs: 640, turn: 1 },
+      { metric: STAGE.modelFirstAudio, valueMs: 640, turn: 1 },
+      { metric: STAGE.turn, valueMs: 652, turn: 1 },
+    ];
+    const text = formatWaterfall({ call: { metadata: {} }, latency: cascade });
+    expect(text).toMatch(/text request +\S*.* 4 ms$/m);
+    // 454 - 124 = 330 ms against network + first token (400 ms); 640 - 454 = 186 ms against first TTS frame (150 ms).
+    expect(text).toMatch(/first text token +\S*.* 330 ms ✓ ≤ 400/);
+    expect(text).toMatch(/first TTS audio +\S*.* 186 ms ✗ over 150/);
+    expect(text).toMatch(/edge +\S*.* 12 ms ✓ ≤ 50/);
+    expect(text).not.toContain('model first audio');
+    const json = waterfallJson({ call: { metadata: {} }, latency: cascade }) as { turns: Array<Record<string, unknown>> };
+    expect(json.turns[0]).toMatchObject({ textRequestMs: 124, firstTextTokenMs: 454, firstTtsAudioMs: 640, edgeMs: 12 });
+  });
+
   it('uses the budget recorded on the call', () => {
     const budget = { budgetMs: 1000, stages: { network: 150, speechToText: 200, firstToken: 250, firstTtsFrame: 150, edge: 50 } };
     const json = waterfallJson({ call: { metadata: { latencyBudget: budget } }, latency }) as { turns: Array<{ turn: number; overBudget: boolean; edgeMs: number }> };
