@@ -14,7 +14,7 @@
  * Attributes carry ids, names of agents/tools/models, durations and counts: never a phone
  * number, a name, a tool argument or a word of the transcript.
  */
-import { SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
+import { SpanStatusCode, type Attributes, type Context, type Span, type SpanOptions } from '@opentelemetry/api';
 import { callSpanIdFromTraceId } from '../shared/index.js';
 import { DEFAULT_LATENCY_BUDGET, STAGE, stageBudgets, type LatencyBudget } from './budget.js';
 import {
@@ -113,6 +113,8 @@ class Telemetry implements CallTelemetry {
   private stream: Span | null = null;
   private failoverSpan: Span | null = null;
   private readonly tools = new Map<string, Span>();
+  /** The context of the last parent a child was started under (the turn's span, mostly). */
+  private parentContext: { span: Span; ctx: Context } | undefined;
   private readonly totals = { inputTokens: 0, outputTokens: 0, turns: 0, overBudget: 0, costUsd: 0 };
 
   constructor(init: CallTelemetryInit) {
@@ -130,10 +132,26 @@ class Telemetry implements CallTelemetry {
     });
   }
 
-  /** A child span of `parent` (the call when absent); null when tracing is off. */
+  /**
+   * A child span of `parent` (the call when absent); null when tracing is off. The parent's
+   * context is built once per parent (the call, the current turn), not once per child.
+   */
   private child(name: string, startMs?: number, attributes?: Attributes, parent: Span | null = this.span): Span | null {
     if (!parent) return null;
-    return activeTracer()?.startSpan(name, { ...(startMs !== undefined ? { startTime: startMs } : {}), ...(attributes ? { attributes } : {}) }, contextOf(parent)) ?? null;
+    const tracer = activeTracer();
+    if (!tracer) return null;
+    const options: SpanOptions = {};
+    if (startMs !== undefined) options.startTime = startMs;
+    if (attributes) options.attributes = attributes;
+    return tracer.startSpan(name, options, this.contextFor(parent));
+  }
+
+  private contextFor(parent: Span): Context {
+    const cached = this.parentContext;
+    if (cached?.span === parent) return cached.ctx;
+    const ctx = contextOf(parent);
+    this.parentContext = { span: parent, ctx };
+    return ctx;
   }
 
   /** A finished child span from `startMs` to `endMs`. */
@@ -225,8 +243,12 @@ class Telemetry implements CallTelemetry {
     if (over) stagesOverBudget.inc({ vertical: this.vertical, stage });
     const p = parent === undefined ? (this.turn?.span ?? this.span) : parent;
     if (!p) return;
-    const attrs: Attributes = { ...attributes, 'switchboard.latency_ms': Math.round(valueMs) };
-    if (budgetMs !== undefined) Object.assign(attrs, { 'switchboard.latency.budget_ms': budgetMs, 'switchboard.latency.over_budget': over });
+    const attrs: Attributes = attributes ? { ...attributes } : {};
+    attrs['switchboard.latency_ms'] = Math.round(valueMs);
+    if (budgetMs !== undefined) {
+      attrs['switchboard.latency.budget_ms'] = budgetMs;
+      attrs['switchboard.latency.over_budget'] = over;
+    }
     this.interval(spanName, startMs, endMs, attrs, p);
   }
 

@@ -15,16 +15,6 @@ const MAX_QUEUED = 3600;
 
 type Op = { kind: 0; payload: string } | { kind: 1; name: string };
 
-/**
- * A carrier connection that can hold its writes for a moment (the socket's cork): a burst of
- * frames from one model delta then leaves in one write instead of one system call per frame.
- * Optional: connections without it send frame by frame.
- */
-export interface CorkableCarrier {
-  cork?(): void;
-  uncork?(): void;
-}
-
 /** How much a slow carrier may hold back, and who hears about it. */
 export interface OutletGuard {
   /** The carrier socket's send buffer above which nothing more is written (bytes). */
@@ -81,12 +71,13 @@ export class CarrierOutlet implements CarrierOut {
   }
 
   /**
-   * Runs `fn` with the carrier's writes batched into one (when the connection supports it). The
+   * Runs `fn` with the carrier's writes batched into one (when the connection supports it, see
+   * `CarrierConnection.cork`): a model delta's frames and marks leave in one system call. The
    * bound is checked once, before the batch: what the batch itself writes sits in the corked
    * buffer and is not a sign of a slow reader.
    */
   batch(fn: () => void): void {
-    const c = this.carrier as (CarrierConnection & CorkableCarrier) | undefined;
+    const c = this.carrier;
     if (c === undefined) return fn();
     this.batchOver = this.over(c);
     try {

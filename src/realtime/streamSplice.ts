@@ -19,6 +19,8 @@ export class StreamSplice implements CarrierConnection {
   private swapWaiters: Array<() => void> = [];
   /** The current stream's close arrived while holding (the caller left the stream). */
   private innerClosed = false;
+  /** Streams corked and not yet uncorked, innermost last (a swap may fall inside a batch). */
+  private readonly corked: Array<CarrierConnection | undefined> = [];
 
   constructor(first: CarrierConnection) {
     this.carrier = first.carrier;
@@ -92,6 +94,18 @@ export class StreamSplice implements CarrierConnection {
 
   clear(): void {
     this.inner?.clear();
+  }
+
+  /** Batching passes through to the current stream (one write per model delta, not per frame). */
+  cork(): void {
+    const inner = this.inner?.cork !== undefined && this.inner.uncork !== undefined ? this.inner : undefined;
+    this.corked.push(inner);
+    inner?.cork?.();
+  }
+
+  /** Uncorks the stream the matching `cork` corked, even if a swap came in between. */
+  uncork(): void {
+    this.corked.pop()?.uncork?.();
   }
 
   close(code?: number, reason?: string): void {

@@ -122,7 +122,8 @@ export class CarrierSocket implements CarrierConnection {
 
   private onMessage(data: RawData, isBinary: boolean): void {
     if (isBinary) return this.emitError(CARRIER_ERROR.binaryMessage, 'binary messages are not part of the protocol');
-    const raw = typeof data === 'string' ? data : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+    // ws hands text frames over as a Buffer: decode it in place (Buffer.from(buffer) would copy every frame first).
+    const raw = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
     const parsed = this.serializer.parse(raw);
     if (!parsed.ok) return this.emitError(parsed.code, parsed.message);
     const event = parsed.event;

@@ -68,6 +68,13 @@ export interface CarrierConnection {
   close(code?: number, reason?: string): void;
   /** Bytes queued in the socket (backpressure signal). */
   readonly bufferedAmount: number;
+  /**
+   * Optional: hold this connection's writes until the matching `uncork` (nested calls count), so
+   * a burst of frames leaves in one system call. A connection without it sends frame by frame;
+   * a wrapper must pass both through or the batching silently stops.
+   */
+  cork?(): void;
+  uncork?(): void;
 }
 
 /** Carrier call control (Twilio: POST Calls/{sid}.json with Twiml). */

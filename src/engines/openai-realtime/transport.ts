@@ -8,14 +8,14 @@
  *   - every other event is parsed once (events.ts) for the model session, then handed to the SDK
  *     unchanged (or held back when the session answers it itself, e.g. a tool call with
  *     unparsable arguments).
- * Caller audio goes out as `input_audio_buffer.append` text built by concatenation.
+ * Caller audio goes out as `input_audio_buffer.append` text frames built straight into a buffer.
  * The SDK keeps what it is good at: agents, tools, handoffs, history, response sequencing.
  */
 import WebSocket, { type RawData } from 'ws';
 import { OpenAIRealtimeWebSocket } from '@openai/agents/realtime';
 import type { AudioDeltaEvent } from '../modelSession.js';
 import { parseServerEvent, type ParsedServerEvent } from './events.js';
-import { AUDIO_DELTA, appendEventText, audioDeltaFromEvent, peekType, readAudioDelta } from './wire.js';
+import { AUDIO_DELTA, appendEventBytes, audioDeltaFromEvent, peekType, readAudioDelta } from './wire.js';
 
 export interface TransportTap {
   /** Model audio (base64, the session's output format), read without a parse. */
@@ -35,6 +35,8 @@ export interface CarrierTransportOptions {
 }
 
 type SdkListener = (event: { data: string }) => void;
+
+const TEXT_FRAME = { binary: false } as const;
 
 /**
  * Server events the SDK session has no use for in a phone call (it would parse each one twice
@@ -98,7 +100,8 @@ export class CarrierRealtimeTransport extends OpenAIRealtimeWebSocket {
   appendAudio(base64: string): boolean {
     const ws = this.socket;
     if (!this.ready || ws === undefined || ws.readyState !== WebSocket.OPEN) return false;
-    ws.send(appendEventText(base64));
+    // A text frame from one buffer: `ws` masks it into a single write (see appendEventBytes).
+    ws.send(appendEventBytes(base64), TEXT_FRAME);
     return true;
   }
 

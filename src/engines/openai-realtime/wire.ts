@@ -69,10 +69,29 @@ export function audioDeltaFromEvent(event: Record<string, unknown>, receivedAtMs
   return { type: 'audio_delta', delta, itemId, responseId, contentIndex: typeof contentIndex === 'number' ? contentIndex : 0, receivedAtMs };
 }
 
+const APPEND_HEAD = '{"type":"input_audio_buffer.append","audio":"';
+const APPEND_HEAD_BYTES = Buffer.from(APPEND_HEAD, 'latin1');
+
 /**
  * `input_audio_buffer.append` built by concatenation: the carrier's base64 goes to the model
  * untouched (base64 never needs JSON escaping).
  */
 export function appendEventText(audioBase64: string): string {
-  return '{"type":"input_audio_buffer.append","audio":"' + audioBase64 + '"}';
+  return APPEND_HEAD + audioBase64 + '"}';
+}
+
+/**
+ * The same event as UTF-8 bytes, written straight into one buffer (base64 is ASCII). Sent as a
+ * text frame, a buffer lets `ws` mask it into a single write; a string costs an encode, a second
+ * buffer and a two-part `writev` per caller frame.
+ */
+export function appendEventBytes(audioBase64: string): Buffer {
+  const head = APPEND_HEAD_BYTES.length;
+  const n = head + audioBase64.length + 2;
+  const buf = Buffer.allocUnsafe(n);
+  APPEND_HEAD_BYTES.copy(buf, 0);
+  buf.write(audioBase64, head, 'latin1');
+  buf[n - 2] = 0x22; // "
+  buf[n - 1] = 0x7d; // }
+  return buf;
 }

@@ -1,5 +1,5 @@
 import { parseServerEvent } from '../../../src/engines/openai-realtime/events.js';
-import { appendEventText, audioDeltaFromEvent, peekType, readAudioDelta, readIntField, readStringField } from '../../../src/engines/openai-realtime/wire.js';
+import { appendEventBytes, appendEventText, audioDeltaFromEvent, peekType, readAudioDelta, readIntField, readStringField } from '../../../src/engines/openai-realtime/wire.js';
 
 describe('reading Realtime server events without parsing them', () => {
   const delta = JSON.stringify({ type: 'response.output_audio.delta', event_id: 'e1', response_id: 'resp_1', item_id: 'item_9', output_index: 0, content_index: 2, delta: 'AAEC/w==' });
@@ -25,6 +25,13 @@ describe('reading Realtime server events without parsing them', () => {
   it('builds the append event by concatenation, valid JSON carrying the payload untouched', () => {
     const payload = Buffer.alloc(160, 0x55).toString('base64');
     expect(JSON.parse(appendEventText(payload))).toEqual({ type: 'input_audio_buffer.append', audio: payload });
+  });
+
+  it('builds the same append event as bytes in one buffer', () => {
+    const payload = Buffer.from([0, 1, 2, 250, 251, 252, 253]).toString('base64');
+    const bytes = appendEventBytes(payload);
+    expect(bytes.toString('utf8')).toBe(appendEventText(payload));
+    expect(JSON.parse(bytes.toString('utf8'))).toEqual({ type: 'input_audio_buffer.append', audio: payload });
   });
 
   it('parses other events once and drops what is not an event', () => {

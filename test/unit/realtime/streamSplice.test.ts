@@ -1,3 +1,4 @@
+import { CarrierOutlet } from '../../../src/realtime/carrierQueue.js';
 import { StreamSplice } from '../../../src/realtime/streamSplice.js';
 import type { CallEvent, CarrierConnection, StartEvent } from '../../../src/telephony/index.js';
 
@@ -12,11 +13,20 @@ class FakeConnection implements CarrierConnection {
     if (event === 'close') this.closeFns.push(fn as (i: { code: number; reason: string }) => void);
   }
   sendAudioFrame(p: string): void { this.frames.push(p); }
-  sendMark(): void {}
+  sendMark(_name: string): void {}
   clear(): void {}
   close(_code?: number, reason?: string): void { this.closedWith = reason; this.hangUp(); }
   hangUp(): void { for (const f of this.closeFns) f({ code: 1000, reason: 'closed' }); this.closeFns = []; }
   readonly bufferedAmount = 0;
+}
+
+/** A connection that batches writes (the carrier socket's cork), logging the order of calls. */
+class CorkableConnection extends FakeConnection {
+  readonly log: string[] = [];
+  override sendAudioFrame(p: string): void { this.log.push(`a:${p}`); }
+  override sendMark(name: string): void { this.log.push(`m:${name}`); }
+  cork(): void { this.log.push('cork'); }
+  uncork(): void { this.log.push('uncork'); }
 }
 
 describe('the stream splice', () => {
@@ -60,5 +70,37 @@ describe('the stream splice', () => {
     await expect(splice.swapped(20)).resolves.toBe(false);
     splice.release();
     expect(closes).toEqual(['stream closed during a transfer']);
+  });
+
+  it('passes a batch through to the stream, so a delta\'s frames leave in one write', () => {
+    const conn = new CorkableConnection();
+    const outlet = new CarrierOutlet();
+    outlet.attach(new StreamSplice(conn));
+    outlet.batch(() => {
+      outlet.audio('f1');
+      outlet.audio('f2');
+      outlet.mark('m1');
+    });
+    expect(conn.log).toEqual(['cork', 'a:f1', 'a:f2', 'm:m1', 'uncork']);
+  });
+
+  it('uncorks the stream it corked when the stream is swapped inside a batch, and tolerates one that cannot batch', () => {
+    const first = new CorkableConnection();
+    const splice = new StreamSplice(first);
+    splice.cork();
+    const second = new CorkableConnection();
+    splice.swap(second);
+    splice.cork();
+    splice.uncork();
+    splice.uncork();
+    expect(first.log).toEqual(['cork', 'uncork']);
+    expect(second.log).toEqual(['cork', 'uncork']);
+    const plain = new FakeConnection();
+    splice.swap(plain);
+    splice.cork();
+    splice.sendAudioFrame('AAAA');
+    splice.uncork();
+    expect(plain.frames).toEqual(['AAAA']);
+    expect(second.log).toEqual(['cork', 'uncork']);
   });
 });

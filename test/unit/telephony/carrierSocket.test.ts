@@ -97,6 +97,23 @@ describe('CarrierSocket', () => {
     await closeClient(p);
   });
 
+  it('holds a corked burst in one buffer and sends it whole on uncork (one write per model delta)', async () => {
+    const p = await connect();
+    p.client.send(start('MZ9'));
+    await p.conn.started;
+    const got = new Promise<void>((resolve) => p.client.on('message', () => { if (p.fromServer.length === 11) resolve(); }));
+    p.conn.cork();
+    for (let i = 0; i < 10; i++) p.conn.sendAudioFrame(frame);
+    p.conn.sendMark('m10');
+    // Held in the socket, not written: an uncorked socket hands each frame to the kernel at once.
+    expect(p.conn.bufferedAmount).toBeGreaterThan(10 * frame.length);
+    p.conn.uncork();
+    expect(p.conn.bufferedAmount).toBe(0);
+    await got;
+    expect(p.fromServer.map((m) => JSON.parse(m).event)).toEqual([...Array(10).fill('media'), 'mark']);
+    await closeClient(p);
+  });
+
   it('refuses media before start and a second start with codes, and the call goes on', async () => {
     const p = await connect();
     p.client.send(media());

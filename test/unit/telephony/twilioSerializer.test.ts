@@ -62,6 +62,17 @@ describe('twilio serializer: parse', () => {
     expect(ok(reordered)).toEqual(ok(wire.media));
   });
 
+  it('gives the same mark on the fast path and the general path, escapes and extra fields included', () => {
+    const reordered = JSON.stringify({ streamSid, event: 'mark', sequenceNumber: '4', mark: { name: 'm-1' } });
+    expect(reordered.startsWith('{"event":"mark"')).toBe(false);
+    expect(ok(wire.mark)).toEqual(ok(reordered));
+    const escaped = JSON.stringify({ event: 'mark', streamSid, mark: { name: 'say "hi" \\ ok' } });
+    expect(ok(escaped)).toEqual({ type: 'mark', name: 'say "hi" \\ ok' });
+    const extra = `{"event":"mark","streamSid":"${streamSid}","mark":{"name":"m-2"},"sequenceNumber":"9"}`;
+    expect(ok(extra)).toEqual({ type: 'mark', name: 'm-2' });
+    expect(code(`{"event":"mark","streamSid":"${streamSid}","mark":{"label":"m-3"}}`)).toBe(CARRIER_ERROR.missingField);
+  });
+
   it('passes the base64 payload through unchanged', () => {
     const event = ok(wire.media);
     expect(event.type === 'audio' && event.payloadBase64).toBe(frame);
