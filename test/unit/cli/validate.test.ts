@@ -99,9 +99,9 @@ describe('switchboard verticals', () => {
       numbers: ['+14155550100'],
       entryAgent: 'Receptionist',
       agents: [
-        { name: 'Receptionist', tools: ['lookup_service'], handoffs: ['Booking', 'Manager'] },
-        { name: 'Booking', tools: ['book_appointment'], handoffs: ['Receptionist'] },
-        { name: 'Manager', tools: [], handoffs: ['Receptionist'] },
+        { name: 'Receptionist', tools: ['lookup_service'], handoffs: ['Booking', 'Manager'], engine: 'realtime', model: 'gpt-realtime' },
+        { name: 'Booking', tools: ['book_appointment'], handoffs: ['Receptionist'], engine: 'realtime', model: 'gpt-realtime' },
+        { name: 'Manager', tools: [], handoffs: ['Receptionist'], engine: 'realtime', model: 'gpt-realtime' },
       ],
       tools: ['book_appointment', 'lookup_service'],
       engine: { requested: 'realtime', effective: 'realtime' },

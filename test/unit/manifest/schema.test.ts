@@ -23,7 +23,7 @@ const OLD_DEFAULTS = {
     unavailableMessage: "I'm sorry, we're having technical trouble. Please call back shortly.",
     transferMessage: 'Please hold while I connect you.',
   },
-  analysis: { analyser: 'auto', minCallerTurns: 1, fields: [], intents: [], leadScore: { base: 0, rubric: [] } },
+  analysis: { analyser: 'auto', reportingLanguage: 'en', minCallerTurns: 1, fields: [], intents: [], leadScore: { base: 0, rubric: [] } },
   engine: { type: 'realtime', realtime: { model: 'gpt-realtime', transcriptionModel: 'gpt-4o-mini-transcribe' }, fallback: 'realtime' },
   storage: { migrations: 'schema' },
 };
