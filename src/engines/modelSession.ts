@@ -178,5 +178,10 @@ export interface ModelEngine {
   readonly model: string;
   /** Where sessions connect, for logs and diagnostics (no secrets). */
   readonly endpoint: string;
+  /**
+   * A vertical whose agents choose different engines: which one serves `agent` (`open` opens
+   * that one). Absent, every agent is on `pipeline`.
+   */
+  pipelineFor?(agent: string): EnginePipeline;
   open(options: ModelSessionOptions): ModelSession;
 }

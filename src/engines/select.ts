@@ -12,7 +12,7 @@ import { loadResamplerModule } from '../audio/index.js';
 import type { AppConfig } from '../config/index.js';
 import type { Manifest } from '../manifest/index.js';
 import { createLogger } from '../observability/index.js';
-import type { EngineKind, ModelAudio, ModelEngine } from './modelSession.js';
+import type { EngineKind, EnginePipeline, ModelAudio, ModelEngine } from './modelSession.js';
 import { cascadeEngine } from './cascade/engine.js';
 import { openaiEndpoint } from './openai-realtime/config.js';
 import { openaiRealtimeEngine } from './openai-realtime/session.js';
@@ -53,6 +53,16 @@ export type EngineManifest = Pick<Manifest, 'engine'> & Partial<Pick<Manifest, '
  */
 export function cascadeAvailableFor(config: AppConfig): boolean {
   return engineKindFor(config) === 'emulator' || config.elevenlabs.apiKey !== null;
+}
+
+/** One engine per call whose agents differ in engine: each session is opened on its agent's. */
+function mixedEngine(main: EnginePipeline, pipelineFor: (agent: string) => EnginePipeline, realtime: ModelEngine, cascade: ModelEngine): ModelEngine {
+  const primary = main === 'cascade' ? cascade : realtime;
+  return {
+    kind: primary.kind, pipeline: main, audio: 'pcmu', model: primary.model, endpoint: `${realtime.endpoint}; ${cascade.endpoint}`,
+    pipelineFor,
+    open: (options) => (pipelineFor(options.agent) === 'cascade' ? cascade : realtime).open(options),
+  };
 }
 
 export function engineKindFor(config: AppConfig): EngineKind {
@@ -98,18 +108,26 @@ export function createEngineSelector(options: EngineSelectorOptions): EngineSele
   return {
     kind,
     async select({ manifest, scenario }) {
-      const cascade = manifest.engine.type === 'cascade' && audio === 'pcmu' && cascadeAvailableFor(config) && manifest.agents && manifest.languages;
-      if (kind === 'openai') {
-        if (cascade) {
+      const cascadeOk = audio === 'pcmu' && cascadeAvailableFor(config) && manifest.agents !== undefined && manifest.languages !== undefined;
+      const pipelineOf = (agent?: string): EnginePipeline => {
+        const wanted = manifest.agents?.find((a) => a.name === agent)?.engine ?? manifest.engine.type;
+        return wanted === 'cascade' && cascadeOk ? 'cascade' : 'realtime';
+      };
+      const wanted = new Set([pipelineOf(), ...(manifest.agents ?? []).map((a) => pipelineOf(a.name))]);
+      const realtime = async (): Promise<ModelEngine> => {
+        if (kind === 'openai') return openaiRealtimeEngine(openaiEndpoint(config, manifest, audio));
+        const base = await emulatorBase();
+        return openaiRealtimeEngine({ kind: 'emulator', url: emulatorUrlFor(base.url, scenario), apiKey: config.openai.apiKey ?? 'emulator', model: manifest.engine.realtime.model, audio });
+      };
+      const cascade = async (): Promise<ModelEngine> => {
+        const forCascade = { engine: manifest.engine, agents: manifest.agents!, languages: manifest.languages! };
+        if (kind === 'openai') {
           return cascadeEngine({
             kind, realtimeUrl: config.openai.realtimeUrl, apiBaseUrl: config.openai.apiBaseUrl, openaiKey: config.openai.apiKey ?? '',
             elevenlabsUrl: config.elevenlabs.apiBaseUrl, elevenlabsKey: config.elevenlabs.apiKey ?? '',
-          }, { engine: manifest.engine, agents: manifest.agents!, languages: manifest.languages! });
+          }, forCascade);
         }
-        return openaiRealtimeEngine(openaiEndpoint(config, manifest, audio));
-      }
-      const base = await emulatorBase();
-      if (cascade) {
+        const base = await emulatorBase();
         const http = new URL(base.url);
         http.protocol = http.protocol === 'wss:' ? 'https:' : 'http:';
         http.pathname = '';
@@ -119,15 +137,10 @@ export function createEngineSelector(options: EngineSelectorOptions): EngineSele
         return cascadeEngine({
           kind, realtimeUrl: base.url, apiBaseUrl: `${origin}/v1`, openaiKey: key, elevenlabsUrl: origin,
           elevenlabsKey: config.elevenlabs.apiKey ?? key, ...(scenario ? { scenario } : {}),
-        }, { engine: manifest.engine, agents: manifest.agents!, languages: manifest.languages! });
-      }
-      return openaiRealtimeEngine({
-        kind: 'emulator',
-        url: emulatorUrlFor(base.url, scenario),
-        apiKey: config.openai.apiKey ?? 'emulator',
-        model: manifest.engine.realtime.model,
-        audio,
-      });
+        }, forCascade);
+      };
+      if (wanted.size === 1) return wanted.has('cascade') ? cascade() : realtime();
+      return mixedEngine(pipelineOf(), pipelineOf, await realtime(), await cascade());
     },
     async close() {
       const e = emulator;

@@ -160,20 +160,22 @@ function checkNumbers(data: Record<string, unknown>, problems: PathProblem[]): v
 /** A cascade vertical this process cannot serve on cascade (no ElevenLabs key): served by realtime (warning) or not at all (error). */
 function checkEngine(data: Record<string, unknown>, cascadeAvailable: boolean | undefined, problems: PathProblem[]): void {
   const engine = asMap(data.engine);
-  const cascade = asText(engine?.type) === 'cascade';
   const agents = Array.isArray(data.agents) ? data.agents : [];
-  if (cascade) {
+  const verticalEngine = asText(engine?.type) ?? 'realtime';
+  const engineOf = (a: unknown): string => asText(asMap(a)?.engine) ?? verticalEngine;
+  const firstCascade = agents.findIndex((a) => engineOf(a) === 'cascade');
+  if (firstCascade >= 0) {
     const tts = asMap(asMap(engine?.cascade)?.tts);
     if (asText(tts?.voiceId) === undefined) {
-      problems.push({ path: ['engine', 'type'], severity: 'error', message: 'the cascade engine speaks with engine.cascade.tts.voiceId, which is not set: add engine.cascade.tts: { provider: elevenlabs, voiceId: <ElevenLabs voice id> }' });
+      const at = verticalEngine === 'cascade' ? ['engine', 'type'] : ['agents', firstCascade, 'engine'];
+      problems.push({ path: at, severity: 'error', message: 'the cascade engine speaks with engine.cascade.tts.voiceId, which is not set: add engine.cascade.tts: { provider: elevenlabs, voiceId: <ElevenLabs voice id> }' });
     }
-  } else {
-    agents.forEach((a, i) => {
-      if (asText(asMap(a)?.model) !== undefined) {
-        problems.push({ path: ['agents', i, 'model'], severity: 'warning', message: 'model applies to the cascade engine only; this vertical runs on realtime, which uses engine.realtime.model for every agent' });
-      }
-    });
   }
+  agents.forEach((a, i) => {
+    if (engineOf(a) !== 'cascade' && asText(asMap(a)?.model) !== undefined) {
+      problems.push({ path: ['agents', i, 'model'], severity: 'warning', message: 'model applies to the cascade engine only; this agent runs on realtime, which uses engine.realtime.model for every agent' });
+    }
+  });
   if (cascadeAvailable !== false || asText(engine?.type) !== 'cascade') return;
   // An absent fallback defaults to realtime; any other value is the schema's to report.
   const fallback = engine?.fallback === undefined ? 'realtime' : asText(engine.fallback);

@@ -33,6 +33,8 @@ export const agentSchema = z.strictObject({
   voice: z.string().min(1).optional(),
   /** The text model this agent thinks with on the cascade engine (default: engine.cascade.llm.model). */
   model: z.string().min(1).optional(),
+  /** This agent's engine when it differs from the vertical's (`engine.type`): a handoff to it switches engines. */
+  engine: z.enum(['realtime', 'cascade']).optional(),
 });
 export type AgentSpec = z.infer<typeof agentSchema>;
 

@@ -178,7 +178,7 @@ export class CallSession {
       audio: () => this.audioPath,
       offsetMs: () => this.offsetMs(),
       currentAgent: () => this.agent,
-      setAgent: (name) => { this.agent = name; },
+      setAgent: (name) => { const from = this.agent; this.agent = name; this.model.handedOff(from, name); },
       remember: (item) => this.model.remember(item),
       batchCarrier: (fn) => this.flow.outlet.batch(fn),
       itemCut: (itemId) => this.deps.voice.settle(itemId),

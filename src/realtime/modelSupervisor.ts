@@ -184,6 +184,30 @@ export class ModelSupervisor {
     if (respond) this.watched?.respond();
   }
 
+  /**
+   * A handoff to an agent served by another engine (a vertical whose agents differ in
+   * `engine`): a session of that engine, opened for the new agent, takes over at once, told the
+   * conversation, and answers as that agent; what the old one had started saying is dropped.
+   */
+  handedOff(from: string, to: string): void {
+    const engine = this.engine;
+    if (!engine?.pipelineFor || engine.pipelineFor(from) === engine.pipelineFor(to) || this.current === undefined) return;
+    const generation = this.generation;
+    const pending = this.open(this.config);
+    void pending.then((session) => {
+      if (this.host.ended() || generation !== this.generation || this.host.currentAgent() !== to) {
+        session.close();
+        return;
+      }
+      this.host.connectionLost();
+      this.cutOver(session, this.config, [], true);
+      this.host.log.info('engine switched at a handoff', { from, to, engine: engine.pipelineFor!(to) });
+    }, (err: unknown) => {
+      this.host.log.warn('could not open the other engine for a handoff', { err: err as Error, to });
+      if (generation === this.generation) void this.failover({ cause: FAILOVER_CAUSE.connectFailed });
+    });
+  }
+
   /** Makes `session` the call's: a fresh watchdog, and its lifetime clock starts. */
   private adopt(session: ModelSession): void {
     this.watchdog?.stop();

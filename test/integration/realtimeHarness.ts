@@ -75,6 +75,8 @@ export interface ManifestOverrides {
   tools?: string;
   /** More top-level YAML (e.g. `transfer:` / `recording:` blocks). */
   extra?: string;
+  /** More keys of the Billing agent (e.g. `    engine: cascade`). */
+  billing?: string;
 }
 
 export function rtManifest(o: ManifestOverrides = {}): string {
@@ -97,6 +99,7 @@ export function rtManifest(o: ManifestOverrides = {}): string {
     '    description: Billing questions.',
     '    instructions: Talk about bills.',
     '    handoffs: [Front Desk]',
+    o.billing ?? '',
     o.turnDetection ?? 'turnDetection: { type: server_vad, threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: 500, interruptResponse: true }',
     o.limits ?? '',
     o.fallback ?? `fallback: { message: One moment please., retries: 1, humanNumber: "${HUMAN_NUMBER}" }`,

@@ -23,10 +23,15 @@ export interface VerticalListing {
 
 export function describeVertical(v: CompiledVertical): VerticalListing {
   // What the graph was built from (handoffs already without repeats), in the manifest's order.
-  const engine = v.engine.effective;
+  // An agent's own engine where it names one; cascade only where this process can serve it.
+  const cascadeOk = v.engine.requested !== 'cascade' || v.engine.effective === 'cascade';
+  const engineOf = (name: string): string => {
+    const own = v.manifest.agents.find((a) => a.name === name)?.engine ?? v.engine.requested;
+    return own === 'cascade' && cascadeOk ? 'cascade' : 'realtime';
+  };
   const { models, defaultModel } = cascadeModels(v.manifest);
-  const modelOf = (name: string): string => (engine === 'cascade' ? models.get(name) ?? defaultModel : v.manifest.engine.realtime.model);
-  const agents = [...v.graph.nodes.values()].map((n) => ({ name: n.name, tools: [...n.tools], handoffs: [...n.handoffs], engine, model: modelOf(n.name) }));
+  const modelOf = (name: string): string => (engineOf(name) === 'cascade' ? models.get(name) ?? defaultModel : v.manifest.engine.realtime.model);
+  const agents = [...v.graph.nodes.values()].map((n) => ({ name: n.name, tools: [...n.tools], handoffs: [...n.handoffs], engine: engineOf(n.name), model: modelOf(n.name) }));
   return {
     id: v.id,
     version: v.version,
