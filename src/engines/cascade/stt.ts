@@ -8,6 +8,7 @@
 import WebSocket from 'ws';
 import type { SessionTemplate } from '../../orchestration/index.js';
 import { classifyTranscriptionEvent } from '../openai-realtime/events.js';
+import { dial } from './dial.js';
 
 export interface SttEndpoint {
   /** `ws(s)://…/v1/realtime` (query parameters kept; `intent=transcription` is added). */
@@ -78,49 +79,33 @@ export class SttClient {
 
   /** Opens and configures the session; rejects on failure, a refused update or the timeout. */
   connect(template: SessionTemplate, timeoutMs: number, headers: Record<string, string> = {}): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const ws = new WebSocket(transcriptionUrl(this.endpoint.url), { headers: { Authorization: `Bearer ${this.endpoint.apiKey}`, ...headers } });
-      this.ws = ws;
-      let settled = false;
-      const settle = (err?: Error): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (err) {
-          this.closedByUs = true;
-          ws.terminate();
-          reject(err);
-        } else {
-          resolve();
-        }
-      };
-      const timer = setTimeout(() => settle(new Error(`transcription session not ready within ${timeoutMs} ms`)), timeoutMs);
-      this.template = template;
-      ws.on('open', () => ws.send(JSON.stringify(transcriptionSessionUpdate(template, this.endpoint.model, this.prompt))));
-      ws.on('unexpected-response', (_req, res) => settle(new Error(`transcription session refused: HTTP ${res.statusCode ?? '?'}`)));
-      ws.on('error', (err) => settle(err));
-      ws.on('message', (data) => {
-        const parsed = classifyTranscriptionEvent(safeJson(data.toString()));
-        if (!parsed?.known) return;
-        const e = parsed.event;
-        if (!this.ready) {
-          if (e.type === 'session.updated') {
-            this.ready = true;
-            settle();
-          } else if (e.type === 'error') {
-            settle(new Error(`transcription session update refused: ${e.error.code ?? e.error.type}`));
-          }
-          return;
-        }
-        this.onWire(e);
-      });
-      ws.on('close', (code, reason) => {
-        settle(new Error(`transcription socket closed (${code})`));
-        const wasReady = this.ready;
-        this.ready = false;
-        if (wasReady && !this.closedByUs) this.onEvent({ type: 'closed', code, reason: reason.toString() });
-      });
+    const { ws, settle, ready } = dial(transcriptionUrl(this.endpoint.url), { Authorization: `Bearer ${this.endpoint.apiKey}`, ...headers }, timeoutMs, 'transcription session', () => {
+      this.closedByUs = true;
     });
+    this.ws = ws;
+    this.template = template;
+    ws.on('open', () => ws.send(JSON.stringify(transcriptionSessionUpdate(template, this.endpoint.model, this.prompt))));
+    ws.on('message', (data) => {
+      const parsed = classifyTranscriptionEvent(safeJson(data.toString()));
+      if (!parsed?.known) return;
+      const e = parsed.event;
+      if (!this.ready) {
+        if (e.type === 'session.updated') {
+          this.ready = true;
+          settle();
+        } else if (e.type === 'error') {
+          settle(new Error(`transcription session update refused: ${e.error.code ?? e.error.type}`));
+        }
+        return;
+      }
+      this.onWire(e);
+    });
+    ws.on('close', (code, reason) => {
+      const wasReady = this.ready;
+      this.ready = false;
+      if (wasReady && !this.closedByUs) this.onEvent({ type: 'closed', code, reason: reason.toString() });
+    });
+    return ready;
   }
 
   private onWire(e: NonNullable<ReturnType<typeof classifyTranscriptionEvent>>['event'] & { type: string }): void {

@@ -10,6 +10,7 @@
  * single-context stream-input socket only and would decode audio we pass through untouched.
  */
 import WebSocket from 'ws';
+import { dial } from './dial.js';
 
 export interface TtsEndpoint {
   /** `https://api.elevenlabs.io` (its ws(s) form is dialled). */
@@ -71,40 +72,24 @@ export class TtsClient {
   }
 
   connect(timeoutMs: number): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const ws = new WebSocket(ttsUrl(this.endpoint), { headers: { 'xi-api-key': this.endpoint.apiKey } });
-      this.ws = ws;
-      let settled = false;
-      const settle = (err?: Error): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (err) {
-          this.closedByUs = true;
-          ws.terminate();
-          reject(err);
-        } else {
-          resolve();
-        }
-      };
-      const timer = setTimeout(() => settle(new Error(`text-to-speech socket not open within ${timeoutMs} ms`)), timeoutMs);
-      ws.on('open', () => {
-        this.open = true;
-        this.keepalive = setInterval(() => this.send({ text: '', context_id: 'keepalive' }), KEEPALIVE_MS);
-        this.keepalive.unref();
-        settle();
-      });
-      ws.on('unexpected-response', (_req, res) => settle(new Error(`text-to-speech socket refused: HTTP ${res.statusCode ?? '?'}`)));
-      ws.on('error', (err) => settle(err));
-      ws.on('message', (data) => this.onMessage(data.toString()));
-      ws.on('close', (code, reason) => {
-        settle(new Error(`text-to-speech socket closed (${code})`));
-        const was = this.open;
-        this.open = false;
-        if (this.keepalive) clearInterval(this.keepalive);
-        if (was && !this.closedByUs) this.onEvent({ type: 'closed', code, reason: reason.toString() });
-      });
+    const { ws, settle, ready } = dial(ttsUrl(this.endpoint), { 'xi-api-key': this.endpoint.apiKey }, timeoutMs, 'text-to-speech socket', () => {
+      this.closedByUs = true;
     });
+    this.ws = ws;
+    ws.on('open', () => {
+      this.open = true;
+      this.keepalive = setInterval(() => this.send({ text: '', context_id: 'keepalive' }), KEEPALIVE_MS);
+      this.keepalive.unref();
+      settle();
+    });
+    ws.on('message', (data) => this.onMessage(data.toString()));
+    ws.on('close', (code, reason) => {
+      const was = this.open;
+      this.open = false;
+      if (this.keepalive) clearInterval(this.keepalive);
+      if (was && !this.closedByUs) this.onEvent({ type: 'closed', code, reason: reason.toString() });
+    });
+    return ready;
   }
 
   private onMessage(text: string): void {
