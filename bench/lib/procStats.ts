@@ -33,7 +33,7 @@ export function percentile(values: number[], p: number): number {
 
 /** A gateway's /metrics text (`?sbw=<id>` routes a scrape to one `--workers` worker). */
 export async function scrapeMetrics(baseUrl: string, query = ''): Promise<string> {
-  return (await httpSend({ url: `${baseUrl}/metrics${query}`, headers: { connection: 'close' } })).text;
+  return (await httpSend({ url: `${baseUrl}/metrics${query}`, headers: { connection: 'close' }, timeoutMs: 30_000 })).text;
 }
 
 /** `switchboard_carrier_frames_total{direction="in"}`: caller frames the gateway read. */

@@ -53,6 +53,8 @@ export interface FleetProxyRun {
   upgradeP99Ms: number;
   gatewayCpuPerCallSecMs: number;
   proxyCpuPerCallSecMs: number;
+  /** Times haproxy's health check took an instance out of the rotation (`… is DOWN`). */
+  proxyDownEvents: number;
   machineLoad: number;
 }
 
@@ -115,6 +117,7 @@ export async function runFleetBehindProxy(ctx: BenchContext, emulatorUrl: string
       upgradeP50Ms: percentile(upgradeMs, 50), upgradeP99Ms: percentile(upgradeMs, 99),
       gatewayCpuPerCallSecMs: ((cpu1.gateways - cpu0.gateways) * 1000) / callSec,
       proxyCpuPerCallSecMs: ((cpu1.proxy - cpu0.proxy) * 1000) / callSec,
+      proxyDownEvents: (proxy?.output.join('').match(/is DOWN/g) ?? []).length,
       machineLoad,
     };
   } finally {
@@ -141,6 +144,7 @@ export function fleetProxyFigures(r: FleetProxyRun): Figure[] {
     { name: 'webhook p50 / p99', value: `${ms(r.webhookP50Ms)} / ${ms(r.webhookP99Ms)}` },
     { name: 'stream upgrade p50 / p99', value: `${ms(r.upgradeP50Ms)} / ${ms(r.upgradeP99Ms)}` },
     { name: 'CPU per call-second: gateways / proxy', value: `${r.gatewayCpuPerCallSecMs.toFixed(2)} ms / ${r.proxyCpuPerCallSecMs.toFixed(2)} ms` },
+    ...(r.mode === 'proxy' ? [{ name: 'instances marked down by the proxy check', value: String(r.proxyDownEvents), ok: r.proxyDownEvents === 0 }] : []),
     { name: 'machine load (1 min) at the end of the window', value: r.machineLoad.toFixed(1) },
   ];
 }

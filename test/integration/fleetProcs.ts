@@ -20,13 +20,15 @@ export function proxyUnavailable(): string | null {
 
 /**
  * The haproxy routing the README documents: webhooks and everything else round-robin over the
- * gateways that answer /healthz; a media stream whose path names an instance
- * (`/twilio/stream/<id>`) goes to that instance, or, when it is down, to any other (which claims
- * the call). WebSockets need the long tunnel timeout.
+ * gateways whose /readyz answers 200 (503 while draining); a media stream whose path names an
+ * instance (`/twilio/stream/<id>`) goes to that instance, or, when it is down, to any other
+ * (which claims the call). WebSockets need the long tunnel timeout. The check forgives a slow
+ * answer (5 s) and two failures: with a 1 s timeout and two failures, gateways busy taking 400
+ * calls at once on 2 cores were both marked down and half the calls got haproxy's 503.
  */
 export function haproxyConfig(listenPort: number, gateways: ReadonlyArray<{ id: string; host: string; port: number }>): string {
   const routes = gateways.map((g) => `  use-server ${g.id} if { path /twilio/stream/${g.id} }`).join('\n');
-  const servers = gateways.map((g) => `  server ${g.id} ${g.host}:${g.port} check inter 1s fall 2 rise 1`).join('\n');
+  const servers = gateways.map((g) => `  server ${g.id} ${g.host}:${g.port} check inter 2s fastinter 500ms fall 3 rise 2`).join('\n');
   return `global
   maxconn 4000
 
@@ -36,6 +38,7 @@ defaults
   timeout client 60s
   timeout server 60s
   timeout tunnel 2h
+  timeout check 5s
   option http-server-close
 
 frontend switchboard
@@ -44,7 +47,7 @@ frontend switchboard
 
 backend gateways
   balance roundrobin
-  option httpchk GET /healthz
+  option httpchk GET /readyz
 ${routes}
 ${servers}
 `;
@@ -143,6 +146,8 @@ export async function waitHealthy(g: FleetGateway, timeoutMs: number): Promise<v
 export interface RunningProxy {
   url: string;
   proc: ChildProcess;
+  /** What haproxy printed (server state changes: `Server gateways/gw-a is DOWN`). */
+  output: string[];
   close(): Promise<void>;
 }
 
@@ -152,6 +157,7 @@ export async function startHaproxy(dir: string, port: number, gateways: Readonly
   writeFileSync(cfg, haproxyConfig(port, gateways.map((g) => ({ id: g.id, host: '127.0.0.1', port: g.port }))));
   const proc = spawn(HAPROXY, ['-f', cfg, '-db'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const out: string[] = [];
+  proc.stdout!.on('data', (d: Buffer) => out.push(d.toString()));
   proc.stderr!.on('data', (d: Buffer) => out.push(d.toString()));
   const url = `http://127.0.0.1:${port}`;
   const close = async () => {
@@ -163,7 +169,7 @@ export async function startHaproxy(dir: string, port: number, gateways: Readonly
   const end = Date.now() + 15_000;
   for (;;) {
     const ok = await fetch(`${url}/healthz`).then((r) => r.status === 200, () => false);
-    if (ok) return { url, proc, close };
+    if (ok) return { url, proc, output: out, close };
     if (Date.now() > end || proc.exitCode !== null) {
       await close();
       throw new Error(`haproxy did not come up:\n${out.join('')}`);
