@@ -40,6 +40,8 @@ export interface Fleet {
   /** The fleet's database (core tables in public), for assertions. */
   store: Store;
   scenarios: Scenario[];
+  /** Starts instance `id` again (same port and environment) after it exited; resolves once healthy. */
+  restart(id: string): Promise<FleetGateway>;
   close(): Promise<void>;
 }
 
@@ -91,19 +93,27 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     rmSync(dir, { recursive: true, force: true });
   };
 
+  const envOf = (id: string): Record<string, string | undefined> => ({
+    PUBLIC_URL: proxyUrl, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl,
+    ADMIN_TOKEN: adminToken, SWITCHBOARD_ENGINE: 'emulator', SWITCHBOARD_EMULATOR_URL: emulator.url,
+    SWITCHBOARD_VERTICALS_DIR: verticalsDir, SWITCHBOARD_DATA_DIR: join(dir, `data-${id}`),
+    SWITCHBOARD_HEARTBEAT_MS: String(options.heartbeatMs ?? 500), SWITCHBOARD_INSTANCE_LOST_MS: String(options.lostAfterMs ?? 3000),
+    TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_API_BASE_URL: twilio.url,
+    LOG_FORMAT: 'json', LOG_LEVEL: 'info', OTEL_EXPORTER_OTLP_ENDPOINT: '', SWITCHBOARD_CONSOLE: '0', OPENAI_API_KEY: undefined,
+    ...options.env,
+  });
+  const restart = async (id: string): Promise<FleetGateway> => {
+    const i = gateways.findIndex((g) => g.id === id);
+    if (i < 0 || !gateways[i]!.exited) throw new Error(`gateway ${id} is not a stopped instance of this fleet`);
+    const g = launchGateway(id, gateways[i]!.port, envOf(id), ['--with-worker']);
+    gateways[i] = g;
+    await waitHealthy(g, options.startTimeoutMs ?? 120_000);
+    return g;
+  };
+
   try {
-    for (const id of ids) {
-      // node itself runs the server (tsx as a loader, not a parent process): kill -9 and SIGTERM hit the gateway.
-      gateways.push(launchGateway(id, await freePort(), {
-        PUBLIC_URL: proxyUrl, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl,
-        ADMIN_TOKEN: adminToken, SWITCHBOARD_ENGINE: 'emulator', SWITCHBOARD_EMULATOR_URL: emulator.url,
-        SWITCHBOARD_VERTICALS_DIR: verticalsDir, SWITCHBOARD_DATA_DIR: join(dir, `data-${id}`),
-        SWITCHBOARD_HEARTBEAT_MS: String(options.heartbeatMs ?? 500), SWITCHBOARD_INSTANCE_LOST_MS: String(options.lostAfterMs ?? 3000),
-        TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_API_BASE_URL: twilio.url,
-        LOG_FORMAT: 'json', LOG_LEVEL: 'info', OTEL_EXPORTER_OTLP_ENDPOINT: '', SWITCHBOARD_CONSOLE: '0', OPENAI_API_KEY: undefined,
-        ...options.env,
-      }, ['--with-worker']));
-    }
+    // node itself runs the server (tsx as a loader, not a parent process): kill -9 and SIGTERM hit the gateway.
+    for (const id of ids) gateways.push(launchGateway(id, await freePort(), envOf(id), ['--with-worker']));
     // One at a time would double start-up; both migrate under the migration lock.
     await Promise.all(gateways.map((g) => waitHealthy(g, options.startTimeoutMs ?? 120_000)));
     haproxy = await startHaproxy(dir, proxyPort, gateways);
@@ -111,5 +121,5 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     await close().catch(() => undefined);
     throw err;
   }
-  return { dir, verticalsDir, databaseUrl, redisUrl, adminToken, authToken, accountSid, proxyUrl, gateways, emulator, twilio, store, scenarios, close };
+  return { dir, verticalsDir, databaseUrl, redisUrl, adminToken, authToken, accountSid, proxyUrl, gateways, emulator, twilio, store, scenarios, restart, close };
 }
