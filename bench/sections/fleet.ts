@@ -176,7 +176,7 @@ export const fleetSection: BenchSection = {
         const pair: FleetProxyRun[] = [];
         for (const mode of ['proxy', 'direct'] as const) {
           ctx.log(`fleet: two instances, 2 × ${calls} calls, ${mode === 'proxy' ? 'behind haproxy' : 'each load generator on one instance'} …`);
-          const r = await runFleetBehindProxy(ctx, emulatorUrl, mode, calls);
+          const r = await runFleetBehindProxy(ctx, { url: emulatorUrl, pid: emulator.pid }, mode, calls);
           pair.push(r);
           results.push({ heading: `two instances, 2 × ${calls} calls, ${mode === 'proxy' ? 'behind haproxy' : 'direct (no proxy)'}, ${r.windowSec} s window, ${cpus().length} cores`, figures: fleetProxyFigures(r), raw: r });
         }

@@ -11,7 +11,7 @@
  * model delta in → frames out) show what the proxy's CPU costs the gateways on a shared machine.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createFleetDatabase, freePort, launchGateway, startHaproxy, waitHealthy, type FleetGateway, type RunningProxy,
@@ -53,13 +53,16 @@ export interface FleetProxyRun {
   upgradeP99Ms: number;
   gatewayCpuPerCallSecMs: number;
   proxyCpuPerCallSecMs: number;
+  /** Cores busy on average over the window, per part (where the time goes on a shared machine). */
+  coresBusy: { gateways: number; proxy: number; loads: number; emulator: number };
   /** Times haproxy's health check took an instance out of the rotation (`… is DOWN`). */
   proxyDownEvents: number;
   machineLoad: number;
 }
 
 /** Two instances (and haproxy in `proxy` mode) on a fresh database; two load generators, N calls each. */
-export async function runFleetBehindProxy(ctx: BenchContext, emulatorUrl: string, mode: FleetMode, calls: number): Promise<FleetProxyRun> {
+export async function runFleetBehindProxy(ctx: BenchContext, emulator: { url: string; pid: number }, mode: FleetMode, calls: number): Promise<FleetProxyRun> {
+  const emulatorUrl = emulator.url;
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-fleet-'));
   const db = await createFleetDatabase(ctx.databaseUrl, 'sb_bench');
   const proxyPort = await freePort();
@@ -86,7 +89,10 @@ export async function runFleetBehindProxy(ctx: BenchContext, emulatorUrl: string
       baseUrl: targets[i], to: SALON_NUMBER, calls, rampMs, bargeInShare: 0.5, bargeAfterMs: 1000, pingEveryMs: 1000,
     }, 300_000)));
     await sleep(2000);
-    const cpuOf = () => ({ gateways: gateways.reduce((s, g) => s + cpuSeconds(g.proc.pid!), 0), proxy: proxy ? cpuSeconds(proxy.proc.pid!) : 0 });
+    const cpuOf = () => ({
+      gateways: gateways.reduce((s, g) => s + cpuSeconds(g.proc.pid!), 0), proxy: proxy ? cpuSeconds(proxy.proc.pid!) : 0,
+      loads: loads.reduce((s, l) => s + cpuSeconds(l.pid), 0), emulator: cpuSeconds(emulator.pid),
+    });
     const rttFrom = (await Promise.all(loads.map((l) => l.request<LoadCounters>('counters')))).map((c) => c.mediaRttMs.length);
     const cpu0 = cpuOf();
     const t0 = performance.now();
@@ -95,10 +101,23 @@ export async function runFleetBehindProxy(ctx: BenchContext, emulatorUrl: string
     const elapsedSec = (performance.now() - t0) / 1000;
     const machineLoad = loadavg()[0]!;
     const rtt = (await Promise.all(loads.map((l) => l.request<LoadCounters>('counters')))).flatMap((c, i) => c.mediaRttMs.slice(rttFrom[i]));
-    const edges = await Promise.all(gateways.map(async (g) => edgeLatency(await scrapeMetrics(g.url))));
+    // A gateway too far behind to answer /metrics in 30 s is reported (n/a), not fatal.
+    const metricsOf = (g: FleetGateway) => scrapeMetrics(g.url).catch((err: unknown) => {
+      ctx.log(`fleet: ${g.id} did not answer /metrics: ${(err as Error).message}`);
+      return '';
+    });
+    const edges = await Promise.all(gateways.map(async (g) => edgeLatency(await metricsOf(g))));
     const counters = await Promise.all(loads.map((l) => l.request<LoadCounters>('quiesce', undefined, 60_000)));
+    // A gateway behind on its sockets is still reading frames the callers sent: wait until the
+    // counts stop moving (or a minute), so that late is not counted as lost.
     const framesInByInstance: Record<string, number> = {};
-    for (const g of gateways) framesInByInstance[g.id] = carrierFramesIn(await scrapeMetrics(g.url));
+    let last = -1;
+    for (const settleEnd = Date.now() + 60_000; Date.now() < settleEnd; await sleep(1000)) {
+      for (const g of gateways) framesInByInstance[g.id] = carrierFramesIn(await metricsOf(g));
+      const total = Object.values(framesInByInstance).reduce((s, n) => s + n, 0);
+      if (total === last) break;
+      last = total;
+    }
     await Promise.all(loads.map((l) => l.request('hangUp', undefined, 60_000)));
     const sum = (f: (c: LoadCounters) => number) => counters.reduce((s, c) => s + f(c), 0);
     const connected = sum((c) => c.callsConnected);
@@ -117,6 +136,10 @@ export async function runFleetBehindProxy(ctx: BenchContext, emulatorUrl: string
       upgradeP50Ms: percentile(upgradeMs, 50), upgradeP99Ms: percentile(upgradeMs, 99),
       gatewayCpuPerCallSecMs: ((cpu1.gateways - cpu0.gateways) * 1000) / callSec,
       proxyCpuPerCallSecMs: ((cpu1.proxy - cpu0.proxy) * 1000) / callSec,
+      coresBusy: {
+        gateways: (cpu1.gateways - cpu0.gateways) / elapsedSec, proxy: (cpu1.proxy - cpu0.proxy) / elapsedSec,
+        loads: (cpu1.loads - cpu0.loads) / elapsedSec, emulator: (cpu1.emulator - cpu0.emulator) / elapsedSec,
+      },
       proxyDownEvents: (proxy?.output.join('').match(/is DOWN/g) ?? []).length,
       machineLoad,
     };
@@ -145,7 +168,8 @@ export function fleetProxyFigures(r: FleetProxyRun): Figure[] {
     { name: 'stream upgrade p50 / p99', value: `${ms(r.upgradeP50Ms)} / ${ms(r.upgradeP99Ms)}` },
     { name: 'CPU per call-second: gateways / proxy', value: `${r.gatewayCpuPerCallSecMs.toFixed(2)} ms / ${r.proxyCpuPerCallSecMs.toFixed(2)} ms` },
     ...(r.mode === 'proxy' ? [{ name: 'instances marked down by the proxy check', value: String(r.proxyDownEvents), ok: r.proxyDownEvents === 0 }] : []),
-    { name: 'machine load (1 min) at the end of the window', value: r.machineLoad.toFixed(1) },
+    { name: 'cores busy: gateways / proxy / load generators / emulator', value: `${r.coresBusy.gateways.toFixed(2)} / ${r.coresBusy.proxy.toFixed(2)} / ${r.coresBusy.loads.toFixed(2)} / ${r.coresBusy.emulator.toFixed(2)} of ${cpus().length}` },
+    { name: 'machine load (1 min) at the end of the window', value: `${r.machineLoad.toFixed(1)}${r.machineLoad > cpus().length ? ' (oversubscribed: other work shares these cores)' : ''}` },
   ];
 }
 
