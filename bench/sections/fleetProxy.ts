@@ -13,6 +13,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import {
   createFleetDatabase, freePort, launchGateway, startHaproxy, waitHealthy, type FleetGateway, type RunningProxy,
 } from '../../test/integration/fleetProcs.js';
@@ -55,6 +56,8 @@ export interface FleetProxyRun {
   proxyCpuPerCallSecMs: number;
   /** Cores busy on average over the window, per part (where the time goes on a shared machine). */
   coresBusy: { gateways: number; proxy: number; loads: number; emulator: number };
+  /** Call rows by end reason once the callers hung up (`unfinished`: still open 15 s later): why calls dropped. */
+  endReasons: Record<string, number>;
   /** Times haproxy's health check took an instance out of the rotation (`… is DOWN`). */
   proxyDownEvents: number;
   machineLoad: number;
@@ -119,6 +122,7 @@ export async function runFleetBehindProxy(ctx: BenchContext, emulator: { url: st
       last = total;
     }
     await Promise.all(loads.map((l) => l.request('hangUp', undefined, 60_000)));
+    const endReasons = await callEndReasons(db.url);
     const sum = (f: (c: LoadCounters) => number) => counters.reduce((s, c) => s + f(c), 0);
     const connected = sum((c) => c.callsConnected);
     const framesSent = sum((c) => c.framesSent);
@@ -140,6 +144,7 @@ export async function runFleetBehindProxy(ctx: BenchContext, emulator: { url: st
         gateways: (cpu1.gateways - cpu0.gateways) / elapsedSec, proxy: (cpu1.proxy - cpu0.proxy) / elapsedSec,
         loads: (cpu1.loads - cpu0.loads) / elapsedSec, emulator: (cpu1.emulator - cpu0.emulator) / elapsedSec,
       },
+      endReasons,
       proxyDownEvents: (proxy?.output.join('').match(/is DOWN/g) ?? []).length,
       machineLoad,
     };
@@ -152,6 +157,21 @@ export async function runFleetBehindProxy(ctx: BenchContext, emulator: { url: st
   }
 }
 
+/** The fleet's call rows by end reason, once every row is finalised (or 15 s passed). */
+async function callEndReasons(databaseUrl: string): Promise<Record<string, number>> {
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    for (const end = Date.now() + 15_000; Date.now() < end; await sleep(500)) {
+      if (Number((await c.query('SELECT count(*) AS n FROM calls WHERE ended_at IS NULL')).rows[0].n) === 0) break;
+    }
+    const rows = (await c.query(`SELECT coalesce(end_reason, 'unfinished') AS reason, count(*)::int AS n FROM calls GROUP BY 1 ORDER BY 2 DESC`)).rows as Array<{ reason: string; n: number }>;
+    return Object.fromEntries(rows.map((r) => [r.reason, r.n]));
+  } finally {
+    await c.end();
+  }
+}
+
 const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(Math.abs(v) < 10 ? 2 : 0)} ms` : 'n/a');
 const signedMs = (v: number) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${ms(v)}` : 'n/a');
 
@@ -160,6 +180,7 @@ export function fleetProxyFigures(r: FleetProxyRun): Figure[] {
   const split = Object.entries(r.framesInByInstance).map(([id, n]) => `${id} ${n}`).join(', ');
   return [
     { name: 'calls connected', value: `${r.connected}/${total} (failed ${r.failed}, dropped ${r.unexpectedCloses})`, ok: r.connected === total && r.unexpectedCloses === 0 },
+    { name: 'call rows by end reason', value: Object.entries(r.endReasons).map(([k, n]) => `${k} ${n}`).join(', ') || 'none' },
     { name: 'caller frames lost before the gateways', value: `${r.framesLost} of ${r.framesSent} (read: ${split})`, ok: r.framesLost === 0 },
     { name: 'media socket ping round trip p50 / p99', value: `${ms(r.rttP50Ms)} / ${ms(r.rttP99Ms)} (${r.rttSamples} pings)` },
     { name: 'edge latency in (frame → append) p50 / p99', value: `${ms(r.edgeInP50Ms)} / ${ms(r.edgeInP99Ms)} (worse instance)` },
