@@ -180,7 +180,8 @@ export function fleetProxyFigures(r: FleetProxyRun): Figure[] {
   const split = Object.entries(r.framesInByInstance).map(([id, n]) => `${id} ${n}`).join(', ');
   return [
     { name: 'calls connected', value: `${r.connected}/${total} (failed ${r.failed}, dropped ${r.unexpectedCloses})`, ok: r.connected === total && r.unexpectedCloses === 0 },
-    { name: 'call rows by end reason', value: Object.entries(r.endReasons).map(([k, n]) => `${k} ${n}`).join(', ') || 'none' },
+    // instance_lost here means a starved gateway's heartbeat came late and the other finalised its live calls.
+    { name: 'call rows by end reason', value: Object.entries(r.endReasons).map(([k, n]) => `${k} ${n}`).join(', ') || 'none', ok: !r.endReasons.instance_lost && !r.endReasons.unfinished },
     { name: 'caller frames lost before the gateways', value: `${r.framesLost} of ${r.framesSent} (read: ${split})`, ok: r.framesLost === 0 },
     { name: 'media socket ping round trip p50 / p99', value: `${ms(r.rttP50Ms)} / ${ms(r.rttP99Ms)} (${r.rttSamples} pings)` },
     { name: 'edge latency in (frame → append) p50 / p99', value: `${ms(r.edgeInP50Ms)} / ${ms(r.edgeInP99Ms)} (worse instance)` },
