@@ -25,6 +25,12 @@ export interface LoadOptions {
   /** Fraction of the agent's answers the caller talks over (after `bargeAfterMs`). */
   bargeInShare: number;
   bargeAfterMs: number;
+  /**
+   * Every call sends a WebSocket ping on its media socket this often (staggered over the calls)
+   * and times the pong: the round trip of the media path (through any proxy, queued behind the
+   * call's frames, answered by the gateway's event loop). 0 or unset: no pings.
+   */
+  pingEveryMs?: number;
 }
 
 export interface LoadCounters {
@@ -44,6 +50,8 @@ export interface LoadCounters {
   /** Voice webhook round trips and media stream upgrades (socket open), ms, one per call. */
   webhookMs: number[];
   upgradeMs: number[];
+  /** Media-socket ping → pong round trips, ms (with `pingEveryMs`). */
+  mediaRttMs: number[];
 }
 
 class SimCall {
@@ -79,7 +87,7 @@ export class LoadGenerator {
   readonly counters: LoadCounters = {
     callsStarted: 0, callsConnected: 0, callsFailed: 0, webhookFailures: 0, framesSent: 0, framesReceived: 0, badFrames: 0,
     marksReceived: 0, acksSent: 0, clearsReceived: 0, bargeIns: 0, turns: 0, unexpectedCloses: 0,
-    webhookMs: [], upgradeMs: [],
+    webhookMs: [], upgradeMs: [], mediaRttMs: [],
   };
   private readonly calls: SimCall[] = [];
   private phrases: string[][] = [];
@@ -174,6 +182,11 @@ export class LoadGenerator {
       call.open = false;
     });
     ws.on('error', () => undefined);
+    // The ping carries its send time (this process's monotonic clock).
+    ws.on('pong', (data: Buffer) => {
+      const sentAt = Number(data.toString());
+      if (sentAt > 0) this.counters.mediaRttMs.push(performance.now() - sentAt);
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         ws.once('open', () => resolve());
@@ -232,6 +245,8 @@ export class LoadGenerator {
 
   private step(c: SimCall): void {
     const ws = c.ws!;
+    const pingTicks = Math.round((this.opts.pingEveryMs ?? 0) / 20);
+    if (pingTicks > 0 && (this.ticks + c.index) % pingTicks === 0) ws.ping(String(performance.now()));
     // Caller audio: speech when talking, silence otherwise (a phone line never stops sending).
     const payload = c.speaking ? c.speech[c.speechHead++]! : SILENCE;
     ws.send('{"event":"media","sequenceNumber":"' + ++c.seq + '","streamSid":"' + c.streamSid + '","media":{"track":"inbound","chunk":"' + c.seq + '","timestamp":"' + c.seq * 20 + '","payload":"' + payload + '"}}');

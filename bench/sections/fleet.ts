@@ -5,55 +5,29 @@
  * goes back to the worker that answered its webhook). Per run: calls connected, caller frames
  * lost before the model (sent by the callers, not counted in by any gateway process), CPU of all
  * gateway processes per call-second, and the webhook and stream-upgrade times the callers saw
- * (what the routing adds: after the hand-off the primary is off the media path).
+ * (what the routing adds: after the hand-off the primary is off the media path). Then two
+ * instances holding 2 × N calls behind Debian's haproxy and without it (./fleetProxy.ts): frames
+ * lost and what the proxy adds to the media path.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import pg from 'pg';
 import { httpSend } from '../../src/telephony/http.js';
 import { spawnChild } from '../lib/ipc.js';
+import { carrierFramesIn, cpuSeconds, percentile, scrapeMetrics } from '../lib/procStats.js';
 import type { LoadCounters } from '../lib/loadgen.js';
+import { proxyUnavailable } from '../../test/integration/fleetProcs.js';
+import { fleetProxyFigures, proxyAddedFigures, runFleetBehindProxy, type FleetProxyRun } from './fleetProxy.js';
 import type { BenchContext, BenchSection, Figure, SectionResult } from '../types.js';
 
 const SALON_NUMBER = '+15550100100';
-const CLK_TCK = 100;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** CPU seconds (user + system) of `pid` and its children, from /proc. */
-function cpuSeconds(pid: number): number {
-  const pids = [pid];
-  try {
-    pids.push(...execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)]).toString().split(/\s+/).filter(Boolean).map(Number));
-  } catch {
-    // no children
-  }
-  let ticks = 0;
-  for (const p of pids) {
-    try {
-      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // gone
-    }
-  }
-  return ticks / CLK_TCK;
-}
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-/** Sum of `switchboard_carrier_frames_total{direction="in"}` over the workers (`?sbw=<id>` routes a scrape to one). */
+/** Sum of caller frames read over the workers (`?sbw=<id>` routes a scrape to one). */
 async function framesIn(baseUrl: string, workers: number): Promise<number> {
   let sum = 0;
-  for (let w = 1; w <= workers; w++) {
-    const res = await httpSend({ url: `${baseUrl}/metrics${workers > 1 ? `?sbw=${w}` : ''}`, headers: { connection: 'close' } });
-    sum += Number(/switchboard_carrier_frames_total\{direction="in"\} (\d+)/.exec(res.text)?.[1] ?? 0);
-  }
+  for (let w = 1; w <= workers; w++) sum += carrierFramesIn(await scrapeMetrics(baseUrl, workers > 1 ? `?sbw=${w}` : ''));
   return sum;
 }
 
@@ -162,7 +136,7 @@ const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(Math.abs(v) < 10 ? 
 
 export const fleetSection: BenchSection = {
   name: 'fleet',
-  title: 'Fleet: one port, one process vs --workers 2 (the primary hands connections to workers)',
+  title: 'Fleet: one port, one process vs --workers 2; two instances behind haproxy vs direct',
   async run(ctx: BenchContext): Promise<SectionResult[]> {
     const emulator = spawnChild('emulator');
     const { url: emulatorUrl } = await emulator.once<{ url: string }>('ready');
@@ -194,6 +168,19 @@ export const fleetSection: BenchSection = {
           }
           results.push({ heading: `${r.calls} calls, ${r.workers === 1 ? 'one process' : `--workers ${r.workers}`}, ${r.windowSec} s window, ${cpus().length} cores`, figures, raw: r });
         }
+        const noProxy = proxyUnavailable();
+        if (noProxy) {
+          results.push({ heading: `two instances behind haproxy, 2 × ${calls} calls: did not run (${noProxy})`, figures: [] });
+          continue;
+        }
+        const pair: FleetProxyRun[] = [];
+        for (const mode of ['proxy', 'direct'] as const) {
+          ctx.log(`fleet: two instances, 2 × ${calls} calls, ${mode === 'proxy' ? 'behind haproxy' : 'each load generator on one instance'} …`);
+          const r = await runFleetBehindProxy(ctx, { url: emulatorUrl, pid: emulator.pid }, mode, calls);
+          pair.push(r);
+          results.push({ heading: `two instances, 2 × ${calls} calls, ${mode === 'proxy' ? 'behind haproxy' : 'direct (no proxy)'}, ${r.windowSec} s window, ${cpus().length} cores`, figures: fleetProxyFigures(r), raw: r });
+        }
+        results.push({ heading: `2 × ${calls} calls: what haproxy adds`, figures: proxyAddedFigures(pair[0]!, pair[1]!) });
       }
     } finally {
       await emulator.request('close').catch(() => undefined);

@@ -6,7 +6,7 @@
  */
 import { relative } from 'node:path';
 import type { AppConfig } from '../config/index.js';
-import type { Catalog } from '../catalog/index.js';
+import type { Catalog, CompiledVertical } from '../catalog/index.js';
 import { formatProblem } from '../manifest/index.js';
 import { createLogger } from '../observability/index.js';
 import type { CallManager, FleetOptions } from '../realtime/index.js';
@@ -36,22 +36,38 @@ export function gatewayFleet(config: AppConfig, store: Store): GatewayFleet {
   };
 }
 
-/** The catalog as a reload target: a reload that adds a vertical migrates (or, embedded, seeds) its schema. */
-export function catalogReloadTarget(catalog: Catalog, store: Store): ReloadTarget {
+/**
+ * Every given vertical's domain schema (migrations are idempotent: only what is pending runs);
+ * demo data too when the database is the embedded one.
+ */
+export async function prepareVerticals(store: Store, verticals: readonly CompiledVertical[]): Promise<void> {
+  for (const v of verticals) {
+    if (store.mode === 'pglite') {
+      const seeded = await store.seedVertical(v.manifest, v.dir);
+      if (seeded.seedFile) log.info('vertical seeded (embedded database)', { vertical: v.id, seed: relative(process.cwd(), seeded.seedFile) });
+    } else {
+      await store.migrateVertical(v.manifest, v.dir);
+    }
+  }
+}
+
+/**
+ * Every reload (fleet-wide, local admin, routing) migrates the verticals it adds or changes
+ * before they go into service: a call never reaches a vertical whose tables are not there yet,
+ * and a failed migration rejects the reload (the running verticals stay).
+ */
+export function migrateBeforeSwap(catalog: Catalog, store: Store): void {
+  catalog.beforeSwap(({ added, changed }) => prepareVerticals(store, [...added, ...changed]));
+}
+
+/** The catalog as a reload target (its before-swap step migrates what the reload brings in). */
+export function catalogReloadTarget(catalog: Catalog): ReloadTarget {
   return {
     versions: () => Object.fromEntries(catalog.list().map((v) => [v.id, v.version])),
     async reload() {
       const result = await catalog.reload();
       const problems = result.problems.map(formatProblem);
       if (!result.ok) return { ok: false, generation: result.generation, problems };
-      for (const id of result.event.added) {
-        const v = catalog.get(id);
-        if (!v) continue;
-        if (store.mode === 'pglite') {
-          const seeded = await store.seedVertical(v.manifest, v.dir);
-          if (seeded.seedFile) log.info('vertical seeded (embedded database)', { vertical: id, seed: relative(process.cwd(), seeded.seedFile) });
-        } else await store.migrateVertical(v.manifest, v.dir);
-      }
       return { ok: true, generation: result.event.generation, problems };
     },
   };
@@ -70,7 +86,7 @@ export async function joinFleet(
     kind: 'gateway',
     repo: store.fleet,
     ...(fleet.bus ? { bus: fleet.bus } : {}),
-    target: catalogReloadTarget(catalog, store),
+    target: catalogReloadTarget(catalog),
     heartbeatMs: config.fleet.heartbeatMs,
     lostAfterMs: config.fleet.lostAfterMs,
     adminToken: config.admin.token,

@@ -3,7 +3,6 @@
  * migrations → verticals (catalog) → engine + call handler → post-call processing → listen.
  * Works on a fresh clone with nothing configured. SIGINT/SIGTERM drain it gracefully.
  */
-import { relative } from 'node:path';
 import { loadConfig, type AppConfig } from '../config/index.js';
 import { createCatalog, startRoutingSync, type Catalog, type CompileOptions } from '../catalog/index.js';
 import { recordManifestVersions, startPostCallProcessing } from '../analysis/index.js';
@@ -19,7 +18,7 @@ import { registry } from '../../tools/index.js';
 import { runPrimary, serveForPrimary, WORKER_ID_ENV, WORKER_QUERY, workersWanted } from './workers.js';
 import { createRealtimeRuntime, snapshotEdgeStats, type CallManager } from '../realtime/index.js';
 import { cascadeAvailableFor } from '../engines/index.js';
-import { gatewayFleet, joinFleet, type GatewayFleet } from './fleet.js';
+import { gatewayFleet, joinFleet, migrateBeforeSwap, prepareVerticals, type GatewayFleet } from './fleet.js';
 
 const log = createLogger('main');
 
@@ -29,18 +28,6 @@ interface Running {
   /** Things to stop after the gateway drained, last registered first. */
   stoppers: Array<() => Promise<void>>;
   drainTimeoutMs: number;
-}
-
-/** Every vertical's domain schema; demo data too when the database is the embedded one. */
-async function prepareVerticals(store: Store, catalog: Catalog): Promise<void> {
-  for (const v of catalog.list()) {
-    if (store.mode === 'pglite') {
-      const seeded = await store.seedVertical(v.manifest, v.dir);
-      if (seeded.seedFile) log.info('vertical seeded (embedded database)', { vertical: v.id, seed: relative(process.cwd(), seeded.seedFile) });
-    } else {
-      await store.migrateVertical(v.manifest, v.dir);
-    }
-  }
 }
 
 /** The call handler (src/realtime's CallManager) and the engine it talks to. */
@@ -108,7 +95,8 @@ async function start(config: AppConfig, workerId?: string): Promise<Running> {
     const compile: CompileOptions = { verticalsDir: config.paths.verticals, agentsDir: config.paths.agents, registry, cascadeAvailable: cascadeAvailableFor(config) };
     const catalog = createCatalog(compile);
     for (const p of catalog.problems) log.warn(formatProblem(p));
-    await prepareVerticals(store, catalog);
+    await prepareVerticals(store, catalog.list());
+    migrateBeforeSwap(catalog, store);
     await startRouting(config, store, catalog, compile, stoppers);
 
     // Every registered carrier (src/telephony/carriers.ts), each reading its own config section.

@@ -5,6 +5,7 @@
  * Calls pin the CompiledVertical they started with, so an old version lives as long as its calls.
  */
 import { EventEmitter } from 'node:events';
+import { join, relative } from 'node:path';
 import { ManifestError, type ManifestProblem } from '../manifest/index.js';
 import { createLogger } from '../observability/index.js';
 import { monotonicMs } from '../shared/index.js';
@@ -76,10 +77,18 @@ export type ReloadResult =
 
 export type CatalogOptions = CompileOptions;
 
+/**
+ * Runs on the verticals a reload brings in (added, or changed to a new version) after they
+ * compiled and before they go into service, e.g. to migrate their schema. A throw rejects the
+ * reload: the running verticals stay.
+ */
+export type BeforeSwap = (incoming: { added: readonly CompiledVertical[]; changed: readonly CompiledVertical[] }) => Promise<void>;
+
 export class Catalog extends EventEmitter<CatalogEvents> {
   #snapshot: CatalogSnapshot;
   readonly #options: CatalogOptions;
   #reloading: Promise<ReloadResult> | undefined;
+  #beforeSwap: BeforeSwap | undefined;
   #routing: RoutingState = EMPTY_ROUTING;
   /** Versions swapped out by reloads, newest last, kept so a call pinned to one can still be served here. */
   readonly #retired = new Map<string, CompiledVertical>();
@@ -173,6 +182,11 @@ export class Catalog extends EventEmitter<CatalogEvents> {
     return [...this.#snapshot.verticals.values()];
   }
 
+  /** The step every reload runs on incoming verticals before the swap (one; a later call replaces it). */
+  beforeSwap(fn: BeforeSwap): void {
+    this.#beforeSwap = fn;
+  }
+
   /**
    * Compiles the directory again and swaps it in atomically when it has no error. Concurrent
    * calls share one reload. Calls already running keep the versions they pinned.
@@ -184,7 +198,7 @@ export class Catalog extends EventEmitter<CatalogEvents> {
     return this.#reloading;
   }
 
-  #reloadNow(): ReloadResult {
+  async #reloadNow(): Promise<ReloadResult> {
     const started = monotonicMs();
     const previous = this.#snapshot;
     let result;
@@ -201,6 +215,13 @@ export class Catalog extends EventEmitter<CatalogEvents> {
       log.warn('reload rejected; keeping the running verticals', { generation: previous.generation, errors });
       this.emit('catalog.reload_failed', event);
       return { ok: false, generation: previous.generation, problems: result.problems };
+    }
+    const prepared = await this.#prepareIncoming(previous, result.verticals);
+    if (prepared) {
+      const event: CatalogReloadFailedEvent = { type: 'catalog.reload_failed', createdAt: new Date(), generation: previous.generation, errors: 1, problems: [prepared] };
+      log.warn('reload rejected: preparing the incoming verticals failed; keeping the running verticals', { generation: previous.generation, error: prepared.message });
+      this.emit('catalog.reload_failed', event);
+      return { ok: false, generation: previous.generation, problems: [...result.problems, prepared] };
     }
     const next = makeSnapshot(previous.generation + 1, result.verticals, result.problems);
     for (const v of previous.verticals.values()) {
@@ -219,6 +240,21 @@ export class Catalog extends EventEmitter<CatalogEvents> {
     });
     this.emit('catalog.swapped', event);
     return { ok: true, event, problems: result.problems };
+  }
+
+  /** Runs the before-swap step; the problem that rejects the reload, or undefined. */
+  async #prepareIncoming(previous: CatalogSnapshot, verticals: readonly CompiledVertical[]): Promise<ManifestProblem | undefined> {
+    const added = verticals.filter((v) => !previous.verticals.has(v.id));
+    const changed = verticals.filter((v) => previous.verticals.has(v.id) && previous.verticals.get(v.id)!.version !== v.version);
+    if (!this.#beforeSwap || (added.length === 0 && changed.length === 0)) return undefined;
+    try {
+      await this.#beforeSwap({ added, changed });
+      return undefined;
+    } catch (err) {
+      const ids = [...added, ...changed].map((v) => v.id).join(', ');
+      const file = join((added[0] ?? changed[0])!.dir, 'vertical.yaml');
+      return { file: relative(this.#options.cwd ?? process.cwd(), file) || file, line: 0, path: '', severity: 'error', message: `preparing ${ids} for service failed: ${(err as Error).message}` };
+    }
   }
 }
 

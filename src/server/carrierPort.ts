@@ -23,6 +23,11 @@ function overflowAnswer(spec: OverflowSpec | undefined): OverflowAnswer {
   return { policy: 'redirect', ...(spec.number ? { to: spec.number } : {}), ...(spec.url ? { url: spec.url } : {}), ...(spec.message ? { say: spec.message } : {}) };
 }
 
+/** Admission control's count: browser calls and chats are live calls too (the handler counts every carrier's). */
+export function atCapacity(opts: Pick<GatewayOptions, 'handler' | 'maxCalls'>): boolean {
+  return opts.maxCalls !== undefined && opts.maxCalls !== null && opts.handler.stats().active >= opts.maxCalls;
+}
+
 export function createCarrierPort(opts: Pick<GatewayOptions, 'catalog' | 'handler' | 'maxCalls' | 'instanceId'>, log: Logger, isDraining: () => boolean): CarrierCallPort {
   const dedup = new StatusDeduper();
   return {
@@ -30,7 +35,7 @@ export function createCarrierPort(opts: Pick<GatewayOptions, 'catalog' | 'handle
     admit(call: InboundCall): Admission {
       const { carrier, callSid, to, from, scenario } = call;
       // Admission control: draining, or at `maxCalls`, answers with the vertical's overflow policy.
-      const full = opts.maxCalls !== undefined && opts.maxCalls !== null && opts.handler.stats().active >= opts.maxCalls;
+      const full = atCapacity(opts);
       if (isDraining() || full) {
         const vertical = to ? opts.catalog.byNumber(to, callSid) : undefined;
         if (!vertical) return isDraining() ? DRAINING : UNKNOWN_NUMBER;

@@ -15,7 +15,7 @@ import { errorHandler, HTTP_ERROR, sendError } from './errors.js';
 import { healthRouter } from './health.js';
 import { checkCarriers } from '../telephony/index.js';
 import { adminRouter } from './admin.js';
-import { createCarrierPort } from './carrierPort.js';
+import { atCapacity, createCarrierPort } from './carrierPort.js';
 import { createStreamEndpoint, type StreamEndpoint } from './streamUpgrade.js';
 import type { GatewayOptions } from './types.js';
 import { CONSOLE_PATH, consoleChat, consoleRouter, type ConsoleSettings } from './console/index.js';
@@ -57,7 +57,9 @@ export function createGateway(opts: GatewayOptions & { console?: ConsoleSettings
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(healthRouter(opts, isDraining));
-  if (opts.console) app.use(CONSOLE_PATH, consoleRouter({ ...opts.console, catalog: opts.catalog, handler: opts.handler, carriers: opts.carriers, adminToken: opts.adminToken ?? null, isDraining, log }));
+  // Browser calls and chats are admitted like phone calls: refused while draining or at maxCalls.
+  const full = () => atCapacity(opts);
+  if (opts.console) app.use(CONSOLE_PATH, consoleRouter({ ...opts.console, catalog: opts.catalog, handler: opts.handler, carriers: opts.carriers, adminToken: opts.adminToken ?? null, isDraining, atCapacity: full, log }));
   const port = createCarrierPort(opts, log, isDraining);
   for (const carrier of opts.carriers) app.use(carrier.webhooks(port));
   app.use(express.json({ limit: '64kb' }), adminRouter(opts, log));
@@ -68,7 +70,7 @@ export function createGateway(opts: GatewayOptions & { console?: ConsoleSettings
   server.keepAliveTimeout = 5000;
   // Streams keep coming while draining (calls answered before it began); refused once closing.
   const stream: StreamEndpoint = createStreamEndpoint(opts, log, () => closing !== null);
-  const chat = opts.console ? consoleChat({ ...opts.console, catalog: opts.catalog, handler: opts.handler, carriers: opts.carriers, adminToken: opts.adminToken ?? null, isDraining, log }) : undefined;
+  const chat = opts.console ? consoleChat({ ...opts.console, catalog: opts.catalog, handler: opts.handler, carriers: opts.carriers, adminToken: opts.adminToken ?? null, isDraining, atCapacity: full, log }) : undefined;
   server.on('upgrade', (req, socket, head) => {
     try {
       if (chat?.handles(req.url)) chat.handleUpgrade(req, socket, head);

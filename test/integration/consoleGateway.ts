@@ -35,7 +35,8 @@ export interface ConsoleGateway {
 }
 
 /** `modelUrl`: where model sessions connect instead of the emulator (a dead port: the model is unavailable). */
-export async function startConsoleGateway(options: { adminToken?: string; mediaTimeoutMs?: number; modelUrl?: string } = {}): Promise<ConsoleGateway> {
+/** `maxCalls`: the gateway's admission limit (server.maxCalls); unset, no limit. */
+export async function startConsoleGateway(options: { adminToken?: string; mediaTimeoutMs?: number; modelUrl?: string; maxCalls?: number } = {}): Promise<ConsoleGateway> {
   setTracingDisabled(true);
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-console-'));
   cpSync(resolve('verticals/salon'), join(dir, 'verticals', 'salon'), { recursive: true });
@@ -64,6 +65,7 @@ export async function startConsoleGateway(options: { adminToken?: string; mediaT
   const gateway = createGateway({
     catalog, handler: manager, carriers: [twilio, webrtc, chat], store, engine: 'emulator',
     adminToken: options.adminToken ?? null,
+    ...(options.maxCalls !== undefined ? { maxCalls: options.maxCalls } : {}),
     console: { store, pollMs: 250, chatStartTimeoutMs: 3000 },
   });
   const { port } = await gateway.listen(0, '127.0.0.1');

@@ -4,7 +4,8 @@
  * webhook and stream reach different instances passes with one model session serving it; a
  * reload through the proxy reaches both instances (and a broken manifest leaves both on their
  * running version); `kill -9` of the instance serving a live call gets the call finalised by the
- * other (instance_lost) and analysed.
+ * other (instance_lost) and analysed; SIGTERM to the instance serving a live call drains it (the
+ * proxy stops sending it new calls, the call runs to its end) and the process exits 0.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -13,7 +14,7 @@ import WebSocket from 'ws';
 import { runScenarios, formatChecks } from '../../src/simulator/index.js';
 import { readTwimlAnswer, twilioSignatureHeaders } from '../../src/telephony/index.js';
 import { reloadOverRedis } from '../../src/cli/commands/reloadFleet.js';
-import { proxyUnavailable, startFleet, type Fleet } from './fleetHarness.js';
+import { proxyUnavailable, startFleet, type Fleet, type FleetGateway } from './fleetHarness.js';
 
 const skip = proxyUnavailable();
 if (skip) process.stdout.write(`fleet-proxy tests did not run: ${skip}\n`);
@@ -40,6 +41,16 @@ async function adminReload(): Promise<{ status: number; body: { instances?: Arra
 /** The instance a TwiML stream URL names (`…/twilio/stream/<id>`). */
 const namedIn = (streamUrl: string) => new URL(streamUrl).pathname.split('/').pop()!;
 const other = (id: string) => fleet.gateways.find((g) => g.id !== id)!;
+/** The voice webhook for a new call, through the proxy; the TwiML answer. */
+async function placeWebhook(callSid: string) {
+  const form = { CallSid: callSid, AccountSid: fleet.accountSid, From: '+15555550123', To: salonNumber(), CallStatus: 'ringing', Direction: 'inbound' };
+  const res = await fetch(`${fleet.proxyUrl}/twilio/voice`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...twilioSignatureHeaders(fleet.authToken, `${fleet.proxyUrl}/twilio/voice`, form) },
+    body: new URLSearchParams(form).toString(),
+  });
+  return readTwimlAnswer(await res.text());
+}
 const salonNumber = () => fleet.scenarios.find((s) => s.id === 'salon/booking')!.caller.to ?? '';
 
 describeProxy('two gateways behind haproxy', () => {
@@ -149,15 +160,52 @@ describeProxy('two gateways behind haproxy', () => {
     writeFileSync(file, original);
   }, 90_000);
 
+  it('drains an instance on SIGTERM during a live call behind the proxy: the call runs to its end, new calls go to the other instance, then the process exits 0', async () => {
+    const scenario = fleet.scenarios.find((s) => s.id === 'salon/booking')!;
+    let owner: FleetGateway | undefined;
+    let sigtermAtMs = 0;
+    let during: Promise<{ ready: number; live: number; nextCallPreparedBy: string }> | undefined;
+    const [run] = await runScenarios([scenario], {
+      gatewayUrl: fleet.proxyUrl, publicUrl: fleet.proxyUrl, authToken: fleet.authToken, accountSid: fleet.accountSid,
+      speed: 4, store: fleet.store, verticalsDir: fleet.verticalsDir, agentsDir: resolve('agents'),
+      streamTarget: (streamUrl) => {
+        owner = fleet.gateways.find((g) => g.id === namedIn(streamUrl))!;
+        const draining = owner;
+        during = (async () => {
+          await sleep(1000);
+          sigtermAtMs = Date.now();
+          draining.proc.kill('SIGTERM');
+          const ready = await eventually(() => fetch(`${draining.url}/readyz`).then((r) => r.status), (st) => st === 503, 'readyz 503 while draining', 5000);
+          const live = (await fetch(`${draining.url}/livez`)).status;
+          // haproxy's check (/readyz: 503 while draining) takes it out of the rotation within a few
+          // seconds; until then a new call it receives gets the vertical's overflow answer.
+          const end = Date.now() + 15_000;
+          for (;;) {
+            const answer = await placeWebhook(`CA${randomUUID().replace(/-/g, '')}`);
+            if (answer.kind === 'stream') return { ready, live, nextCallPreparedBy: namedIn(answer.url) };
+            if (Date.now() > end) throw new Error(`new calls during the drain still not connected: ${answer.kind}`);
+            await sleep(500);
+          }
+        })();
+        return undefined; // the stream goes through the proxy, which routes it to its preparer
+      },
+    });
+    if (!run!.ok) throw new Error(`salon/booking failed during the drain:\n${run!.error ?? ''}\n${formatChecks(run!.checks)}`);
+    const probes = await during!;
+    expect(probes).toEqual({ ready: 503, live: 200, nextCallPreparedBy: other(owner!.id).id });
+    const call = (await fleet.store.calls.getBySid(run!.call!.callSid))!;
+    expect(call).toMatchObject({ status: 'completed' });
+    expect(call.endReason).not.toBe('drain_timeout');
+    expect(call.endedAt!.getTime()).toBeGreaterThan(sigtermAtMs);
+    expect(await owner!.exit).toBe(0);
+    expect(owner!.output.join('')).toContain('gateway draining');
+    // Back to two instances for the next test.
+    await fleet.restart(owner!.id);
+  }, 180_000);
+
   it('finalises a live call of a kill -9ed instance on the other one (instance_lost) and analyses it', async () => {
     const callSid = `CA${randomUUID().replace(/-/g, '')}`;
-    const form = { CallSid: callSid, AccountSid: fleet.accountSid, From: '+15555550123', To: salonNumber(), CallStatus: 'ringing', Direction: 'inbound' };
-    const res = await fetch(`${fleet.proxyUrl}/twilio/voice`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...twilioSignatureHeaders(fleet.authToken, `${fleet.proxyUrl}/twilio/voice`, form) },
-      body: new URLSearchParams(form).toString(),
-    });
-    const answer = readTwimlAnswer(await res.text());
+    const answer = await placeWebhook(callSid);
     if (answer.kind !== 'stream') throw new Error('the gateway did not connect a stream');
     const owner = namedIn(answer.url);
     // The stream through the proxy, which routes it to the preparing instance.

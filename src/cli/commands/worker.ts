@@ -40,10 +40,18 @@ export const defaultWorkerDeps: WorkerCommandDeps = {
     return createCatalog({ verticalsDir: config.paths.verticals, agentsDir: config.paths.agents, registry });
   },
   stopSignal: () => new Promise((resolve) => {
+    // A signal to `npm run worker`'s process group reaches node twice (directly, and forwarded by
+    // npm): the same signal within a second is the same request. The listener stays, so the copy
+    // never meets node's default action (an exit in the middle of the jobs); a later signal ends now.
+    let first: { signal: NodeJS.Signals; atMs: number } | undefined;
     const on = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(signal);
+      if (!first) {
+        first = { signal, atMs: Date.now() };
+        return resolve(signal);
+      }
+      if (signal === first.signal && Date.now() - first.atMs < 1000) return;
+      process.stderr.write(`switchboard worker: ${signal} again: stopping now (unfinished jobs go back to the queue)\n`);
+      process.exit(1);
     };
     process.on('SIGINT', on);
     process.on('SIGTERM', on);

@@ -35,6 +35,7 @@ export interface ChatEndpointOptions {
   handler: CallHandler;
   access: ConsoleAccess;
   isDraining: () => boolean;
+  atCapacity?: () => boolean;
   log: Logger;
   readyTimeoutMs?: number;
   endWaitMs?: number;
@@ -80,7 +81,7 @@ export function chatEndpoint(opts: ChatEndpointOptions): ChatEndpoint | undefine
         sockets.add(ws);
         ws.on('close', () => sockets.delete(ws));
         new ChatSocket(ws, {
-          carrier, handler, catalog: opts.catalog, isDraining: opts.isDraining, log,
+          carrier, handler, catalog: opts.catalog, isDraining: opts.isDraining, ...(opts.atCapacity ? { atCapacity: opts.atCapacity } : {}), log,
           readyTimeoutMs: opts.readyTimeoutMs ?? 15_000, endWaitMs: opts.endWaitMs ?? 10_000, startTimeoutMs: opts.startTimeoutMs ?? 60_000,
         });
       });

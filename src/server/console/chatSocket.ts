@@ -7,7 +7,7 @@
  * that goes away without `end` is a lost peer: the call still ends, is finalised and analysed.
  */
 import type { WebSocket, RawData } from 'ws';
-import type { Logger } from '../../observability/index.js';
+import { callsOverflowTotal, type Logger } from '../../observability/index.js';
 import { describeError } from '../../shared/index.js';
 import type { CallFeedEvent, TypedTurnResult } from '../../realtime/index.js';
 import { STREAM_PARAM } from '../../telephony/index.js';
@@ -24,6 +24,8 @@ export interface ChatSocketOptions {
   catalog: GatewayCatalog;
   handler: ChatCallHandler;
   isDraining: () => boolean;
+  /** At `server.maxCalls` (admission control): a new chat is refused as busy. */
+  atCapacity?: () => boolean;
   log: Logger;
   /** How long a typed turn waits for the agent's model to be ready (the first one races the connection). */
   readyTimeoutMs: number;
@@ -90,6 +92,11 @@ export class ChatSocket {
     if (opts.isDraining()) return this.fail(CHAT_ERROR.refused, 'the gateway is shutting down');
     const vertical = opts.catalog.get(verticalId);
     if (!vertical) return this.fail(CHAT_ERROR.unknownVertical, `no vertical "${verticalId}"`);
+    if (opts.atCapacity?.()) {
+      callsOverflowTotal.inc({ vertical: vertical.id, reason: 'at_capacity', policy: 'reject' });
+      opts.log.info('chat not taken: at capacity', { vertical: vertical.id });
+      return this.fail(CHAT_ERROR.busy, 'all lines are busy: the gateway carries as many calls as it takes (server.maxCalls)');
+    }
     const callSid = newChatSid();
     const params = { [STREAM_PARAM.callSid]: callSid, [STREAM_PARAM.vertical]: vertical.id, [STREAM_PARAM.version]: vertical.version };
     let conn: ChatConnection;

@@ -39,6 +39,8 @@ export interface ConsoleOptions extends ConsoleSettings {
   carriers: readonly Carrier[];
   adminToken: string | null;
   isDraining: () => boolean;
+  /** At `server.maxCalls`: new browser calls and chats are refused (busy), as phone calls get their overflow answer. */
+  atCapacity?: () => boolean;
   log: Logger;
 }
 
@@ -49,6 +51,7 @@ export function consoleChat(opts: Omit<ConsoleOptions, 'store' | 'pollMs'>): Cha
   const access = consoleAccess({ token: opts.adminToken, sessionTtlMs: opts.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS });
   return chatEndpoint({
     carriers: opts.carriers, catalog: opts.catalog, handler: opts.handler, access, isDraining: opts.isDraining, log: opts.log,
+    ...(opts.atCapacity ? { atCapacity: opts.atCapacity } : {}),
     ...(opts.chatStartTimeoutMs !== undefined ? { startTimeoutMs: opts.chatStartTimeoutMs } : {}),
   });
 }
@@ -106,7 +109,7 @@ export function consoleRouter(opts: ConsoleOptions): Router {
     }
   });
   inner.get('/api/calls/:id/events', callEventsStream(opts.store, opts.catalog, pollMs, opts.log));
-  if (webrtc) inner.use(signallingRouter({ carrier: webrtc, catalog: opts.catalog, handler: opts.handler, isDraining: opts.isDraining, log: opts.log }));
+  if (webrtc) inner.use(signallingRouter({ carrier: webrtc, catalog: opts.catalog, handler: opts.handler, isDraining: opts.isDraining, ...(opts.atCapacity ? { atCapacity: opts.atCapacity } : {}), log: opts.log }));
   inner.use(typedTurnRouter(opts.handler, opts.log));
   inner.use('/api', (req, res) => void res.status(404).json({ error: { code: 'NOT_FOUND', message: `no route for ${req.method} /console/api${req.path}` } }));
   inner.use(express.static(STATIC_DIR, { index: 'index.html', maxAge: 0, extensions: ['html'] }));

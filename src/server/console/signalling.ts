@@ -7,7 +7,7 @@
  */
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { Logger } from '../../observability/index.js';
+import { callsOverflowTotal, type Logger } from '../../observability/index.js';
 import { AppError, describeError } from '../../shared/index.js';
 import { STREAM_PARAM } from '../../telephony/index.js';
 import { checkOffer, isBrowserCallSid, newBrowserCallSid, WEBRTC, WEBRTC_ERROR, type WebRtcCarrier } from '../../telephony/index.js';
@@ -19,6 +19,8 @@ export const SIGNALLING_ERROR = {
   unknownCall: 'CONSOLE_UNKNOWN_CALL',
   refused: 'CONSOLE_CALL_REFUSED',
   draining: 'SERVER_DRAINING',
+  /** At `server.maxCalls`: the same admission control as phone calls. */
+  atCapacity: 'SERVER_AT_CAPACITY',
 } as const;
 
 const offerBody = z.object({ vertical: z.string().min(1).max(100), sdp: z.string() });
@@ -32,6 +34,7 @@ const STATUS: Record<string, number> = {
   [SIGNALLING_ERROR.unknownCall]: 404,
   [SIGNALLING_ERROR.refused]: 503,
   [SIGNALLING_ERROR.draining]: 503,
+  [SIGNALLING_ERROR.atCapacity]: 503,
 };
 
 function fail(res: Response, code: string, message: string): void {
@@ -43,6 +46,7 @@ export interface SignallingOptions {
   catalog: GatewayCatalog;
   handler: CallHandler;
   isDraining: () => boolean;
+  atCapacity?: () => boolean;
   log: Logger;
 }
 
@@ -56,6 +60,11 @@ export function signallingRouter(opts: SignallingOptions): Router {
     if (opts.isDraining()) return fail(res, SIGNALLING_ERROR.draining, 'the gateway is shutting down');
     const vertical = opts.catalog.get(parsed.data.vertical);
     if (!vertical) return fail(res, SIGNALLING_ERROR.unknownVertical, `no vertical "${parsed.data.vertical}"`);
+    if (opts.atCapacity?.()) {
+      callsOverflowTotal.inc({ vertical: vertical.id, reason: 'at_capacity', policy: 'reject' });
+      log.info('browser call not taken: at capacity', { vertical: vertical.id });
+      return fail(res, SIGNALLING_ERROR.atCapacity, 'all lines are busy: the gateway carries as many calls as it takes (server.maxCalls)');
+    }
     const check = checkOffer(parsed.data.sdp);
     if (!check.ok) return fail(res, check.code, check.message);
 
