@@ -97,6 +97,9 @@ export interface CascadeRunResult {
   engineAdded: StageStats;
   dispatch: StageStats;
   voiceToFrame: StageStats;
+  /** Between recorded stages (the peers' and the SDK's share): request out → first token, first token → first voice audio. */
+  requestToToken: StageStats;
+  tokenToVoice: StageStats;
   profileWindowUs: [number, number];
   machineLoad: number;
 }
@@ -111,7 +114,7 @@ function stats(values: number[]): StageStats {
 interface Sample { callId: string; turn: number | null; metric: string; valueMs: number }
 
 /** Each stage's spread, and the engine's own time per turn from the turns that have every sample it needs. */
-export function turnFigures(samples: Sample[]): Pick<CascadeRunResult, 'stages' | 'engineAdded' | 'dispatch' | 'voiceToFrame'> {
+export function turnFigures(samples: Sample[]): Pick<CascadeRunResult, 'stages' | 'engineAdded' | 'dispatch' | 'voiceToFrame' | 'requestToToken' | 'tokenToVoice'> {
   const byTurn = new Map<string, Map<string, number>>();
   const byStage: Record<string, number[]> = {};
   for (const s of samples) {
@@ -128,17 +131,22 @@ export function turnFigures(samples: Sample[]): Pick<CascadeRunResult, 'stages' 
   const dispatch: number[] = [];
   const voice: number[] = [];
   const added: number[] = [];
+  const toToken: number[] = [];
+  const toVoice: number[] = [];
   for (const m of byTurn.values()) {
+    const token = m.get('turn.first_text_token');
     const tr = m.get('turn.transcription');
     const req = m.get('turn.text_request');
     const tts = m.get('turn.first_tts_audio');
     const out = m.get('turn.speech_end_to_first_audio');
+    if (req !== undefined && token !== undefined) toToken.push(token - req);
+    if (token !== undefined && tts !== undefined) toVoice.push(tts - token);
     if (tr === undefined || req === undefined || tts === undefined || out === undefined) continue;
     dispatch.push(req - tr);
     voice.push(out - tts);
     added.push(req - tr + (out - tts));
   }
-  return { stages, engineAdded: stats(added), dispatch: stats(dispatch), voiceToFrame: stats(voice) };
+  return { stages, engineAdded: stats(added), dispatch: stats(dispatch), voiceToFrame: stats(voice), requestToToken: stats(toToken), tokenToVoice: stats(toVoice) };
 }
 
 interface GatewayStats {
@@ -245,6 +253,10 @@ export function cascadeFigures(r: CascadeRunResult, realtime: CascadeRunResult |
       { name: '  voice audio in → first frame out p50 / p99', value: spread(r.voiceToFrame) },
     );
     for (const [name, s] of Object.entries(r.stages)) figures.push({ name: `  stage ${name} (from speech end) p50 / p99`, value: spread(s) });
+    figures.push(
+      { name: '  between: text request out → first text token p50 / p99', value: `${spread(r.requestToToken)} (Responses peer, HTTP, the SDK's stream)` },
+      { name: '  between: first text token → first voice audio p50 / p99', value: `${spread(r.tokenToVoice)} (first clause, the voice socket, the TTS peer)` },
+    );
   } else {
     for (const name of ['model.first_delta', 'turn.speech_end_to_first_audio']) figures.push({ name: `  stage ${name} (from speech end) p50 / p99`, value: spread(r.stages[name]!) });
   }
