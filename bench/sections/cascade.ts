@@ -100,6 +100,15 @@ export interface CascadeRunResult {
   /** Between recorded stages (the peers' and the SDK's share): request out → first token, first token → first voice audio. */
   requestToToken: StageStats;
   tokenToVoice: StageStats;
+  /** Speech end → first frame out on a call's first caller turn (new HTTP connection, cold paths) and on later ones. */
+  firstTurn: StageStats;
+  laterTurns: StageStats;
+  /** The engine's own time on a call's first turn (cold paths, a new HTTP connection) and on later ones. */
+  engineAddedFirst: StageStats;
+  engineAddedLater: StageStats;
+  /** The emulator process's CPU per call-second over the window (the peers share the machine). */
+  emulatorCpuMsPerCallSecond: number;
+  profiled: boolean;
   profileWindowUs: [number, number];
   machineLoad: number;
 }
@@ -114,7 +123,7 @@ function stats(values: number[]): StageStats {
 interface Sample { callId: string; turn: number | null; metric: string; valueMs: number }
 
 /** Each stage's spread, and the engine's own time per turn from the turns that have every sample it needs. */
-export function turnFigures(samples: Sample[]): Pick<CascadeRunResult, 'stages' | 'engineAdded' | 'dispatch' | 'voiceToFrame' | 'requestToToken' | 'tokenToVoice'> {
+export function turnFigures(samples: Sample[]): Pick<CascadeRunResult, 'stages' | 'engineAdded' | 'dispatch' | 'voiceToFrame' | 'requestToToken' | 'tokenToVoice' | 'firstTurn' | 'laterTurns' | 'engineAddedFirst' | 'engineAddedLater'> {
   const byTurn = new Map<string, Map<string, number>>();
   const byStage: Record<string, number[]> = {};
   for (const s of samples) {
@@ -131,9 +140,15 @@ export function turnFigures(samples: Sample[]): Pick<CascadeRunResult, 'stages' 
   const dispatch: number[] = [];
   const voice: number[] = [];
   const added: number[] = [];
+  const addedFirst: number[] = [];
+  const addedLater: number[] = [];
   const toToken: number[] = [];
   const toVoice: number[] = [];
-  for (const m of byTurn.values()) {
+  const first: number[] = [];
+  const later: number[] = [];
+  for (const [key, m] of byTurn) {
+    const turnEnd = m.get('turn.speech_end_to_first_audio');
+    if (turnEnd !== undefined) (key.endsWith('#1') ? first : later).push(turnEnd);
     const token = m.get('turn.first_text_token');
     const tr = m.get('turn.transcription');
     const req = m.get('turn.text_request');
@@ -145,8 +160,11 @@ export function turnFigures(samples: Sample[]): Pick<CascadeRunResult, 'stages' 
     dispatch.push(req - tr);
     voice.push(out - tts);
     added.push(req - tr + (out - tts));
+    (key.endsWith('#1') ? addedFirst : addedLater).push(req - tr + (out - tts));
   }
-  return { stages, engineAdded: stats(added), dispatch: stats(dispatch), voiceToFrame: stats(voice), requestToToken: stats(toToken), tokenToVoice: stats(toVoice) };
+  return { stages, engineAdded: stats(added), dispatch: stats(dispatch), voiceToFrame: stats(voice), requestToToken: stats(toToken), tokenToVoice: stats(toVoice), firstTurn: stats(first), laterTurns: stats(later),
+    engineAddedFirst: stats(addedFirst), engineAddedLater: stats(addedLater),
+  };
 }
 
 interface GatewayStats {
@@ -189,9 +207,11 @@ export async function runCascade(engine: Engine, calls: number, ctx: BenchContex
     await sleep(2500);
 
     const s0 = await gateway.request<GatewayStats>('reset');
+    const e0 = await emulator.request<{ cpu: NodeJS.CpuUsage }>('stats');
     const t0 = performance.now();
     await sleep(ctx.windowSec * 1000);
     const s1 = await gateway.request<GatewayStats>('stats');
+    const e1 = await emulator.request<{ cpu: NodeJS.CpuUsage }>('stats');
     const windowSec = (performance.now() - t0) / 1000;
     const machineLoad = loadavg()[0]!;
 
@@ -219,6 +239,8 @@ export async function runCascade(engine: Engine, calls: number, ctx: BenchContex
       userMsPerCallSecond: (s1.cpu.user - s0.cpu.user) / 1000 / (calls * windowSec),
       systemMsPerCallSecond: (s1.cpu.system - s0.cpu.system) / 1000 / (calls * windowSec),
       eldP99Ms: s1.eldP99Ms,
+      emulatorCpuMsPerCallSecond: (e1.cpu.user + e1.cpu.system - e0.cpu.user - e0.cpu.system) / 1000 / (calls * windowSec),
+      profiled: ctx.profile,
       ...turnFigures(samples),
       profileWindowUs: [s0.hrUs, s1.hrUs],
       machineLoad,
@@ -249,6 +271,7 @@ export function cascadeFigures(r: CascadeRunResult, realtime: CascadeRunResult |
         value: `${spread(r.engineAdded)}  = (text_request − transcription) + (speech_end_to_first_audio − first_tts_audio)`,
         ok: r.engineAdded.count > 0 ? r.engineAdded.p99 <= TARGET_ENGINE_P99_MS : false,
       },
+      { name: '  on a call\'s first turn / on later turns', value: `${spread(r.engineAddedFirst)} / ${spread(r.engineAddedLater)}` },
       { name: '  final transcript → text request out p50 / p99', value: spread(r.dispatch) },
       { name: '  voice audio in → first frame out p50 / p99', value: spread(r.voiceToFrame) },
     );
@@ -260,18 +283,20 @@ export function cascadeFigures(r: CascadeRunResult, realtime: CascadeRunResult |
   } else {
     for (const name of ['model.first_delta', 'turn.speech_end_to_first_audio']) figures.push({ name: `  stage ${name} (from speech end) p50 / p99`, value: spread(r.stages[name]!) });
   }
+  figures.push({ name: '  speech end → first frame: a call\'s first turn / later turns, p50 / p99', value: `${spread(r.firstTurn)} / ${spread(r.laterTurns)}` });
   figures.push({ name: 'gateway CPU per call-second (user + kernel)', value: `${r.cpuMsPerCallSecond.toFixed(2)} ms (${r.userMsPerCallSecond.toFixed(2)} + ${r.systemMsPerCallSecond.toFixed(2)})` });
   if (realtime) {
     const ratio = r.cpuMsPerCallSecond / realtime.cpuMsPerCallSecond;
     figures.push({ name: 'gateway CPU per call-second, cascade vs realtime', value: `${r.cpuMsPerCallSecond.toFixed(2)} ms vs ${realtime.cpuMsPerCallSecond.toFixed(2)} ms (${ratio.toFixed(1)}×)` });
   }
   figures.push(
+    { name: 'emulator (all peers) CPU per call-second, for scale', value: `${r.emulatorCpuMsPerCallSecond.toFixed(2)} ms` },
     { name: 'caller turns started', value: String(r.turns) },
     { name: 'event-loop lag p99', value: ms(r.eldP99Ms) },
     { name: 'calls connected / failed / dropped', value: `${r.callsConnected} / ${r.callsFailed} / ${r.unexpectedCloses}`, ok: r.callsFailed === 0 && r.unexpectedCloses === 0 },
     { name: 'machine load (1 min) during the run', value: `${r.machineLoad.toFixed(1)} on ${cpus().length} cores${r.machineLoad > cpus().length ? ' (oversubscribed: tails mostly measure waiting for a core)' : ''}` },
   );
-  if (r.profileWindowUs[1] > 0) figures.push({ name: 'profile window (gateway monotonic µs)', value: `${r.profileWindowUs[0]}–${r.profileWindowUs[1]}` });
+  if (r.profiled) figures.push({ name: 'profile window (gateway monotonic µs)', value: `${r.profileWindowUs[0]}–${r.profileWindowUs[1]}` });
   return figures;
 }
 
