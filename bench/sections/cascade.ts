@@ -83,6 +83,9 @@ export interface CascadeRunResult {
   framesOut: number;
   appendsOut: number;
   framesDroppedNoModel: number;
+  /** Flow control's drops: held caller frames (model not keeping up), playback frames (carrier not keeping up). */
+  framesDroppedHeldFull: number;
+  framesDroppedSlowCarrier: number;
   badFrames: number;
   turns: number;
   callsConnected: number;
@@ -170,7 +173,7 @@ export function turnFigures(samples: Sample[]): Pick<CascadeRunResult, 'stages' 
 interface GatewayStats {
   cpu: NodeJS.CpuUsage;
   eldP99Ms: number;
-  edge: { appendsOut: number; framesDroppedNoModel: number };
+  edge: { appendsOut: number; framesDroppedNoModel: number; framesDroppedHeldFull?: number; framesDroppedSlowCarrier?: number };
   carrier: { framesIn: number; framesOut: number };
   hrUs: number;
 }
@@ -230,6 +233,8 @@ export async function runCascade(engine: Engine, calls: number, ctx: BenchContex
       framesOut: s2.carrier.framesOut,
       appendsOut: s2.edge.appendsOut,
       framesDroppedNoModel: s2.edge.framesDroppedNoModel,
+      framesDroppedHeldFull: s2.edge.framesDroppedHeldFull ?? 0,
+      framesDroppedSlowCarrier: s2.edge.framesDroppedSlowCarrier ?? 0,
       badFrames: counters.badFrames,
       turns: counters.turns,
       callsConnected: counters.callsConnected,
@@ -259,8 +264,8 @@ export function cascadeFigures(r: CascadeRunResult, realtime: CascadeRunResult |
     { name: 'engine recorded on the calls', value: r.engines.map((e) => `${e.engine} × ${e.calls}`).join(', ') || 'none' },
     {
       name: 'frames lost (caller→model / gateway→caller)',
-      value: `${r.framesLostIn} / ${r.framesLostOut} of ${r.framesSent} / ${r.framesOut} (${r.framesDroppedNoModel} with no model connection)`,
-      ok: r.calls >= 100 ? r.framesLostIn === 0 && r.framesLostOut === 0 : undefined,
+      value: `${r.framesLostIn} / ${r.framesLostOut} of ${r.framesSent} / ${r.framesOut} (${r.framesDroppedNoModel} with no model connection; flow control dropped ${r.framesDroppedHeldFull} held caller frames, ${r.framesDroppedSlowCarrier} playback frames)`,
+      ok: r.calls >= 100 ? r.framesLostIn === 0 && r.framesLostOut === 0 && r.framesDroppedSlowCarrier === 0 : undefined,
     },
     { name: 'frames not 160 bytes', value: String(r.badFrames), ok: r.badFrames === 0 },
   ];
