@@ -8,6 +8,9 @@
  *   npm run bench -- --only fleet --calls 100   one process vs --workers 2 on one port (Postgres)
  *   npm run bench -- --only soak --calls 40 --minutes 2   the soak (faults every few seconds), shortened
  *   npm run bench -- --only language --runs 5   language detection on the labelled set, and the switch's cut-over (Postgres)
+ *   npm run bench -- --only cascade           100 calls (or --calls) on the cascade engine against the emulator's
+ *                                               instant peers: frames lost, the engine's own time per turn from the
+ *                                               calls' latency samples (Postgres), gateway CPU next to realtime's
  *   npm run bench -- --only edge --tracing on   gateway tracing to a local OTLP receiver (off | on | both;
  *                                               both, the default, runs passthrough twice and reports the overhead)
  *
@@ -22,6 +25,7 @@ import { webrtcSection } from './sections/webrtc.js';
 import { fleetSection } from './sections/fleet.js';
 import { soakSection } from './sections/soak.js';
 import { languageSection } from './sections/language.js';
+import { cascadeSection } from './sections/cascade.js';
 import type { BenchContext, BenchSection, SectionResult } from './types.js';
 
 const SECTIONS: BenchSection[] = [
@@ -32,6 +36,7 @@ const SECTIONS: BenchSection[] = [
   fleetSection,
   soakSection,
   languageSection,
+  cascadeSection,
 ];
 
 function arg(name: string): string | undefined {
@@ -44,6 +49,7 @@ async function main(): Promise<void> {
   const profileDir = join(process.cwd(), 'bench', 'profiles');
   const ctx: BenchContext = {
     calls: (arg('calls') ?? '50,200').split(',').map(Number).filter((n) => n > 0),
+    callsGiven: arg('calls') !== undefined,
     modes: (arg('modes') ?? 'passthrough,transcoding').split(',') as BenchContext['modes'],
     windowSec: Number(arg('seconds') ?? 15),
     profile: flag('profile'),

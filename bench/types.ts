@@ -2,6 +2,8 @@
 
 export interface BenchContext {
   calls: number[];
+  /** `--calls` was given (a section with its own default load uses that otherwise). */
+  callsGiven?: boolean;
   /** `sdk` (opt-in) runs the SDK's TwilioRealtimeTransportLayer in the same harness for comparison. */
   modes: Array<'passthrough' | 'transcoding' | 'sdk'>;
   /** Measurement window per run, seconds. */

@@ -27,7 +27,11 @@ const databaseUrl = process.env.BENCH_DATABASE_URL!;
 const schema = process.env.BENCH_SCHEMA!;
 
 const config = loadConfig({ env: { SWITCHBOARD_ENGINE: 'emulator', LOG_LEVEL: 'error' } });
-const catalog = createCatalog({ verticalsDir: config.paths.verticals, agentsDir: config.paths.agents, registry });
+// BENCH_VERTICALS_DIR: a section's own verticals (the cascade section's bench lines) instead of the repo's.
+const verticalsDir = process.env.BENCH_VERTICALS_DIR;
+const catalog = verticalsDir
+  ? createCatalog({ verticalsDir, agentsDir: process.env.BENCH_AGENTS_DIR ?? config.paths.agents, registry })
+  : createCatalog({ verticalsDir: config.paths.verticals, agentsDir: config.paths.agents, registry });
 let store: Store;
 let storeKind = 'postgres';
 try {
@@ -74,6 +78,20 @@ const parent = serveParent({
   gc: () => {
     (globalThis as { gc?: () => void }).gc?.();
     return process.memoryUsage().rss;
+  },
+  /** The calls' latency samples (every turn of the run), once every call is finalised (they flush then). */
+  samples: async (args?: { waitMs?: number }) => {
+    const until = Date.now() + (args?.waitMs ?? 30_000);
+    while (Date.now() < until) {
+      const open = await store.db.query<{ n: string }>('SELECT count(*)::text AS n FROM calls WHERE ended_at IS NULL');
+      if (Number(open.rows[0]?.n ?? 0) === 0 && manager.stats().active === 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const res = await store.db.query<{ call_id: string; turn: number | null; metric: string; value_ms: number }>(
+      'SELECT call_id, turn, metric, value_ms FROM latency_samples ORDER BY id',
+    );
+    const engines = await store.db.query<{ engine: string; n: string }>('SELECT engine, count(*)::text AS n FROM calls GROUP BY engine');
+    return { samples: res.rows.map((r) => ({ callId: r.call_id, turn: r.turn, metric: r.metric, valueMs: Number(r.value_ms) })), engines: engines.rows.map((r) => ({ engine: r.engine, calls: Number(r.n) })) };
   },
   close: async () => {
     await gateway.close('bench over');
