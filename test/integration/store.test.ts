@@ -46,6 +46,17 @@ describe.each<StoreTarget>([postgresTarget, pgliteTarget])('store on $name', (ta
     expect((await store.calls.list({ limit: 1 })).length).toBe(1);
   });
 
+  it('lets a call swept as instance_lost while still served be corrected by its own end, once', async () => {
+    const call = await store.calls.create(newCall({}));
+    expect(await store.calls.finalize(call.id, { status: 'failed', endReason: 'instance_lost' })).toBe(true);
+    expect(await store.calls.finalize(call.id, { status: 'completed', endReason: 'caller_hangup' })).toBe(true);
+    const row = await store.calls.get(call.id);
+    expect(row).toMatchObject({ status: 'completed', endReason: 'caller_hangup', metadata: expect.objectContaining({ sweptAsLost: true }) });
+    expect(await store.calls.finalize(call.id, { status: 'completed', endReason: 'again' })).toBe(false);
+    expect(await store.calls.finalize(call.id, { status: 'failed', endReason: 'instance_lost' })).toBe(false);
+    expect((await store.outbox.pending(1000)).filter((e) => e.callId === call.id)).toHaveLength(1);
+  });
+
   it('finalises a call once, with exactly one outbox row', async () => {
     const startedAt = new Date(Date.now() - 65_000);
     const call = await store.calls.create(newCall({ startedAt }));

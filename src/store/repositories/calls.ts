@@ -79,6 +79,9 @@ export function toCallRecord(r: Row): CallRecord {
   };
 }
 
+/** The end reason of a call another instance finalised because its owner seemed gone (server/fleet). */
+const SWEPT_AS_LOST = 'instance_lost';
+
 export class CallsRepository {
   constructor(private readonly db: Db) {}
 
@@ -140,6 +143,11 @@ export class CallsRepository {
   /**
    * Ends the call and queues its post-call work in one transaction. Idempotent: false when the
    * call was already finalised (or does not exist), and never a second outbox row.
+   *
+   * One exception: a row another instance swept as `instance_lost` (its owner's heartbeat came
+   * late, an overloaded process rather than a dead one) while the call was still being served.
+   * The call's own end then corrects it (time, status, reason; `metadata.sweptAsLost`), so the
+   * record says how the call really ended.
    */
   async finalize(id: string, end: FinalizeCall): Promise<boolean> {
     return this.db.transaction(async (tx) => {
@@ -147,10 +155,11 @@ export class CallsRepository {
         `UPDATE calls
             SET ended_at = COALESCE($2::timestamptz, now()),
                 duration_ms = GREATEST(0, round(extract(epoch FROM (COALESCE($2::timestamptz, now()) - started_at)) * 1000))::integer,
-                status = $3, end_reason = $4
-          WHERE id = $1 AND ended_at IS NULL
+                status = $3, end_reason = $4,
+                metadata = CASE WHEN ended_at IS NULL THEN metadata ELSE metadata || '{"sweptAsLost": true}'::jsonb END
+          WHERE id = $1 AND (ended_at IS NULL OR (end_reason = $5 AND $4 <> $5))
           RETURNING ${COLUMNS}`,
-        [id, end.endedAt ? end.endedAt.toISOString() : null, end.status, end.endReason],
+        [id, end.endedAt ? end.endedAt.toISOString() : null, end.status, end.endReason, SWEPT_AS_LOST],
       );
       if (rows.length === 0) return false;
       await tx.query('INSERT INTO post_call_outbox (call_id) VALUES ($1) ON CONFLICT (call_id) DO NOTHING', [id]);
