@@ -17,10 +17,21 @@ import { createCarriers, type Carrier } from '../telephony/index.js';
 import { registry } from '../../tools/index.js';
 import { runPrimary, serveForPrimary, WORKER_ID_ENV, WORKER_QUERY, workersWanted } from './workers.js';
 import { createRealtimeRuntime, snapshotEdgeStats, type CallManager } from '../realtime/index.js';
-import { cascadeAvailableFor } from '../engines/index.js';
+import { cascadeAvailableFor, engineKindFor, unknownVoices } from '../engines/index.js';
 import { gatewayFleet, joinFleet, migrateBeforeSwap, prepareVerticals, type GatewayFleet } from './fleet.js';
 
 const log = createLogger('main');
+
+/** On the real ElevenLabs: every voice id the cascade verticals name must be in the account (in the background, warnings only). */
+function checkCascadeVoices(config: AppConfig, catalog: Catalog): void {
+  const key = config.elevenlabs.apiKey;
+  if (!key || engineKindFor(config) !== 'openai') return;
+  unknownVoices(config.elevenlabs.apiBaseUrl, key, catalog.list().map((v) => v.manifest)).then((unknown) => {
+    for (const u of unknown) {
+      log.warn(`${u.vertical}: ${u.where} "${u.voiceId}" is not a voice of this ElevenLabs account; its calls cannot speak. Fix the id (GET /v1/voices lists them)`, { code: 'TTS_VOICE_UNKNOWN' });
+    }
+  }, (err: unknown) => log.warn('could not check the cascade voices against ElevenLabs', { err: describeError(err) }));
+}
 
 interface Running {
   gateway: Gateway;
@@ -95,6 +106,7 @@ async function start(config: AppConfig, workerId?: string): Promise<Running> {
     const compile: CompileOptions = { verticalsDir: config.paths.verticals, agentsDir: config.paths.agents, registry, cascadeAvailable: cascadeAvailableFor(config) };
     const catalog = createCatalog(compile);
     for (const p of catalog.problems) log.warn(formatProblem(p));
+    checkCascadeVoices(config, catalog);
     await prepareVerticals(store, catalog.list());
     migrateBeforeSwap(catalog, store);
     await startRouting(config, store, catalog, compile, stoppers);

@@ -5,3 +5,4 @@ export * from './openai-realtime/index.js';
 export * from './select.js';
 export * from './tts/index.js';
 export { cascadeEngine, cascadeModels, cascadeVoiceFor, DEFAULT_TEXT_MODEL, DEFAULT_TTS_MODEL } from './cascade/engine.js';
+export { unknownVoices, cascadeVoiceIds, type VoiceProblem } from './cascade/voices.js';
