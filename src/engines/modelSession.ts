@@ -70,6 +70,11 @@ export type ModelEvent =
   }
   /** No more audio will come for this item. */
   | { type: 'output_audio_done'; itemId: string; responseId: string }
+  /**
+   * Words of an assistant item's transcript as they are generated: what it has said so far is
+   * known when the call ends (or the connection drops) before its transcript is done.
+   */
+  | { type: 'assistant_transcript_delta'; itemId: string; delta: string }
   /** `heard`: the transcript is already cut to what the caller heard (the engine knew it from alignment). */
   | { type: 'assistant_transcript_done'; itemId: string; transcript: string; heard?: boolean }
   /** Words of the caller's turn so far (a partial transcript, engines that stream them). */

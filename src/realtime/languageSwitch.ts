@@ -20,7 +20,7 @@ import type { ModelSupervisor, SessionConfig } from './modelSupervisor.js';
 
 /** Events of an assistant answer: held while its caller turn is being classified. */
 const HELD = new Set<ModelEvent['type']>([
-  'response_created', 'assistant_item_added', 'audio_delta', 'output_audio_done', 'assistant_transcript_done',
+  'response_created', 'assistant_item_added', 'audio_delta', 'output_audio_done', 'assistant_transcript_delta', 'assistant_transcript_done',
   'assistant_item_done', 'response_done',
 ]);
 

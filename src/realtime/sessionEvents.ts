@@ -137,6 +137,11 @@ export class SessionEvents {
       case 'output_audio_done':
         if (!this.dropped.has(e.responseId) && !call.ended()) call.playback.endItem(e.itemId);
         return;
+      case 'assistant_transcript_delta': {
+        const item = this.items.get(e.itemId);
+        if (item) item.transcript += e.delta;
+        return;
+      }
       case 'assistant_transcript_done': {
         const item = this.items.get(e.itemId);
         if (item) {
@@ -335,12 +340,17 @@ export class SessionEvents {
     return item;
   }
 
-  /** An assistant item is written once it is both fully generated and played (or cut). */
+  /**
+   * An assistant item is written once it is both fully generated and played (or cut). Forced
+   * (the call or the connection ended), an item still generating is written as far as it got:
+   * the words so far (transcript deltas) cut to what was heard, and interrupted.
+   */
   private maybeComplete(item: AssistantItem, force = false): void {
     if (!force && !(item.generated && item.played)) return;
     const call = this.call;
-    const interrupted = item.heardMs !== undefined && item.heardMs < item.receivedMs;
-    const text = interrupted && !item.heardText ? cutToHeard(item.transcript, item.heardMs!, item.receivedMs) : item.transcript;
+    const cut = item.heardMs !== undefined && item.heardMs < item.receivedMs;
+    const interrupted = cut || (force && !item.generated);
+    const text = cut && !item.heardText ? cutToHeard(item.transcript, item.heardMs!, item.receivedMs) : item.transcript;
     const heard = item.heardMs ?? item.receivedMs;
     if (text.trim()) call.remember({ role: 'assistant', text });
     call.rec.completeItem(item.key, { text, interrupted, endedMs: item.startedMs + heard });
@@ -364,13 +374,13 @@ export class SessionEvents {
     this.dropped.clear();
   }
 
-  /** The call ended: items still open are written as far as they got. */
+  /**
+   * The call ended: items still open are written as far as they got. An item the playback no
+   * longer tracks and never finished playing (its audio dropped, or held and never sent) was not heard.
+   */
   callEnded(): void {
     for (const item of [...this.items.values()]) {
-      if (!item.played) {
-        const heard = this.call.playback.heardMs(item.itemId);
-        if (heard !== undefined) item.heardMs = Math.min(heard, item.receivedMs);
-      }
+      if (!item.played) item.heardMs = Math.min(this.call.playback.heardMs(item.itemId) ?? 0, item.receivedMs);
       this.maybeComplete(item, true);
     }
   }

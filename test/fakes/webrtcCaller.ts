@@ -22,6 +22,8 @@ export interface WebRtcCaller {
   connected(): Promise<void>;
   /** One RTP packet of μ-law (any size; 160 bytes is 20 ms). */
   sendFrame(payload: Buffer): void;
+  /** Sends a 20 ms frame of silence every 20 ms, as a browser's open microphone does, until stopped. */
+  streamSilence(): () => void;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,15 @@ export async function createWebRtcCaller(options: { codecs?: RTCRtpCodecParamete
   await gathered(pc);
   let seq = 0;
   let ts = 0;
+  let mic: NodeJS.Timeout | undefined;
+  const sendFrame = (payload: Buffer): void => {
+    track.writeRtp(new w.RtpPacket(new w.RtpHeader({ payloadType: 0, sequenceNumber: seq++ & 0xffff, timestamp: ts >>> 0, marker: seq === 1 }), payload));
+    ts += payload.length;
+  };
+  const stopMic = (): void => {
+    if (mic) clearInterval(mic);
+    mic = undefined;
+  };
   return {
     pc,
     offerSdp: keepLoopbackCandidates(pc.localDescription!.sdp),
@@ -51,10 +62,15 @@ export async function createWebRtcCaller(options: { codecs?: RTCRtpCodecParamete
         if (s === 'failed' || s === 'closed') reject(new Error(`caller peer ${s}`));
       });
     }),
-    sendFrame(payload) {
-      track.writeRtp(new w.RtpPacket(new w.RtpHeader({ payloadType: 0, sequenceNumber: seq++ & 0xffff, timestamp: ts >>> 0, marker: seq === 1 }), payload));
-      ts += payload.length;
+    sendFrame,
+    streamSilence() {
+      stopMic();
+      mic = setInterval(() => sendFrame(Buffer.alloc(160, 0xff)), 20);
+      return stopMic;
     },
-    close: () => pc.close(),
+    close: () => {
+      stopMic();
+      return pc.close();
+    },
   };
 }

@@ -87,6 +87,7 @@ export const SERVER_EVENT_SCHEMAS = {
   'response.output_item.added': event('response.output_item.added', itemEvent),
   'response.output_item.done': event('response.output_item.done', itemEvent),
   'response.output_audio.done': event('response.output_audio.done', audioPart),
+  'response.output_audio_transcript.delta': event('response.output_audio_transcript.delta', { ...audioPart, delta: z.string() }),
   'response.output_audio_transcript.done': event('response.output_audio_transcript.done', { ...audioPart, transcript: z.string() }),
   'response.done': event('response.done', { response: responseResource }),
   error: event('error', { error: wireError }),

@@ -281,6 +281,9 @@ export class OpenAIRealtimeModelSession implements ModelSession {
       case 'response.output_audio.done':
         this.emit({ type: 'output_audio_done', itemId: e.item_id, responseId: e.response_id ?? '' });
         return false;
+      case 'response.output_audio_transcript.delta':
+        this.emit({ type: 'assistant_transcript_delta', itemId: e.item_id, delta: e.delta });
+        return false;
       case 'response.output_audio_transcript.done':
         this.emit({ type: 'assistant_transcript_done', itemId: e.item_id, transcript: e.transcript });
         return false;

@@ -130,6 +130,7 @@ describe('the OpenAI-realtime model session', () => {
     peer.send({ type: 'response.created', response: { id: 'resp_1' } });
     peer.send({ type: 'response.output_item.added', response_id: 'resp_1', output_index: 0, item: { id: 'item_a1', type: 'message', role: 'assistant', content: [] } });
     peer.sendText('{"type":"response.output_audio.delta","event_id":"e9","response_id":"resp_1","item_id":"item_a1","output_index":0,"content_index":0,"delta":"//8="}');
+    peer.send({ type: 'response.output_audio_transcript.delta', response_id: 'resp_1', item_id: 'item_a1', output_index: 0, content_index: 0, delta: 'Hello' });
     peer.send({ type: 'response.output_audio.done', response_id: 'resp_1', item_id: 'item_a1', output_index: 0, content_index: 0 });
     peer.send({ type: 'response.output_audio_transcript.done', response_id: 'resp_1', item_id: 'item_a1', output_index: 0, content_index: 0, transcript: 'Hello!' });
     peer.send({ type: 'response.output_item.done', response_id: 'resp_1', output_index: 0, item: { id: 'item_a1', type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_audio', transcript: 'Hello!' }] } });
@@ -145,6 +146,7 @@ describe('the OpenAI-realtime model session', () => {
       { type: 'response_created', responseId: 'resp_1' },
       { type: 'assistant_item_added', itemId: 'item_a1', responseId: 'resp_1' },
       { type: 'audio_delta', delta: '//8=', itemId: 'item_a1', responseId: 'resp_1', contentIndex: 0, receivedAtMs: expect.any(Number) },
+      { type: 'assistant_transcript_delta', itemId: 'item_a1', delta: 'Hello' },
       { type: 'output_audio_done', itemId: 'item_a1', responseId: 'resp_1' },
       { type: 'assistant_transcript_done', itemId: 'item_a1', transcript: 'Hello!' },
       { type: 'assistant_item_done', itemId: 'item_a1', responseId: 'resp_1', transcript: 'Hello!' },
