@@ -24,6 +24,15 @@ turns:
       - fault: { kind: ${kind}${kind === 'rate_limit' ? `, retryAfterMs: ${RETRY_AFTER_MS}` : ''} }
       - say: ${ANSWER}
 `);
+const LONG = 'We are open from nine in the morning to five in the evening on weekdays, from ten to four on Saturdays, and we are closed on Sundays and public holidays, when the answering service takes messages.';
+const long = rtScenario('cascade-long', `
+opening:
+  - say: ${GREETING}
+turns:
+  - caller: ${ASK}
+    agent:
+      - say: ${LONG}
+`);
 const calm = rtScenario('cascade-calm', `
 opening:
   - say: ${GREETING}
@@ -43,7 +52,7 @@ async function transcript(h: Harness, callSid: string): Promise<Array<{ role: st
 describe('cascade engine failures fail over', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ manifest: { extra: CASCADE }, scenarios: [...(Object.keys(CAUSES) as FaultKind[]).map(faultScenario), calm] });
+    h = await startHarness({ manifest: { extra: CASCADE }, scenarios: [...(Object.keys(CAUSES) as FaultKind[]).map(faultScenario), calm, long] });
   });
   afterAll(async () => {
     await h?.close();
@@ -69,6 +78,23 @@ describe('cascade engine failures fail over', () => {
     const said = (await transcript(h, caller.callSid)).map((t) => `${t.role}: ${t.text}`);
     expect(said).toEqual([`assistant: ${GREETING}`, `caller: ${ASK}`, 'system: One moment please.', `assistant: ${ANSWER}`]);
     await caller.hangUp();
+    await caller.close();
+  }, 60_000);
+
+  it('a hang-up in the middle of an answer keeps the words the caller heard, marked interrupted', async () => {
+    const caller = await placeAndAsk('cascade-long');
+    const heardFrames = caller.media().length;
+    await caller.waitFor(() => caller.media().length > heardFrames + 60, 'a second of the answer');
+    await caller.hangUp();
+    const row = await eventually(async () => {
+      const r = await h.store.calls.getBySid(caller.callSid);
+      return r?.endedAt ? r : undefined;
+    }, 'finalised', 20_000);
+    const answer = (await h.store.transcripts.list(row.id)).filter((t) => t.role === 'assistant').at(-1)!;
+    expect(answer.interrupted).toBe(true);
+    expect(answer.text.length).toBeGreaterThan(0);
+    expect(LONG.startsWith(answer.text)).toBe(true);
+    expect(answer.text.length).toBeLessThan(LONG.length);
     await caller.close();
   }, 60_000);
 

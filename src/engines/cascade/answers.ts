@@ -175,6 +175,8 @@ export class Answers {
       this.emit({ type: 'stage_reached', stage: 'first_tts_audio', receivedAtMs: e.receivedAtMs });
     }
     addAudio(item, e.audio, e.chars, e.startsMs);
+    // The words this audio speaks: a call that ends mid-answer records what was heard of them.
+    if (e.chars && e.chars.length > 0) this.emit({ type: 'assistant_transcript_delta', itemId: item.id, delta: e.chars.join('') });
     this.emit({ type: 'audio_delta', delta: e.audio, itemId: item.id, responseId: item.responseId, contentIndex: 0, receivedAtMs: e.receivedAtMs });
   }
 
