@@ -17,7 +17,9 @@ export { normaliseText, hasKeyword } from './text.js';
 export function analyseHeuristically({ bundle, manifest }: AnalyserInput): AnalysisResult {
   const spec = manifest.analysis;
   const facts = callFacts(bundle);
-  const sentiment = scoreSentiment(facts.callerLines);
+  // The language the call was found to be in (metadata.language, written by the language
+  // detection of a multi-language vertical); English otherwise.
+  const sentiment = scoreSentiment(facts.callerLines, bundle.call.language);
   const intent = detectIntent(spec, facts).intent;
   const lead = scoreLead(spec, { facts, intent, sentiment: sentiment.label });
   const fields = extractFields(spec.fields, bundle, facts);

@@ -13,6 +13,8 @@ export const isUuid = (v: string): boolean => UUID.test(v);
 
 export interface BundleCall {
   id: string;
+  /** The language the call ended in when it switched (`metadata.language.current`). */
+  language?: string | null;
   vertical: string;
   manifestVersion: string;
   status: 'ringing' | 'in_progress' | 'completed' | 'failed';
@@ -130,6 +132,7 @@ export class AnalysisRepository {
     if (!isUuid(callId)) return null;
     const { rows } = await this.db.query(
       `SELECT c.id, c.vertical, c.manifest_version, c.status, c.end_reason, c.started_at, c.ended_at, c.duration_ms,
+         c.metadata->'language'->>'current' AS language,
          COALESCE((SELECT json_agg(json_build_object('seq', t.seq, 'role', t.role, 'agent', t.agent, 'text', t.text,
                      'interrupted', t.interrupted) ORDER BY t.seq) FROM transcript_items t WHERE t.call_id = c.id), '[]'::json) AS transcript,
          COALESCE((SELECT json_agg(json_build_object('toolName', ti.tool_name, 'agent', ti.agent, 'status', ti.status,
@@ -147,6 +150,7 @@ export class AnalysisRepository {
         id: String(r.id),
         vertical: String(r.vertical),
         manifestVersion: String(r.manifest_version),
+        language: typeof r.language === 'string' ? r.language : null,
         status: r.status as BundleCall['status'],
         endReason: toStrOrNull(r.end_reason),
         startedAt: toDate(r.started_at),

@@ -15,6 +15,25 @@ describe('heuristic sentiment', () => {
     expect(angry.score).toBeLessThan(-0.5);
   });
 
+  it('scores a call in Spanish with the Spanish word list, request words neutral', () => {
+    const happy = scoreSentiment(['Perfecto, muchas gracias.', 'Excelente, estoy muy contento.'], 'es-US');
+    const angry = scoreSentiment(['Esto es terrible, estoy muy enojado.', 'Es inaceptable y ridículo.'], 'es-US');
+    expect(happy.label).toBe('positive');
+    expect(angry.label).toBe('negative');
+    // Asking for help or to cancel is not a feeling on a service line.
+    expect(scoreSentiment(['Quiero cancelar mi cita, necesito ayuda.'], 'es').label).toBe('neutral');
+    // The English list reads none of it: the same happy call scores nothing there.
+    expect(scoreSentiment(['Perfecto, muchas gracias.', 'Excelente, estoy muy contento.']).afinn).toBe(0);
+    // No word list for the language: English, not a failure.
+    expect(scoreSentiment(['That is perfect.'], 'tlh').label).toBe('positive');
+  });
+
+  it('reads the language the call was found to be in from the call', () => {
+    const b = bundle({ caller: ['Excelente, muchas gracias, perfecto.'] });
+    expect(analyseHeuristically({ bundle: { ...b, call: { ...b.call, language: 'es-US' } }, manifest }).sentiment.label).toBe('positive');
+    expect(analyseHeuristically({ bundle: b, manifest }).sentiment.label).toBe('neutral');
+  });
+
   it('is neutral with no sentiment words and handles negation', () => {
     expect(scoreSentiment(['I would like a haircut on Tuesday.'])).toEqual({ label: 'neutral', score: 0, afinn: 0 });
     expect(scoreSentiment(['I am not happy.']).label).toBe('negative');
