@@ -333,7 +333,12 @@ export class CallManager implements CallHandler {
 
 /** The same engine, its sessions answering in text. */
 function textOnly(engine: ModelEngine): ModelEngine {
-  return { kind: engine.kind, audio: engine.audio, model: engine.model, endpoint: engine.endpoint, open: (options) => engine.open({ ...options, output: 'text' }) };
+  return {
+    kind: engine.kind, audio: engine.audio, model: engine.model, endpoint: engine.endpoint,
+    ...(engine.pipeline ? { pipeline: engine.pipeline } : {}),
+    ...(engine.pipelineFor ? { pipelineFor: (agent: string) => engine.pipelineFor!(agent) } : {}),
+    open: (options) => engine.open({ ...options, output: 'text' }),
+  };
 }
 
 /** Typing takes longer than speaking: a chat waits this many times the vertical's silence timeout. */

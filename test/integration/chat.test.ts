@@ -18,7 +18,7 @@ describe('chat with a vertical', () => {
   let gw: ConsoleGateway;
 
   beforeAll(async () => {
-    gw = await startConsoleGateway();
+    gw = await startConsoleGateway({ verticals: ['salon', 'sales'] });
   }, 60_000);
 
   afterAll(async () => {
@@ -97,6 +97,28 @@ describe('chat with a vertical', () => {
     // The model answered in text only: not one audio frame reached the chat.
     expect(conn.framesDropped).toBe(0);
     expect(gw.chat.live.has(started.callSid)).toBe(false);
+  }, 60_000);
+
+  it('chats with a cascade vertical: its text agents answer typed turns in text', async () => {
+    const chat = await ChatClient.open(gw.baseUrl);
+    chat.send({ type: 'start', vertical: 'sales' });
+    const started = await chat.waitFor((m) => m.type === 'started', 'started');
+    if (started.type !== 'started') throw new Error('unreachable');
+    await chat.waitFor((m) => m.type === 'transcript' && m.role === 'assistant', 'the greeting');
+    const mark = chat.received.length;
+    chat.send({ type: 'message', text: 'Does Fieldline work with QuickBooks?' });
+    // Offline, the Responses peer's rule-based brain answers (no scenario pairs typed chat).
+    const answer = await chat.waitFor((m) => m.type === 'transcript' && m.role === 'assistant', 'an answer in text', 15_000, mark);
+    expect(answer.type === 'transcript' && answer.text.length).toBeGreaterThan(5);
+    chat.send({ type: 'end' });
+    await chat.waitFor((m) => m.type === 'ended', 'ended');
+    const row = await eventually(async () => {
+      const r = await gw.store.calls.getBySid(started.callSid);
+      return r?.endedAt ? r : undefined;
+    }, 'the chat finalised', 20_000);
+    expect(row.engine).toBe('emulator/cascade');
+    expect(row.channel).toBe('chat');
+    expect(gw.chat.live.get(started.callSid)?.framesDropped ?? 0).toBe(0);
   }, 60_000);
 
   it('answers bad input with a coded error to that page only, and the chat goes on', async () => {

@@ -36,18 +36,24 @@ export interface ConsoleGateway {
 
 /** `modelUrl`: where model sessions connect instead of the emulator (a dead port: the model is unavailable). */
 /** `maxCalls`: the gateway's admission limit (server.maxCalls); unset, no limit. */
-export async function startConsoleGateway(options: { adminToken?: string; mediaTimeoutMs?: number; modelUrl?: string; maxCalls?: number } = {}): Promise<ConsoleGateway> {
+/** `verticals`: which of the repository's verticals it serves (default: salon), each on a fresh schema. */
+export async function startConsoleGateway(options: { adminToken?: string; mediaTimeoutMs?: number; modelUrl?: string; maxCalls?: number; verticals?: string[] } = {}): Promise<ConsoleGateway> {
   setTracingDisabled(true);
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-console-'));
-  cpSync(resolve('verticals/salon'), join(dir, 'verticals', 'salon'), { recursive: true });
-  const verticalSchema = randomSchema('v_salon_console');
-  const manifestFile = join(dir, 'verticals', 'salon', 'vertical.yaml');
-  writeFileSync(manifestFile, readFileSync(manifestFile, 'utf8').replace(/^storage:\n/m, `storage:\n  schema: ${verticalSchema}\n`));
+  const ids = options.verticals ?? ['salon'];
+  const verticalSchemas: string[] = [];
+  for (const id of ids) {
+    cpSync(resolve('verticals', id), join(dir, 'verticals', id), { recursive: true });
+    const verticalSchema = randomSchema(`v_${id.replace(/-/g, '_')}_console`);
+    verticalSchemas.push(verticalSchema);
+    const manifestFile = join(dir, 'verticals', id, 'vertical.yaml');
+    writeFileSync(manifestFile, readFileSync(manifestFile, 'utf8').replace(/^storage:\n/m, `storage:\n  schema: ${verticalSchema}\n`));
+  }
   const catalog = createCatalog({ verticalsDir: join(dir, 'verticals'), agentsDir: resolve('agents'), registry, cwd: dir });
   const coreSchema = randomSchema('console');
   const store = await openStore({ databaseUrl: TEST_DATABASE_URL, schema: coreSchema, poolSize: 6 });
   await store.migrate();
-  await store.seedVertical(catalog.get('salon')!.manifest, catalog.get('salon')!.dir);
+  for (const id of ids) await store.seedVertical(catalog.get(id)!.manifest, catalog.get(id)!.dir);
 
   const emulator: RunningEmulator = await startEmulator({ scenarios: [] });
   const twilio = createTwilioCarrier({ publicUrl: 'http://127.0.0.1:1' });
@@ -76,9 +82,10 @@ export async function startConsoleGateway(options: { adminToken?: string; mediaT
       await gateway.close('test over');
       await processing.close();
       await emulator.close().catch(() => undefined);
-      await store.db.query(`DROP SCHEMA IF EXISTS "${verticalSchema}" CASCADE`);
-      await store.db.query(`DROP SCHEMA IF EXISTS "${coreSchema}" CASCADE`);
-      await store.db.query(`DELETE FROM public.schema_migrations WHERE scope LIKE $1 OR scope LIKE $2`, [`%${verticalSchema}%`, `%${coreSchema}%`]);
+      for (const schema of [...verticalSchemas, coreSchema]) {
+        await store.db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await store.db.query('DELETE FROM public.schema_migrations WHERE scope LIKE $1', [`%${schema}%`]);
+      }
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },

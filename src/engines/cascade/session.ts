@@ -47,6 +47,8 @@ interface Run {
 
 /** The transcriber's prompt: the caller's latest words, at most this long. */
 const PROMPT_CHARS = 800;
+/** Spoken items whose conversation message a truncate can still rewrite (answers.ts keeps as many items). */
+const TIED_MESSAGES = 16;
 let sessionSeq = 0;
 
 const isSpoken = (t: Trail): t is SpokenItem => typeof (t as SpokenItem).audioMs === 'number';
@@ -134,7 +136,7 @@ export class CascadeSession implements ModelSession {
     const item = this.answers.line(answer, text);
     const message = assistant(text);
     this.history.push(message);
-    this.messages.set(item.id, message as Message);
+    this.tie(item.id, message as Message);
     this.answers.finish(answer);
   }
 
@@ -258,7 +260,7 @@ export class CascadeSession implements ModelSession {
       const msg = item as Message;
       if (msg.role !== 'assistant' || !Array.isArray(msg.content) || next >= spoken.length) continue;
       const own = spoken[next++]!;
-      this.messages.set(own.id, msg);
+      this.tie(own.id, msg);
       if (own.truncated) msg.content = [{ type: 'output_text', text: own.text }];
     }
     this.history = [...run.base, ...added.filter((i) => !isEmptyAssistant(i))];
@@ -276,7 +278,7 @@ export class CascadeSession implements ModelSession {
       if (!isSpoken(t)) return [t];
       if (t.text.trim() === '') return [];
       const message = assistant(t.text);
-      this.messages.set(t.id, message as Message);
+      this.tie(t.id, message as Message);
       return [message];
     })];
   }
@@ -355,6 +357,12 @@ export class CascadeSession implements ModelSession {
     if (this.closed || !this.open) return;
     this.open = false;
     this.emit({ type: 'socket_closed', code, reason: reason.slice(0, 120), expected: false });
+  }
+
+  /** A spoken item's message in the conversation, while a late truncate may still cut it (the latest few). */
+  private tie(itemId: string, message: Message): void {
+    this.messages.set(itemId, message);
+    if (this.messages.size > TIED_MESSAGES) this.messages.delete(this.messages.keys().next().value!);
   }
 
   private instructionsFor(agent: string, instructions: string | undefined): string | undefined {

@@ -29,6 +29,7 @@ export type TtsEvent =
 /** Seconds of silence the service keeps the socket for (the documented maximum). */
 const INACTIVITY_S = 180;
 const KEEPALIVE_MS = 15_000;
+const MAX_CANCELLED = 64;
 
 export function ttsUrl(endpoint: TtsEndpoint): string {
   const url = new URL(endpoint.baseUrl);
@@ -144,6 +145,8 @@ export class TtsClient {
   /** Cut short (a barge-in): the context is closed and anything it still sends is dropped. */
   cancel(contextId: string): void {
     this.cancelled.add(contextId);
+    // A context the service closed without its isFinal is not remembered for ever.
+    if (this.cancelled.size > MAX_CANCELLED) this.cancelled.delete(this.cancelled.values().next().value!);
     this.send({ context_id: contextId, close_context: true });
   }
 
