@@ -7,7 +7,8 @@
  */
 import WebSocket from 'ws';
 import type { SessionTemplate } from '../../orchestration/index.js';
-import { classifyTranscriptionEvent } from '../openai-realtime/events.js';
+import { parseTranscriptionEvent, type TranscriptionEvent } from '../openai-realtime/events.js';
+import { appendEventBytes } from '../openai-realtime/wire.js';
 import { dial } from './dial.js';
 
 export interface SttEndpoint {
@@ -57,8 +58,8 @@ export function transcriptionSessionUpdate(template: SessionTemplate, model: str
   };
 }
 
-const APPEND_HEAD = '{"type":"input_audio_buffer.append","audio":"';
-const APPEND_TAIL = '"}';
+/** Caller frames go as text frames built in one buffer (`ws` masks it into a single write). */
+const TEXT_FRAME = { binary: false } as const;
 
 export class SttClient {
   private ws: WebSocket | undefined;
@@ -86,7 +87,7 @@ export class SttClient {
     this.template = template;
     ws.on('open', () => ws.send(JSON.stringify(transcriptionSessionUpdate(template, this.endpoint.model, this.prompt))));
     ws.on('message', (data) => {
-      const parsed = classifyTranscriptionEvent(safeJson(data.toString()));
+      const parsed = parseTranscriptionEvent(data.toString());
       if (!parsed?.known) return;
       const e = parsed.event;
       if (!this.ready) {
@@ -108,7 +109,7 @@ export class SttClient {
     return ready;
   }
 
-  private onWire(e: NonNullable<ReturnType<typeof classifyTranscriptionEvent>>['event'] & { type: string }): void {
+  private onWire(e: TranscriptionEvent): void {
     const now = performance.now();
     switch (e.type) {
       case 'input_audio_buffer.speech_started':
@@ -116,19 +117,13 @@ export class SttClient {
       case 'input_audio_buffer.speech_stopped':
         return this.onEvent({ type: 'speech_stopped', receivedAtMs: now });
       case 'input_audio_buffer.committed':
-        return this.onEvent({ type: 'committed', itemId: (e as { item_id: string }).item_id });
-      case 'conversation.item.input_audio_transcription.delta': {
-        const d = e as { item_id: string; delta: string };
-        return this.onEvent({ type: 'partial', itemId: d.item_id, delta: d.delta });
-      }
-      case 'conversation.item.input_audio_transcription.completed': {
-        const c = e as { item_id: string; transcript: string };
-        return this.onEvent({ type: 'final', itemId: c.item_id, transcript: c.transcript, receivedAtMs: now });
-      }
-      case 'error': {
-        const err = (e as { error: { code?: string | null; type: string } }).error;
-        return this.onEvent({ type: 'error', code: err.code ?? undefined, errorType: err.type });
-      }
+        return this.onEvent({ type: 'committed', itemId: e.item_id });
+      case 'conversation.item.input_audio_transcription.delta':
+        return this.onEvent({ type: 'partial', itemId: e.item_id, delta: e.delta });
+      case 'conversation.item.input_audio_transcription.completed':
+        return this.onEvent({ type: 'final', itemId: e.item_id, transcript: e.transcript, receivedAtMs: now });
+      case 'error':
+        return this.onEvent({ type: 'error', code: e.error.code ?? undefined, errorType: e.error.type });
       default:
         return;
     }
@@ -138,7 +133,7 @@ export class SttClient {
   append(audioBase64: string): boolean {
     const ws = this.ws;
     if (!this.ready || !ws || ws.readyState !== WebSocket.OPEN) return false;
-    ws.send(APPEND_HEAD + audioBase64 + APPEND_TAIL);
+    ws.send(appendEventBytes(audioBase64), TEXT_FRAME);
     return true;
   }
 
@@ -164,13 +159,5 @@ export class SttClient {
     if (!ws) return;
     if (ws.readyState === WebSocket.OPEN) ws.close(1000, 'done');
     else if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }

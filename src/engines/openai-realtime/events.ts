@@ -195,6 +195,17 @@ export function classifyTranscriptionEvent(value: unknown): ParsedTranscriptionE
   return result.success ? { known: true, event: result.data as TranscriptionEvent } : { known: false, event: generic };
 }
 
+/** Like `parseServerEvent`, for a transcription session's events. Never throws. */
+export function parseTranscriptionEvent(text: string): ParsedTranscriptionEvent | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return classifyTranscriptionEvent(value);
+}
+
 /** Transcription models a transcription session accepts (dated snapshots of these too). */
 export const TRANSCRIPTION_MODELS = [
   'whisper-1', 'gpt-4o-transcribe', 'gpt-4o-mini-transcribe', 'gpt-4o-transcribe-diarize',
