@@ -36,10 +36,6 @@ export class Answers {
     private readonly nextId: (prefix: string) => string,
   ) {}
 
-  get active(): boolean {
-    return this.open.size > 0;
-  }
-
   /** A caller turn ended: the next first token and first audio are this turn's stages. */
   turnEnded(): void {
     this.marks = { request: false, token: false, audio: false };
@@ -72,7 +68,7 @@ export class Answers {
     if (tts) {
       const cut = speakableCut(item.pending);
       if (cut > 0) {
-        tts.text(item.id, item.pending.slice(0, cut), true);
+        tts.text(item.id, item.pending.slice(0, cut));
         item.pending = item.pending.slice(cut);
       }
     }
@@ -93,10 +89,9 @@ export class Answers {
     const item = answer.current;
     if (!item) return;
     answer.current = undefined;
-    item.textDone = true;
     const tts = this.voice();
     if (tts) {
-      if (item.pending.trim() !== '') tts.text(item.id, item.pending, true);
+      if (item.pending.trim() !== '') tts.text(item.id, item.pending);
       item.pending = '';
       tts.end(item.id);
       return;

@@ -47,12 +47,10 @@ interface Run {
 
 /** The transcriber's prompt: the caller's latest words, at most this long. */
 const PROMPT_CHARS = 800;
-/** Spoken items whose conversation message a truncate can still rewrite (answers.ts keeps as many items). */
-const TIED_MESSAGES = 16;
 let sessionSeq = 0;
 
 const isSpoken = (t: Trail): t is SpokenItem => typeof (t as SpokenItem).audioMs === 'number';
-type Message = { role?: string; content?: Array<{ type: string; text?: string }> };
+type Message = NonNullable<SpokenItem['message']>;
 
 export class CascadeSession implements ModelSession {
   /** Voice, transcription language and instructions change on this session (a language switch needs no spare). */
@@ -64,8 +62,6 @@ export class CascadeSession implements ModelSession {
   private readonly answers: Answers;
   private readonly runs = new Map<RunContext<SwitchboardRunContext>, Run>();
   private readonly partials = new Map<string, string>();
-  /** Spoken items tied to their message in the conversation (a cut rewrites it). */
-  private readonly messages = new Map<string, Message>();
   private history: AgentInputItem[] = [];
   private run: Run | undefined;
   private agentName: string;
@@ -134,9 +130,8 @@ export class CascadeSession implements ModelSession {
     this.cancelRun();
     const answer = this.answers.begin();
     const item = this.answers.line(answer, text);
-    const message = assistant(text);
-    this.history.push(message);
-    this.tie(item.id, message as Message);
+    item.message = assistant(text) as Message;
+    this.history.push(item.message as AgentInputItem);
     this.answers.finish(answer);
   }
 
@@ -152,13 +147,14 @@ export class CascadeSession implements ModelSession {
   }
 
   truncate(itemId: string, _contentIndex: number, audioEndMs: number): void {
+    // Answers keeps the latest items: one cut later than that has long been heard whole.
     const item = this.answers.truncate(itemId, audioEndMs);
-    const message = this.messages.get(itemId);
+    const message = item?.message;
     if (!item || !message) return;
     if (item.text === '') {
       const index = this.history.indexOf(message as AgentInputItem);
       if (index >= 0) this.history.splice(index, 1);
-      this.messages.delete(itemId);
+      item.message = undefined;
     } else {
       message.content = [{ type: 'output_text', text: item.text }];
     }
@@ -260,7 +256,7 @@ export class CascadeSession implements ModelSession {
       const msg = item as Message;
       if (msg.role !== 'assistant' || !Array.isArray(msg.content) || next >= spoken.length) continue;
       const own = spoken[next++]!;
-      this.tie(own.id, msg);
+      own.message = msg;
       if (own.truncated) msg.content = [{ type: 'output_text', text: own.text }];
     }
     this.history = [...run.base, ...added.filter((i) => !isEmptyAssistant(i))];
@@ -277,9 +273,8 @@ export class CascadeSession implements ModelSession {
     this.history = [...run.base, ...run.trail.flatMap((t) => {
       if (!isSpoken(t)) return [t];
       if (t.text.trim() === '') return [];
-      const message = assistant(t.text);
-      this.tie(t.id, message as Message);
-      return [message];
+      t.message = assistant(t.text) as Message;
+      return [t.message as AgentInputItem];
     })];
   }
 
@@ -357,12 +352,6 @@ export class CascadeSession implements ModelSession {
     if (this.closed || !this.open) return;
     this.open = false;
     this.emit({ type: 'socket_closed', code, reason: reason.slice(0, 120), expected: false });
-  }
-
-  /** A spoken item's message in the conversation, while a late truncate may still cut it (the latest few). */
-  private tie(itemId: string, message: Message): void {
-    this.messages.set(itemId, message);
-    if (this.messages.size > TIED_MESSAGES) this.messages.delete(this.messages.keys().next().value!);
   }
 
   private instructionsFor(agent: string, instructions: string | undefined): string | undefined {

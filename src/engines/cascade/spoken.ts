@@ -16,20 +16,18 @@ export interface SpokenItem {
   audioMs: number;
   chars: string[];
   startsMs: number[];
-  /** The model finished the item's text. */
-  textDone: boolean;
   /** The voice sent its last audio (`isFinal`). */
   audioDone: boolean;
   /** Cut by a barge-in (its late audio is dropped). */
   cut: boolean;
   /** Its text was cut to what the caller heard. */
   truncated: boolean;
-  /** Its message in the engine's conversation, whose text a cut rewrites. */
-  message?: { content: Array<{ type: string; text?: string }> };
+  /** Its message in the engine's conversation, whose text a cut rewrites (session.ts). */
+  message?: { role?: string; content?: Array<{ type: string; text?: string }> };
 }
 
 export function newSpokenItem(id: string, responseId: string): SpokenItem {
-  return { id, responseId, text: '', pending: '', audioMs: 0, chars: [], startsMs: [], textDone: false, audioDone: false, cut: false, truncated: false };
+  return { id, responseId, text: '', pending: '', audioMs: 0, chars: [], startsMs: [], audioDone: false, cut: false, truncated: false };
 }
 
 /** μ-law at 8 kHz: one byte a sample. */

@@ -3,7 +3,7 @@
  * (`/v1/text-to-speech/{voice_id}/multi-stream-input`), requesting `ulaw_8000` so the audio
  * goes to the carrier as it comes. One socket per call session, one context per spoken answer:
  * text is fed as the model streams it and flushed at sentence or clause boundaries; a barge-in
- * closes the context and whatever it still sends is dropped here. Each audio chunk's character
+ * closes the context (its item drops whatever the context still sends). Each audio chunk's character
  * alignment is kept so a cut answer can be cut to the words the caller heard.
  *
  * Written on `ws` with the documented protocol: `@elevenlabs/elevenlabs-js` wraps the
@@ -29,7 +29,6 @@ export type TtsEvent =
 /** Seconds of silence the service keeps the socket for (the documented maximum). */
 const INACTIVITY_S = 180;
 const KEEPALIVE_MS = 15_000;
-const MAX_CANCELLED = 64;
 
 export function ttsUrl(endpoint: TtsEndpoint): string {
   const url = new URL(endpoint.baseUrl);
@@ -59,8 +58,6 @@ export class TtsClient {
   private open = false;
   private closedByUs = false;
   private keepalive: NodeJS.Timeout | undefined;
-  /** Contexts cut short: their late audio is dropped. */
-  private readonly cancelled = new Set<string>();
 
   constructor(private readonly endpoint: TtsEndpoint, private readonly onEvent: (e: TtsEvent) => void) {}
 
@@ -102,7 +99,7 @@ export class TtsClient {
     }
     const contextId = typeof msg.contextId === 'string' ? msg.contextId : typeof msg.context_id === 'string' ? msg.context_id : undefined;
     if (typeof msg.audio === 'string' && contextId !== undefined) {
-      if (this.cancelled.has(contextId) || msg.audio === '') return;
+      if (msg.audio === '') return;
       const alignment = (msg.alignment ?? msg.normalizedAlignment) as { chars?: unknown; charStartTimesMs?: unknown } | null | undefined;
       const chars = Array.isArray(alignment?.chars) ? alignment.chars as string[] : undefined;
       const startsMs = Array.isArray(alignment?.charStartTimesMs) ? alignment.charStartTimesMs as number[] : undefined;
@@ -110,7 +107,6 @@ export class TtsClient {
       return;
     }
     if ((msg.isFinal === true || msg.is_final === true) && contextId !== undefined) {
-      if (this.cancelled.delete(contextId)) return;
       this.onEvent({ type: 'final', contextId });
       return;
     }
@@ -131,9 +127,9 @@ export class TtsClient {
     return this.send({ text: ' ', context_id: contextId });
   }
 
-  /** Text to speak in a context; `flush` generates what is buffered now. */
-  text(contextId: string, text: string, flush: boolean): boolean {
-    return this.send(flush ? { text, context_id: contextId, flush: true } : { text, context_id: contextId });
+  /** Text to speak in a context, generated now (the caller flushes at clause boundaries). */
+  text(contextId: string, text: string): boolean {
+    return this.send({ text, context_id: contextId, flush: true });
   }
 
   /** No more text for the context: generate the rest; `final` follows its last audio. */
@@ -142,11 +138,8 @@ export class TtsClient {
     this.send({ context_id: contextId, close_context: true });
   }
 
-  /** Cut short (a barge-in): the context is closed and anything it still sends is dropped. */
+  /** Cut short (a barge-in): the context is closed; what it still sends is dropped by its item (answers.ts). */
   cancel(contextId: string): void {
-    this.cancelled.add(contextId);
-    // A context the service closed without its isFinal is not remembered for ever.
-    if (this.cancelled.size > MAX_CANCELLED) this.cancelled.delete(this.cancelled.values().next().value!);
     this.send({ context_id: contextId, close_context: true });
   }
 
