@@ -10,7 +10,7 @@
 import { setTracingDisabled } from '@openai/agents';
 import { loadResamplerModule } from '../audio/index.js';
 import type { AppConfig } from '../config/index.js';
-import type { Manifest } from '../manifest/index.js';
+import { requestedEngine, type Manifest } from '../manifest/index.js';
 import { createLogger } from '../observability/index.js';
 import type { EngineKind, EnginePipeline, ModelAudio, ModelEngine } from './modelSession.js';
 import { cascadeEngine } from './cascade/engine.js';
@@ -110,8 +110,7 @@ export function createEngineSelector(options: EngineSelectorOptions): EngineSele
     async select({ manifest, scenario }) {
       const cascadeOk = audio === 'pcmu' && cascadeAvailableFor(config) && manifest.agents !== undefined && manifest.languages !== undefined;
       const pipelineOf = (agent?: string): EnginePipeline => {
-        const wanted = manifest.agents?.find((a) => a.name === agent)?.engine ?? manifest.engine.type;
-        return wanted === 'cascade' && cascadeOk ? 'cascade' : 'realtime';
+        return requestedEngine(manifest, agent) === 'cascade' && cascadeOk ? 'cascade' : 'realtime';
       };
       const wanted = new Set([pipelineOf(), ...(manifest.agents ?? []).map((a) => pipelineOf(a.name))]);
       const realtime = async (): Promise<ModelEngine> => {

@@ -9,3 +9,4 @@ export { fragmentFile } from './instructions.js';
 export { parseYamlSource } from './yamlSource.js';
 export type { YamlSource, YamlSourceError } from './yamlSource.js';
 export * from './webhooks.js';
+export { requestedEngine, usesCascade } from './engines.js';

@@ -331,14 +331,9 @@ export class CallManager implements CallHandler {
   }
 }
 
-/** The same engine, its sessions answering in text. */
+/** The same engine (every field kept: kind, pipeline, per-agent engines), its sessions answering in text. */
 function textOnly(engine: ModelEngine): ModelEngine {
-  return {
-    kind: engine.kind, audio: engine.audio, model: engine.model, endpoint: engine.endpoint,
-    ...(engine.pipeline ? { pipeline: engine.pipeline } : {}),
-    ...(engine.pipelineFor ? { pipelineFor: (agent: string) => engine.pipelineFor!(agent) } : {}),
-    open: (options) => engine.open({ ...options, output: 'text' }),
-  };
+  return { ...engine, open: (options) => engine.open({ ...options, output: 'text' }) };
 }
 
 /** Typing takes longer than speaking: a chat waits this many times the vertical's silence timeout. */

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { CompiledVertical } from '../../catalog/index.js';
 import { cascadeModels } from '../../engines/index.js';
-import { formatProblem } from '../../manifest/index.js';
+import { formatProblem, requestedEngine } from '../../manifest/index.js';
 import { action, EXIT_FAILED, type CliRun, type RegisterCommand } from '../context.js';
 import { compileForCli, defaultManifestDeps, type ManifestCommandDeps, type ManifestCommandOptions } from './validate.js';
 
@@ -25,10 +25,7 @@ export function describeVertical(v: CompiledVertical): VerticalListing {
   // What the graph was built from (handoffs already without repeats), in the manifest's order.
   // An agent's own engine where it names one; cascade only where this process can serve it.
   const cascadeOk = v.engine.requested !== 'cascade' || v.engine.effective === 'cascade';
-  const engineOf = (name: string): string => {
-    const own = v.manifest.agents.find((a) => a.name === name)?.engine ?? v.engine.requested;
-    return own === 'cascade' && cascadeOk ? 'cascade' : 'realtime';
-  };
+  const engineOf = (name: string): string => (requestedEngine(v.manifest, name) === 'cascade' && cascadeOk ? 'cascade' : 'realtime');
   const { models, defaultModel } = cascadeModels(v.manifest);
   const modelOf = (name: string): string => (engineOf(name) === 'cascade' ? models.get(name) ?? defaultModel : v.manifest.engine.realtime.model);
   const agents = [...v.graph.nodes.values()].map((n) => ({ name: n.name, tools: [...n.tools], handoffs: [...n.handoffs], engine: engineOf(n.name), model: modelOf(n.name) }));

@@ -4,7 +4,7 @@
  * account's voices (`GET /v1/voices`). An unknown id would fail every call at its first answer;
  * the gateway says so at start, with the vertical and the key to fix.
  */
-import type { Manifest } from '../../manifest/index.js';
+import { usesCascade, type Manifest } from '../../manifest/index.js';
 
 export interface VoiceProblem {
   vertical: string;
@@ -17,8 +17,7 @@ type VoiceManifest = Pick<Manifest, 'id' | 'engine' | 'agents' | 'languages'>;
 
 /** The ElevenLabs voice ids a manifest uses on cascade, with where each is named. */
 export function cascadeVoiceIds(manifest: VoiceManifest): Array<{ where: string; voiceId: string }> {
-  const onCascade = manifest.engine.type === 'cascade' || manifest.agents.some((a) => a.engine === 'cascade');
-  if (!onCascade) return [];
+  if (!usesCascade(manifest)) return [];
   const out: Array<{ where: string; voiceId: string }> = [];
   const main = manifest.engine.cascade?.tts?.voiceId;
   if (main) out.push({ where: 'engine.cascade.tts.voiceId', voiceId: main });
