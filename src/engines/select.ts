@@ -127,11 +127,8 @@ export function createEngineSelector(options: EngineSelectorOptions): EngineSele
           }, forCascade);
         }
         const base = await emulatorBase();
-        const http = new URL(base.url);
-        http.protocol = http.protocol === 'wss:' ? 'https:' : 'http:';
-        http.pathname = '';
-        http.search = '';
-        const origin = http.toString().replace(/\/$/, '');
+        // The peers share the emulator's port: ws(s)://host:port → http(s)://host:port.
+        const origin = new URL(base.url).origin.replace(/^ws/, 'http');
         const key = config.openai.apiKey ?? 'emulator';
         return cascadeEngine({
           kind, realtimeUrl: base.url, apiBaseUrl: `${origin}/v1`, openaiKey: key, elevenlabsUrl: origin,

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { OpenAIProvider } from '@openai/agents';
 import OpenAI from 'openai';
-import type { Manifest } from '../../manifest/index.js';
+import { matchSupportedLanguage, type Manifest } from '../../manifest/index.js';
 import type { EngineKind, ModelEngine } from '../modelSession.js';
 import { CascadeSession } from './session.js';
 import type { TtsEndpoint } from './tts.js';
@@ -35,8 +35,9 @@ type CascadeManifest = Pick<Manifest, 'engine' | 'agents' | 'languages'>;
 /** The ElevenLabs voice for a language: the language's own, else the engine's. Undefined: none named. */
 export function cascadeVoiceFor(manifest: CascadeManifest, language: string | undefined): { voiceId: string; modelId: string } | undefined {
   const tts = manifest.engine.cascade?.tts;
-  const base = language?.split(/[-_]/)[0]?.toLowerCase();
-  const lang = language === undefined ? undefined : manifest.languages.supported.find((l) => l.code === language || l.code.split(/[-_]/)[0]?.toLowerCase() === base);
+  const { supported } = manifest.languages;
+  const code = language === undefined ? undefined : matchSupportedLanguage(language, supported.map((l) => l.code), manifest.languages.default);
+  const lang = supported.find((l) => l.code === code);
   const voiceId = lang?.tts?.voiceId ?? tts?.voiceId;
   if (voiceId === undefined) return undefined;
   return { voiceId, modelId: lang?.tts?.model ?? tts?.model ?? DEFAULT_TTS_MODEL };
