@@ -18,7 +18,7 @@ import { spawnChild } from '../lib/ipc.js';
 import { carrierFramesIn, cpuSeconds, percentile, scrapeMetrics } from '../lib/procStats.js';
 import type { LoadCounters } from '../lib/loadgen.js';
 import { proxyUnavailable } from '../../test/integration/fleetProcs.js';
-import { fleetProxyFigures, proxyAddedFigures, runFleetBehindProxy, type FleetProxyRun } from './fleetProxy.js';
+import { fleetProxyFigures, proxyAddedFigures, runFleetBehindProxy, type FleetLoadOutcome, type FleetProxyRun } from './fleetProxy.js';
 import type { BenchContext, BenchSection, Figure, SectionResult } from '../types.js';
 
 const SALON_NUMBER = '+15550100100';
@@ -53,16 +53,9 @@ async function handoffMeanMs(baseUrl: string): Promise<number> {
   return count > 0 ? sum / count : NaN;
 }
 
-interface FleetRun {
+interface FleetRun extends FleetLoadOutcome {
   workers: number;
   calls: number;
-  windowSec: number;
-  connected: number;
-  failed: number;
-  unexpectedCloses: number;
-  framesSent: number;
-  framesIn: number;
-  framesLost: number;
   framesReceivedPerCallSec: number;
   cpuPerCallSecMs: number;
   webhookP50Ms: number;

@@ -28,9 +28,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export type FleetMode = 'proxy' | 'direct';
 
-export interface FleetProxyRun {
-  mode: FleetMode;
-  callsPerInstance: number;
+/** What every fleet run reports of its load, whatever the layout (fleet.ts, below). */
+export interface FleetLoadOutcome {
   windowSec: number;
   connected: number;
   failed: number;
@@ -38,6 +37,11 @@ export interface FleetProxyRun {
   framesSent: number;
   framesIn: number;
   framesLost: number;
+}
+
+export interface FleetProxyRun extends FleetLoadOutcome {
+  mode: FleetMode;
+  callsPerInstance: number;
   /** Caller frames each instance read (how the proxy split the calls). */
   framesInByInstance: Record<string, number>;
   rttP50Ms: number;
