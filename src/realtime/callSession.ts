@@ -268,8 +268,10 @@ export class CallSession {
 
   /** Caller text (chat, a typed turn in a voice call, DTMF): answered like speech. False when no model is listening. */
   typed(text: string): boolean {
-    if (this.phase !== 'live' || !this.model.sendText(text)) return false;
+    if (this.phase !== 'live' || !this.model.session?.isOpen) return false;
+    // Recorded before it is sent: an engine may echo it back into the conversation at once.
     this.events.typedSent(text);
+    this.model.sendText(text);
     this.limits.callerSpoke();
     return true;
   }

@@ -118,6 +118,9 @@ describe('chat with a vertical', () => {
     }, 'the chat finalised', 20_000);
     expect(row.engine).toBe('emulator/cascade');
     expect(row.channel).toBe('chat');
+    // The typed turn is on the record once (the engine's echo of it is recognised, whenever it comes).
+    const typed = (await gw.store.transcripts.list(row.id)).filter((t) => t.role === 'caller').map((t) => t.text);
+    expect(typed).toEqual(['Does Fieldline work with QuickBooks?']);
     expect(gw.chat.live.get(started.callSid)?.framesDropped ?? 0).toBe(0);
   }, 60_000);
 
